@@ -1,0 +1,44 @@
+"""spinglass_gan: the spin-glass model of GAN loss surfaces.
+
+Baskerville, Keating, Mezzadri, Najnudel, "A spin-glass model for the loss
+surfaces of generative adversarial networks", J. Stat. Phys. 186, 29 (2022).
+
+Public API
+----------
+GanSpinGlass, ModelConstants, KacRiceRegion
+    The model, its constants and its Kac-Rice region (``model``).
+HessianEnsemble
+    The random Hessian H'(x1): sampling and limiting law (``ensemble``).
+solve_dyson, stieltjes, density, density_moment, support
+    Master-equation solver (``master_equation``).
+log_potential
+    Closed-form log-potential (``potential``).
+log_abs_det, annealed_log_det, quenched_log_det, MCEstimate
+    Monte Carlo determinants (``montecarlo``).
+"""
+
+from ._version import __version__
+from .ensemble import HessianEnsemble
+from .master_equation import DysonSolution, density, density_moment, solve_dyson, stieltjes, support
+from .model import GanSpinGlass, KacRiceRegion, ModelConstants
+from .montecarlo import MCEstimate, annealed_log_det, log_abs_det, quenched_log_det
+from .potential import log_potential
+
+__all__ = [
+    "DysonSolution",
+    "GanSpinGlass",
+    "HessianEnsemble",
+    "KacRiceRegion",
+    "MCEstimate",
+    "ModelConstants",
+    "__version__",
+    "annealed_log_det",
+    "density",
+    "density_moment",
+    "log_abs_det",
+    "log_potential",
+    "quenched_log_det",
+    "solve_dyson",
+    "stieltjes",
+    "support",
+]

@@ -1,0 +1,270 @@
+"""Limiting spectral density of H' from the vector Dyson (master) equation.
+
+H' = b M + [[b1 M1 - x1 I, 0], [0, 0]] with M a GOE of size N and M1 an
+independent GOE of size kappa N (SPEC section 2).  With ``a = b^2 / 2`` and
+``c = b1^2 / 2`` the block Stieltjes transforms ``m1`` (discriminator block) and
+``m2`` (generator block) solve
+
+    -1/m1 = z + x1 + a m + c m1,   -1/m2 = z + a m,   m = kappa m1 + (1 - kappa) m2,
+
+and the density is ``rho(lambda) = Im m(lambda + i0) / pi``.  Derivations of the
+quartic, of the root selection and of the edge equation are in
+``docs/theory.md``.
+
+All functions take the ensemble parameters ``(b, b1, kappa, x1)`` explicitly and
+broadcast over their array argument; ``HessianEnsemble`` wraps them.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy import integrate
+
+from . import _validation as val
+from ._dyson_kernels import density_from_blocks, solve_blocks
+
+__all__ = [
+    "DysonSolution",
+    "density",
+    "density_moment",
+    "solve_dyson",
+    "stieltjes",
+    "support",
+]
+
+
+@dataclass(frozen=True)
+class _Scaled:
+    """Parameters in units where a + c = 1 (lengths divided by ``scale``)."""
+
+    a: float
+    c: float
+    kappa: float
+    x1: float
+    scale: float
+
+    @classmethod
+    def of(cls, b: float, b1: float, kappa: float, x1: float) -> _Scaled:
+        b = val.positive("b", b)
+        b1 = val.non_negative("b1", b1)
+        kappa = val.open_unit("kappa", kappa)
+        x1 = val.real_scalar("x1", x1)
+        a, c = 0.5 * b * b, 0.5 * b1 * b1
+        scale = math.sqrt(a + c)
+        return cls(a / scale**2, c / scale**2, kappa, x1 / scale, scale)
+
+    def solve(self, z_scaled: NDArray[np.complex128]) -> tuple[NDArray, NDArray]:
+        """Physical (m1, m2), scaled, at each z (scaled, Im z >= 0), any order."""
+        flat = z_scaled.ravel()
+        order = np.lexsort((flat.imag, flat.real))
+        zs = np.ascontiguousarray(flat[order])
+        m1s, m2s = np.empty_like(zs), np.empty_like(zs)
+        solve_blocks(zs, self.a, self.c, self.kappa, self.x1, m1s, m2s)
+        bad = ~(np.isfinite(m1s) & np.isfinite(m2s))
+        if np.any(bad):
+            z_bad = zs[bad][0] * self.scale
+            raise ArithmeticError(f"Dyson equation root selection failed at z={z_bad!r}")
+        m1, m2 = np.empty_like(zs), np.empty_like(zs)
+        m1[order], m2[order] = m1s, m2s
+        return m1.reshape(z_scaled.shape), m2.reshape(z_scaled.shape)
+
+    def solve_real(self, x: ArrayLike, name: str) -> tuple[NDArray, NDArray, NDArray]:
+        """Validated real ``x`` (unscaled) and the scaled (m1, m2) at x + i0."""
+        xs = val.finite_array(name, x)
+        m1, m2 = self.solve(xs.astype(np.complex128) / self.scale)
+        return xs, m1, m2
+
+
+class DysonSolution(NamedTuple):
+    """Block Stieltjes transforms at z: total ``m``, discriminator ``m1``, generator ``m2``."""
+
+    m: NDArray[np.complex128]
+    m1: NDArray[np.complex128]
+    m2: NDArray[np.complex128]
+
+
+def solve_dyson(z: ArrayLike, b: float, b1: float, kappa: float, x1: float) -> DysonSolution:
+    """Physical solution (m, m1, m2) of the vector Dyson equation at complex z.
+
+    Parameters
+    ----------
+    z : array_like of complex
+        Spectral parameter, same units as the eigenvalues.  Points with
+        ``Im z < 0`` use ``m(conj z) = conj m(z)``; real ``z`` gives the boundary
+        value ``m(x + i0)``.
+    b, b1 : float
+        Scales of the full GOE (``b > 0``) and the discriminator-block GOE
+        (``b1 >= 0``).
+    kappa : float
+        Discriminator share of the dimensions, in (0, 1).
+    x1 : float
+        Shift of the discriminator block.
+
+    Returns
+    -------
+    DysonSolution
+        Arrays of the shape of ``z``: ``m = kappa m1 + (1 - kappa) m2`` in units of
+        1 / eigenvalue.
+    """
+    p = _Scaled.of(b, b1, kappa, x1)
+    zz = val.finite_array("z", z, dtype=np.complex128)
+    lower = zz.imag < 0
+    m1, m2 = p.solve(np.where(lower, np.conj(zz), zz) / p.scale)
+    m1, m2 = m1 / p.scale, m2 / p.scale
+    m = p.kappa * m1 + (1.0 - p.kappa) * m2
+    if np.any(lower):
+        m, m1, m2 = (np.where(lower, np.conj(v), v) for v in (m, m1, m2))
+    return DysonSolution(m, m1, m2)
+
+
+def stieltjes(z: ArrayLike, b: float, b1: float, kappa: float, x1: float) -> NDArray:
+    """Stieltjes transform m(z) = integral of rho(lambda) / (lambda - z) d lambda.
+
+    Broadcasts over ``z``; see :func:`solve_dyson` for the parameters.
+    """
+    return solve_dyson(z, b, b1, kappa, x1).m
+
+
+def density(lam: ArrayLike, b: float, b1: float, kappa: float, x1: float) -> NDArray:
+    """Limiting spectral density rho(lambda) = Im m(lambda + i0) / pi of H'.
+
+    Parameters
+    ----------
+    lam : array_like of float
+        Eigenvalue positions.
+    b, b1, kappa, x1 : float
+        Ensemble parameters (see :func:`solve_dyson`).
+
+    Returns
+    -------
+    ndarray
+        Density in units of 1 / eigenvalue, same shape as ``lam``; exactly zero
+        outside the support, never negative.
+    """
+    p = _Scaled.of(b, b1, kappa, x1)
+    xs, m1, m2 = p.solve_real(lam, "lam")
+    out = np.empty(xs.size)
+    density_from_blocks(m1.ravel(), m2.ravel(), p.kappa, out)
+    return out.reshape(xs.shape) / p.scale
+
+
+def _edge_candidates(p: _Scaled) -> NDArray[np.float64]:
+    """Real critical values z(t) of the rational parametrisation (scaled units).
+
+    With t = m1, z(t) = -S/t - A t/S - a kappa t (A = a (1 - kappa)); branch points
+    of the physical solution are real t with dz/dt = 0, i.e. roots of the
+    polynomial (1 - c t^2)(S^2 - A t^2) - a kappa t^2 S^2 (docs/theory.md, sec. 3).
+    """
+    P = np.polynomial.polynomial
+    a, c, kappa, x1 = p.a, p.c, p.kappa, p.x1
+    big_a = a * (1.0 - kappa)
+    s = np.array([1.0, x1, c])
+    s2 = P.polymul(s, s)
+    poly = P.polysub(
+        P.polymul([1.0, 0.0, -c], P.polysub(s2, [0.0, 0.0, big_a])),
+        P.polymul([0.0, 0.0, a * kappa], s2),
+    )
+    poly = np.trim_zeros(poly, "b")
+    dpoly = P.polyder(poly)
+    edges = []
+    for r in P.polyroots(poly):
+        if abs(r.imag) > 1e-6 * abs(r):
+            continue
+        t = r.real
+        for _ in range(50):  # Newton polish on the real edge polynomial
+            step = P.polyval(t, poly) / P.polyval(t, dpoly)
+            t -= step
+            if abs(step) <= 1e-16 * abs(t):
+                break
+        sv = (c * t + x1) * t + 1.0
+        if t == 0.0 or sv == 0.0:
+            continue
+        edges.append(-sv / t - big_a * t / sv - a * kappa * t)
+    return np.unique(np.asarray(edges, dtype=float))
+
+
+def _density_scaled(p: _Scaled, xs: NDArray[np.float64]) -> NDArray[np.float64]:
+    m1, m2 = p.solve(xs.astype(np.complex128))
+    out = np.empty(xs.size)
+    density_from_blocks(m1.ravel(), m2.ravel(), p.kappa, out)
+    return out.reshape(xs.shape)
+
+
+def support(b: float, b1: float, kappa: float, x1: float) -> list[tuple[float, float]]:
+    """Support of the limiting density: a sorted list of at most two intervals.
+
+    Edges are the real branch points of the Dyson solution where the density
+    switches between zero and positive, solved from a polynomial equation and
+    polished by Newton's method (relative accuracy about 1e-13), never read off a
+    grid.
+
+    Returns
+    -------
+    list of (lo, hi)
+        Disjoint closed intervals in increasing order, in eigenvalue units.
+    """
+    p = _Scaled.of(b, b1, kappa, x1)
+    cand = _edge_candidates(p)
+    if cand.size < 2:
+        raise ArithmeticError(f"found {cand.size} edge candidates; expected at least 2")
+    gaps = np.diff(cand)
+    near = np.minimum(np.append(gaps, np.inf), np.insert(gaps, 0, np.inf))
+    h = np.minimum(1e-6 * (1.0 + np.abs(cand)), 0.25 * near)
+    left = _density_scaled(p, cand - h)
+    right = _density_scaled(p, cand + h)
+    edges = cand[(left > 0.0) != (right > 0.0)]
+    if edges.size % 2 or edges.size == 0:
+        raise ArithmeticError(f"inconsistent support edges {edges * p.scale!r}")
+    intervals = [(lo, hi) for lo, hi in edges.reshape(-1, 2)]
+    mids = _density_scaled(p, np.array([0.5 * (lo + hi) for lo, hi in intervals]))
+    if not np.all(mids > 0.0):
+        raise ArithmeticError(f"support edges {edges * p.scale!r} do not bound the density")
+    return [(float(lo * p.scale), float(hi * p.scale)) for lo, hi in intervals]
+
+
+def _panel(p: _Scaled, k: int, lo: float, hi: float, epsabs: float) -> float:
+    """Integral of lambda^k rho over [lo, hi] (scaled units) with lambda = lo +
+    (hi - lo)(1 - cos theta)/2, which absorbs square-root behaviour at both ends."""
+    half = 0.5 * (hi - lo)
+
+    def f(theta: float) -> float:
+        lam = lo + half * (1.0 - math.cos(theta))
+        rho = _density_scaled(p, np.array([lam]))[0]
+        return rho * (lam * p.scale) ** k * half * math.sin(theta)
+
+    value, _ = integrate.quad(f, 0.0, math.pi, limit=200, epsabs=epsabs, epsrel=1e-12)
+    return value
+
+
+def density_moment(
+    k: int, b: float, b1: float, kappa: float, x1: float, *, epsabs: float = 1e-13
+) -> float:
+    """k-th moment of the density, integral of lambda^k rho(lambda), by quadrature.
+
+    Each support interval is mapped to theta in [0, pi] by
+    lambda = lo + (hi - lo)(1 - cos theta)/2, which removes the square-root edges;
+    scipy's adaptive Gauss-Kronrod integrates the result with breakpoints at the
+    centres and semicircle edges of the two blocks (a narrow generator-block
+    peak sits there when b << b1).  ``k = 0`` is the total mass.  An independent check of the root
+    selection: it uses the density on the real axis only.
+    """
+    k = val.integer("k", k, 0)
+    p = _Scaled.of(b, b1, kappa, x1)
+    # Centres and semicircle radii of the two blocks on their own: when one block
+    # is much narrower than the other its peak is invisible to a plain Gauss-Kronrod
+    # panel, so the panels are split there.
+    r_g = math.sqrt(2.0 * p.a * (1.0 - kappa))
+    r_d = math.sqrt(2.0 * (p.a * kappa + p.c))
+    features = (-r_g, 0.0, r_g, -p.x1 - r_d, -p.x1, -p.x1 + r_d)
+    total = 0.0
+    for lo, hi in support(b, b1, kappa, x1):
+        lo_s, hi_s = lo / p.scale, hi / p.scale
+        cuts = [lo_s, *sorted(f for f in features if lo_s < f < hi_s), hi_s]
+        for left, right in zip(cuts[:-1], cuts[1:]):
+            total += _panel(p, k, left, right, epsabs)
+    return total

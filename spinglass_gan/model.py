@@ -1,0 +1,215 @@
+"""The GAN spin-glass model: its constants and its Kac-Rice integration region.
+
+The model constants (SPEC section 1) are the only link between the physical
+parameters (p, q, sigma_z, kappa) and the random-matrix problem.  They live in one
+frozen dataclass, :class:`ModelConstants`, that can be inspected, and replaced with
+``dataclasses.replace`` or built by hand, without editing the package.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from . import _validation as val
+from .ensemble import HessianEnsemble
+
+__all__ = ["GanSpinGlass", "KacRiceRegion", "ModelConstants"]
+
+
+@dataclass(frozen=True)
+class KacRiceRegion:
+    """B(u_D, u_G) = {(x, x1) : x < x_max and x1 > slope * x + intercept}.
+
+    With the paper's constants x_max = P = (p+q) 2^(p+q) u_G, intercept = Q = -p u_D
+    and slope = R = -p / ((p+q) 2^(p+q)) < 0 (SPEC section 5).
+    """
+
+    x_max: float
+    slope: float
+    intercept: float
+
+    def x1_lower(self, x: ArrayLike) -> NDArray[np.float64]:
+        """Lower boundary x1 = slope * x + intercept of the region."""
+        return self.slope * np.asarray(x, dtype=float) + self.intercept
+
+    def contains(self, x: ArrayLike, x1: ArrayLike) -> NDArray[np.bool_]:
+        """Whether (x, x1) lies in B (strict inequalities); broadcasts."""
+        x = np.asarray(x, dtype=float)
+        return (x < self.x_max) & (np.asarray(x1, dtype=float) > self.x1_lower(x))
+
+
+@dataclass(frozen=True)
+class ModelConstants:
+    """Constants linking the GAN model to the Hessian ensemble (SPEC section 1).
+
+    Attributes
+    ----------
+    b, b1 : float
+        GOE scales of the full matrix and of the discriminator block.
+    kappa : float
+        Discriminator share of the weights, in (0, 1).
+    s_sq, s1_sq : float
+        Variances of the Gaussian integration variables x and x1.
+    log_constant : float
+        C, the leading-order log of the Kac-Rice prefactor per N.
+    x_max_per_u_G : float
+        P / u_G, where the region's bound is x < P.
+    intercept_per_u_D : float
+        Q / u_D, where the region's bound is x1 > R x + Q.
+    slope : float
+        R, the (negative) slope of that bound.
+    """
+
+    b: float
+    b1: float
+    kappa: float
+    s_sq: float
+    s1_sq: float
+    log_constant: float
+    x_max_per_u_G: float
+    intercept_per_u_D: float
+    slope: float
+
+    def __post_init__(self) -> None:
+        val.positive("b", self.b)
+        val.non_negative("b1", self.b1)
+        val.open_unit("kappa", self.kappa)
+        val.positive("s_sq", self.s_sq)
+        val.positive("s1_sq", self.s1_sq)
+        val.real_scalar("log_constant", self.log_constant)
+        val.positive("x_max_per_u_G", self.x_max_per_u_G)
+        val.real_scalar("intercept_per_u_D", self.intercept_per_u_D)
+        if val.real_scalar("slope", self.slope) >= 0.0:
+            raise ValueError(f"slope must be < 0, got {self.slope!r}")
+
+    @classmethod
+    def from_paper(cls, p: int, q: int, sigma_z: float, kappa: float) -> ModelConstants:
+        """The constants of the paper and of the authors' code for (p, q, sigma_z, kappa).
+
+        b = sqrt((p+q)(p+q-1) 2^(p+q)) sigma_z,  b1 = sqrt(p (p-1) kappa),
+        s^2 = sigma_z^2 (p+q)^2 2^(3(p+q)) / 2,  s1^2 = p^2 / 2,
+        C = (13/2) log 2 + 5 log pi - (kappa/2) log(p + sigma_z^2 (p+q) 2^(p+q))
+            - ((1-kappa)/2) log(sigma_z^2 (p+q) 2^(p+q))
+            - (kappa/2) log kappa - ((1-kappa)/2) log(1-kappa),
+        P = (p+q) 2^(p+q) u_G,  Q = -p u_D,  R = -p / ((p+q) 2^(p+q)).
+        """
+        p = val.integer("p", p, 2)
+        q = val.integer("q", q, 1)
+        sigma_z = val.positive("sigma_z", sigma_z)
+        kappa = val.open_unit("kappa", kappa)
+        r = p + q
+        two_r = 2.0**r
+        g = sigma_z**2 * r * two_r
+        log_c = (
+            6.5 * math.log(2.0)
+            + 5.0 * math.log(math.pi)
+            - 0.5 * kappa * math.log(p + g)
+            - 0.5 * (1.0 - kappa) * math.log(g)
+            - 0.5 * kappa * math.log(kappa)
+            - 0.5 * (1.0 - kappa) * math.log(1.0 - kappa)
+        )
+        return cls(
+            b=math.sqrt(r * (r - 1) * two_r) * sigma_z,
+            b1=math.sqrt(p * (p - 1) * kappa),
+            kappa=kappa,
+            s_sq=sigma_z**2 * r**2 * two_r**3 / 2.0,
+            s1_sq=p**2 / 2.0,
+            log_constant=log_c,
+            x_max_per_u_G=r * two_r,
+            intercept_per_u_D=-float(p),
+            slope=-p / (r * two_r),
+        )
+
+    def as_dict(self) -> dict[str, float]:
+        """Plain dict of the constants (for metadata in saved results)."""
+        return asdict(self)
+
+
+class GanSpinGlass:
+    """Two interacting spherical spin glasses modelling a GAN (SPEC section 1).
+
+    Parameters
+    ----------
+    p : int
+        Discriminator spin-glass order, >= 2.
+    q : int
+        Generator's extra order, >= 1.
+    sigma_z : float
+        Latent-noise scale, > 0.
+    kappa : float
+        Discriminator share of the N weights, in (0, 1).
+    constants : ModelConstants, optional
+        Replacement constants; by default ``ModelConstants.from_paper(p, q,
+        sigma_z, kappa)``.
+
+    Examples
+    --------
+    >>> import spinglass_gan as sg
+    >>> model = sg.GanSpinGlass(p=3, q=3, sigma_z=1.0, kappa=0.9)
+    >>> round(model.b, 3), round(model.b1, 4), round(model.s_sq ** 0.5, 1)
+    (43.818, 2.3238, 2172.2)
+    """
+
+    def __init__(
+        self,
+        p: int,
+        q: int,
+        sigma_z: float,
+        kappa: float,
+        constants: ModelConstants | None = None,
+    ) -> None:
+        self.p = val.integer("p", p, 2)
+        self.q = val.integer("q", q, 1)
+        self.sigma_z = val.positive("sigma_z", sigma_z)
+        self.kappa = val.open_unit("kappa", kappa)
+        if constants is None:
+            constants = ModelConstants.from_paper(self.p, self.q, self.sigma_z, self.kappa)
+        elif not isinstance(constants, ModelConstants):
+            raise ValueError(f"constants must be a ModelConstants, got {type(constants)!r}")
+        self.constants = constants
+
+    def __repr__(self) -> str:
+        return (
+            f"GanSpinGlass(p={self.p}, q={self.q}, sigma_z={self.sigma_z!r}, kappa={self.kappa!r})"
+        )
+
+    @property
+    def b(self) -> float:
+        return self.constants.b
+
+    @property
+    def b1(self) -> float:
+        return self.constants.b1
+
+    @property
+    def s_sq(self) -> float:
+        return self.constants.s_sq
+
+    @property
+    def s1_sq(self) -> float:
+        return self.constants.s1_sq
+
+    @property
+    def log_constant(self) -> float:
+        """C of SPEC section 1."""
+        return self.constants.log_constant
+
+    def region(self, u_D: float, u_G: float) -> KacRiceRegion:
+        """Kac-Rice region B(u_D, u_G) for loss levels per sqrt(N)."""
+        u_D = val.real_scalar("u_D", u_D)
+        u_G = val.real_scalar("u_G", u_G)
+        k = self.constants
+        return KacRiceRegion(
+            x_max=k.x_max_per_u_G * u_G,
+            slope=k.slope,
+            intercept=k.intercept_per_u_D * u_D,
+        )
+
+    def ensemble(self, x1: float = 0.0) -> HessianEnsemble:
+        """The Hessian ensemble H'(x1) with this model's b, b1 and kappa."""
+        k = self.constants
+        return HessianEnsemble(k.b, k.b1, k.kappa, x1)
