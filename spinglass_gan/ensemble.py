@@ -80,7 +80,7 @@ class HessianEnsemble:
     def block_size(self, n: int) -> int:
         """Discriminator block size N_D = round(kappa n), required in [1, n - 1]."""
         n = val.integer("n", n, 2)
-        n_d = int(round(self.kappa * n))
+        n_d = round(self.kappa * n)
         if not 1 <= n_d <= n - 1:
             raise ValueError(f"n={n} gives an empty block at kappa={self.kappa}")
         return n_d

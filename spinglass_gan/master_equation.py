@@ -17,6 +17,7 @@ broadcast over their array argument; ``HessianEnsemble`` wraps them.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -265,6 +266,6 @@ def density_moment(
     for lo, hi in support(b, b1, kappa, x1):
         lo_s, hi_s = lo / p.scale, hi / p.scale
         cuts = [lo_s, *sorted(f for f in features if lo_s < f < hi_s), hi_s]
-        for left, right in zip(cuts[:-1], cuts[1:]):
+        for left, right in itertools.pairwise(cuts):
             total += _panel(p, k, left, right, epsabs)
     return total

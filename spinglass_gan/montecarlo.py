@@ -56,7 +56,7 @@ def log_abs_det(eigvals: ArrayLike, x: ArrayLike) -> NDArray[np.float64]:
     xs = val.finite_array("x", x)
     out = np.empty((spectra.shape[0], xs.size))
     _log_abs_det_kernel(spectra, np.ascontiguousarray(xs.ravel()), out)
-    return out.reshape((spectra.shape[0],) + xs.shape)
+    return out.reshape((spectra.shape[0], *xs.shape))
 
 
 def annealed_log_det(
