@@ -33,6 +33,7 @@ _PROBE = 1e-9  # relative size of the imaginary probe delta
 _SNAP = 1e-7  # |Im t| / |t| below which a root on the real axis is taken as real
 _NEWTON_TOL = 4e-15
 _NEWTON_MAXITER = 12
+_POLISH_MAX_STEP = 1e-6  # largest relative correction accepted from the block polish
 
 
 @njit(cache=True, error_model="numpy")
@@ -187,8 +188,14 @@ def _polish_blocks(z, t, a, c, kappa, x1):
         det = j11 * j22 - j12 * j21
         if det == 0.0:
             break
-        m1 = m1 - (f1 * j22 - f2 * j12) / det
-        m2 = m2 - (f2 * j11 - f1 * j21) / det
+        d1 = (f1 * j22 - f2 * j12) / det
+        d2 = (f2 * j11 - f1 * j21) / det
+        # A polish only corrects rounding; at an edge the Jacobian is singular and
+        # a large step would leave the root, so it is refused.
+        if not abs(d1) + abs(d2) <= _POLISH_MAX_STEP * (abs(m1) + abs(m2)):
+            break
+        m1 = m1 - d1
+        m2 = m2 - d2
     return m1, m2
 
 

@@ -1,0 +1,66 @@
+"""The sampler of H' against the exact finite-N identities of SPEC section 2."""
+
+import numpy as np
+import pytest
+
+import spinglass_gan as sg
+
+
+def test_shapes_seeding_and_symmetry():
+    e = sg.HessianEnsemble(1.0, 0.7, 0.5, 2.0)
+    mats = e.sample(20, size=3, rng=4)
+    assert mats.shape == (3, 20, 20)
+    np.testing.assert_array_equal(mats, np.swapaxes(mats, 1, 2))
+    ev = e.sample_eigvals(20, size=3, rng=4)
+    assert ev.shape == (3, 20)
+    # Same seed: the eigenvalues are those of the sampled matrices.
+    np.testing.assert_allclose(ev, np.linalg.eigvalsh(mats), atol=1e-12)
+    np.testing.assert_array_equal(ev, e.sample_eigvals(20, 3, np.random.default_rng(4)))
+    assert not np.array_equal(ev, e.sample_eigvals(20, 3, rng=5))
+    # Batching does not change the stream.
+    np.testing.assert_array_equal(ev, e.sample_eigvals(20, 3, rng=4, max_bytes=1))
+
+
+def test_block_structure():
+    # With b1 = 0 and x1 = 0 the matrix is b M; the G block has no shift, the D
+    # block is shifted by -x1 on its diagonal only.
+    e = sg.HessianEnsemble(2.0, 0.0, 0.25, 5.0)
+    m = e.sample(8, size=1, rng=0)[0]
+    base = sg.HessianEnsemble(2.0, 0.0, 0.25, 0.0).sample(8, size=1, rng=0)[0]
+    d = m - base
+    np.testing.assert_allclose(d, np.diag([-5.0, -5.0] + [0.0] * 6), atol=1e-12)
+
+
+@pytest.mark.parametrize("params", [(1.0, 1.0, 0.5, 3.0), (0.5, 2.0, 0.25, -1.0)])
+def test_exact_trace_moments(params):
+    # E tr(H')/N = -kappa x1 and E tr(H'^2)/N = b^2/2 + kappa b1^2/2 + kappa x1^2
+    # + (b^2 + b1^2)/(2N) hold at every N.  Tolerance: 5 standard errors of the
+    # sample mean over 4000 matrices (the test fails with probability < 1e-6).
+    e = sg.HessianEnsemble(*params)
+    n = 8
+    mats = e.sample(n, size=4000, rng=1)
+    tr1 = np.trace(mats, axis1=1, axis2=2) / n
+    tr2 = np.einsum("kij,kji->k", mats, mats) / n
+    mean1, mean2 = e.exact_moments(n)
+    for samples, exact in ((tr1, mean1), (tr2, mean2)):
+        se = samples.std(ddof=1) / np.sqrt(samples.size)
+        assert abs(samples.mean() - exact) < 5 * se
+
+
+def test_entry_variances():
+    # Off-diagonal variance b^2/(2N) (+ b1^2/(2 N_D) in the D block); diagonal
+    # variance b^2/N (+ b1^2/N_D).  5-sigma bounds on the sample variance.
+    b, b1, n = 1.5, 0.8, 6
+    e = sg.HessianEnsemble(b, b1, 0.5, 0.0)
+    mats = e.sample(n, size=20000, rng=2)
+    nd = 3
+    cases = [
+        (mats[:, 1, 0], b**2 / (2 * n) + b1**2 / (2 * nd)),
+        (mats[:, 4, 3], b**2 / (2 * n)),
+        (mats[:, 4, 1], b**2 / (2 * n)),
+        (mats[:, 0, 0], b**2 / n + b1**2 / nd),
+        (mats[:, 5, 5], b**2 / n),
+    ]
+    for x, var in cases:
+        assert abs(x.var() - var) < 5 * var * np.sqrt(2 / x.size)
+        assert abs(x.mean()) < 5 * np.sqrt(var / x.size)
