@@ -9,7 +9,7 @@ GanSpinGlass, ModelConstants, KacRiceRegion
     The model, its constants and its Kac-Rice region (``model``).
 HessianEnsemble
     The random Hessian H'(x1): sampling and limiting law (``ensemble``).
-solve_dyson, stieltjes, density, density_moment, support
+solve_dyson, stieltjes, density, density_moment, support, splitting_x1
     Master-equation solver (``master_equation``).
 log_potential
     Closed-form log-potential (``potential``).
@@ -19,7 +19,15 @@ log_abs_det, annealed_log_det, quenched_log_det, MCEstimate
 
 from ._version import __version__
 from .ensemble import HessianEnsemble
-from .master_equation import DysonSolution, density, density_moment, solve_dyson, stieltjes, support
+from .master_equation import (
+    DysonSolution,
+    density,
+    density_moment,
+    solve_dyson,
+    splitting_x1,
+    stieltjes,
+    support,
+)
 from .model import GanSpinGlass, KacRiceRegion, ModelConstants
 from .montecarlo import MCEstimate, annealed_log_det, log_abs_det, quenched_log_det
 from .potential import log_potential
@@ -39,6 +47,7 @@ __all__ = [
     "log_potential",
     "quenched_log_det",
     "solve_dyson",
+    "splitting_x1",
     "stieltjes",
     "support",
 ]

@@ -30,7 +30,7 @@ import numpy as np
 from numba import njit
 
 _PROBE = 1e-9  # relative size of the imaginary probe delta
-_SNAP = 1e-7  # |Im t| / |t| below which a root on the real axis is taken as real
+_SNAP = 1e-7  # |Im m_j| / |m_j| below which a solution on the real axis is taken as real
 _NEWTON_TOL = 4e-15
 _NEWTON_MAXITER = 12
 _POLISH_MAX_STEP = 1e-6  # largest relative correction accepted from the block polish
@@ -227,13 +227,14 @@ def solve_blocks(zs, a, c, kappa, x1, out_m1, out_m2):
             else:
                 t = _continue_down(z, a, c, kappa, x1, roots)
                 n_cont += 1
-        if z.imag == 0.0 and abs(t.imag) <= _SNAP * abs(t):
-            t = complex(t.real, 0.0)
         prev = t
         if t == t:
             m1, m2 = _polish_blocks(z, t, a, c, kappa, x1)
-            if z.imag == 0.0 and t.imag == 0.0:
-                m1, m2 = complex(m1.real, 0.0), complex(m2.real, 0.0)
+            # Both blocks must be real for a real solution: in a narrow generator
+            # peak Im m1 is tiny compared with |m1| while Im m2 is not.
+            if z.imag == 0.0 and abs(m1.imag) <= _SNAP * abs(m1):
+                if abs(m2.imag) <= _SNAP * abs(m2):
+                    m1, m2 = complex(m1.real, 0.0), complex(m2.real, 0.0)
             out_m1[i], out_m2[i] = m1, m2
         else:
             out_m1[i], out_m2[i] = t, t

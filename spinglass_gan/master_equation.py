@@ -34,6 +34,7 @@ __all__ = [
     "density",
     "density_moment",
     "solve_dyson",
+    "splitting_x1",
     "stieltjes",
     "support",
 ]
@@ -196,13 +197,28 @@ def _density_scaled(p: _Scaled, xs: NDArray[np.float64]) -> NDArray[np.float64]:
     return out.reshape(xs.shape)
 
 
+def _bisect_edge(p: _Scaled, lo: float, hi: float, opening: bool) -> float:
+    """Point in (lo, hi) where the density switches on (``opening``) or off."""
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if mid in (lo, hi):
+            break
+        if (_density_scaled(p, np.array([mid]))[0] > 0.0) == opening:
+            hi = mid
+        else:
+            lo = mid
+    return 0.5 * (lo + hi)
+
+
 def support(b: float, b1: float, kappa: float, x1: float) -> list[tuple[float, float]]:
     """Support of the limiting density: a sorted list of at most two intervals.
 
     Edges are the real branch points of the Dyson solution where the density
-    switches between zero and positive, solved from a polynomial equation and
-    polished by Newton's method (relative accuracy about 1e-13), never read off a
-    grid.
+    switches between zero and positive: the real critical values of the rational
+    parametrisation z(t) (roots of a degree-6 polynomial, Newton-polished), kept
+    where the density switches on or off across them, never read off a grid.
+    An edge that merged with another in the polynomial's roots (near a cusp) is
+    recovered by bisection on the sign of the density.
 
     Returns
     -------
@@ -211,20 +227,32 @@ def support(b: float, b1: float, kappa: float, x1: float) -> list[tuple[float, f
     """
     p = _Scaled.of(b, b1, kappa, x1)
     cand = _edge_candidates(p)
-    if cand.size < 2:
-        raise ArithmeticError(f"found {cand.size} edge candidates; expected at least 2")
     gaps = np.diff(cand)
     near = np.minimum(np.append(gaps, np.inf), np.insert(gaps, 0, np.inf))
     h = np.minimum(1e-6 * (1.0 + np.abs(cand)), 0.25 * near)
-    left = _density_scaled(p, cand - h)
-    right = _density_scaled(p, cand + h)
-    edges = cand[(left > 0.0) != (right > 0.0)]
-    if edges.size % 2 or edges.size == 0:
-        raise ArithmeticError(f"inconsistent support edges {edges * p.scale!r}")
-    intervals = [(lo, hi) for lo, hi in edges.reshape(-1, 2)]
+    left = _density_scaled(p, cand - h) > 0.0
+    right = _density_scaled(p, cand + h) > 0.0
+    is_edge = left != right
+    edges = list(cand[is_edge])
+    opens = list(right[is_edge])
+    # Near a cusp two branch points can merge in the edge polynomial's roots; an
+    # edge missing between two of the same kind is then found by bisection on
+    # the sign of the density, which it bounds.
+    i = 0
+    while i < len(edges):
+        expect_open = i % 2 == 0
+        if opens[i] != expect_open:
+            if i == 0:
+                raise ArithmeticError(f"support starts with a closing edge {edges[0]!r}")
+            edges.insert(i, _bisect_edge(p, edges[i - 1], edges[i], expect_open))
+            opens.insert(i, expect_open)
+        i += 1
+    if len(edges) % 2 or not edges:
+        raise ArithmeticError(f"inconsistent support edges {np.array(edges) * p.scale!r}")
+    intervals = list(zip(edges[::2], edges[1::2]))
     mids = _density_scaled(p, np.array([0.5 * (lo + hi) for lo, hi in intervals]))
     if not np.all(mids > 0.0):
-        raise ArithmeticError(f"support edges {edges * p.scale!r} do not bound the density")
+        raise ArithmeticError(f"support edges {np.array(edges) * p.scale!r} do not bound rho")
     return [(float(lo * p.scale), float(hi * p.scale)) for lo, hi in intervals]
 
 
@@ -269,3 +297,30 @@ def density_moment(
         for left, right in itertools.pairwise(cuts):
             total += _panel(p, k, left, right, epsabs)
     return total
+
+
+def splitting_x1(b: float, b1: float, kappa: float, *, xtol: float = 1e-12) -> float:
+    """Smallest x1 > 0 at which the support splits into two intervals.
+
+    At x1 = 0 both blocks are centred at zero and the support is one interval;
+    shifting the discriminator block by -x1 eventually opens a gap.  At the
+    returned x1 the two intervals touch (a cusp of the density).  Found by
+    bisection on the number of support intervals, to ``xtol`` relative.
+    """
+    b = val.positive("b", b)
+    b1 = val.non_negative("b1", b1)
+    kappa = val.open_unit("kappa", kappa)
+    lo, hi = 0.0, math.sqrt(2.0 * (b * b + b1 * b1))
+    if len(support(b, b1, kappa, 0.0)) != 1:
+        raise ArithmeticError("the support at x1 = 0 is not one interval")
+    while len(support(b, b1, kappa, hi)) == 1:
+        lo, hi = hi, 2.0 * hi
+        if hi > 1e6 * (b + b1):
+            raise ArithmeticError("the support did not split for any x1 tried")
+    while hi - lo > xtol * hi:
+        mid = 0.5 * (lo + hi)
+        if len(support(b, b1, kappa, mid)) == 1:
+            lo = mid
+        else:
+            hi = mid
+    return 0.5 * (lo + hi)
