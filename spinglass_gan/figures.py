@@ -31,9 +31,7 @@ def _save(fig, out_dir: Path, name: str, data: dict, meta: dict) -> list[Path]:
     return paths
 
 
-def figure1(
-    out_dir: str | Path, *, n: int = 300, samples: int = 100, seed: int = 0
-) -> list[Path]:
+def figure1(out_dir: str | Path, *, n: int = 300, samples: int = 100, seed: int = 0) -> list[Path]:
     """Fig. 1: spectra of H' (b = b1 = 1, kappa = 0.9) against the master equation.
 
     Three shifts: x1 = 1 (one interval), the x1 at which the two intervals touch,
