@@ -14,6 +14,15 @@ Working with ``t`` rather than ``w = z + a m`` avoids the cancellation in
 The kernels expect parameters rescaled so that ``a + c = 1`` (see
 ``density._Scaled``); that keeps the coefficients of order one.
 
+The quartic only supplies candidates: each root is turned into a pair
+``(m1, m2)`` and refined by Newton's method on the uneliminated block equations
+
+    F1 = 1 + m1 (z + x1 + a m + c m1) = 0,   F2 = 1 + m2 (z + a m) = 0,
+
+which stay well conditioned where ``m2 = t / S`` cancels (a narrow generator
+peak far from the discriminator block).  Selection, warm starts and the
+continuation all work on these pairs.
+
 Root selection uses uniqueness of the Dyson solution with ``Im m1 > 0`` and
 ``Im m2 > 0`` for ``Im z > 0``.  At (or very near) the real axis the imaginary
 parts are probed to first order at ``z + i delta``:
@@ -33,7 +42,9 @@ _PROBE = 1e-9  # relative size of the imaginary probe delta
 _SNAP = 1e-7  # |Im m_j| / |m_j| below which a solution on the real axis is taken as real
 _NEWTON_TOL = 4e-15
 _NEWTON_MAXITER = 12
-_POLISH_MAX_STEP = 1e-6  # largest relative correction accepted from the block polish
+_POLISH_MAX_STEP = 1e-6  # largest relative correction when polishing a quartic root
+_RESIDUAL_TOL = 1e-10  # |F1| + |F2| above which a polished candidate is not a solution
+_SAME = 1e-6  # relative distance under which two candidates are one solution
 
 
 @njit(cache=True, error_model="numpy")
@@ -60,36 +71,71 @@ def _probe_size(z, x1):
 
 
 @njit(cache=True, error_model="numpy")
-def _score(t, z, a, c, kappa, x1, delta):
-    """min over blocks of the probed Im m_j / |m_j|; > 0 only for the physical root."""
-    _, dr = _quartic(t, z, a, c, kappa, x1)
-    s = (c * t + x1) * t + 1.0
-    if dr == 0.0 or s == 0.0 or t == 0.0:
-        return -np.inf  # a multiple root or a pole: never the physical branch
-    m2 = t / s
-    dt = -(t * s) / dr  # dt/dz = -R_z / R_t with R_z = t S
-    dm2 = dt * (1.0 - c * t * t) / (s * s)
-    im1 = (t.imag + delta * dt.real) / abs(t)
-    im2 = (m2.imag + delta * dm2.real) / abs(m2)
-    return min(im1, im2)
+def _blocks(z, m1, m2, a, c, kappa, x1):
+    """Residuals (F1, F2) of the block equations and their Jacobian in (m1, m2)."""
+    m = kappa * m1 + (1.0 - kappa) * m2
+    g1 = z + x1 + a * m + c * m1
+    g2 = z + a * m
+    j11 = g1 + m1 * (a * kappa + c)
+    j12 = m1 * a * (1.0 - kappa)
+    j21 = m2 * a * kappa
+    j22 = g2 + m2 * a * (1.0 - kappa)
+    return 1.0 + m1 * g1, 1.0 + m2 * g2, j11, j12, j21, j22
 
 
 @njit(cache=True, error_model="numpy")
-def _all_roots(z, a, c, kappa, x1, out):
-    """All roots of R(t; z) (companion eigenvalues, Newton-polished); returns count."""
-    d4, d3, d2, d1 = _coefficients(z, a, c, kappa, x1)
-    if d4 != 0.0:
-        deg = 4
-    elif d3 != 0.0:
-        deg = 3
-    else:
-        deg = 2
-    coef = np.empty(5, dtype=np.complex128)
-    coef[0] = 1.0
-    coef[1] = d1
-    coef[2] = d2
-    coef[3] = d3
-    coef[4] = d4
+def _block_newton(z, m1, m2, a, c, kappa, x1, max_step, maxiter):
+    """Newton on the block equations; returns (m1, m2, converged).
+
+    Steps larger than ``max_step`` relative to |m1| + |m2| are refused: at an
+    edge the Jacobian is singular and such a step would leave the root.
+    """
+    for _ in range(maxiter):
+        f1, f2, j11, j12, j21, j22 = _blocks(z, m1, m2, a, c, kappa, x1)
+        det = j11 * j22 - j12 * j21
+        if det == 0.0:
+            return m1, m2, False
+        d1 = (f1 * j22 - f2 * j12) / det
+        d2 = (f2 * j11 - f1 * j21) / det
+        size = abs(d1) + abs(d2)
+        ref = abs(m1) + abs(m2)
+        if not size <= max_step * ref:
+            return m1, m2, False
+        m1 = m1 - d1
+        m2 = m2 - d2
+        if size <= _NEWTON_TOL * ref:
+            return m1, m2, True
+    return m1, m2, False
+
+
+@njit(cache=True, error_model="numpy")
+def _score(z, m1, m2, a, c, kappa, x1, delta):
+    """min over blocks of the probed Im m_j / |m_j|; > 0 only for the physical pair."""
+    _, _, j11, j12, j21, j22 = _blocks(z, m1, m2, a, c, kappa, x1)
+    det = j11 * j22 - j12 * j21
+    if det == 0.0 or m1 == 0.0 or m2 == 0.0:
+        return -np.inf  # an edge or a pole: never selected directly
+    im1 = m1.imag / abs(m1)
+    im2 = m2.imag / abs(m2)
+    if abs(im1) > _SNAP or abs(im2) > _SNAP:
+        # A complex solution: its imaginary parts decide.  The probe would be
+        # wrong here near an edge, where |m'| ~ 1/sqrt(distance) makes delta m'
+        # larger than Im m itself.
+        return min(im1, im2)
+    # J (m1', m2') = -(dF/dz) = -(m1, m2)
+    dm1 = -(m1 * j22 - m2 * j12) / det
+    dm2 = -(m2 * j11 - m1 * j21) / det
+    return min(delta * dm1.real / abs(m1), delta * dm2.real / abs(m2))
+
+
+@njit(cache=True, error_model="numpy")
+def _roots(coef, out):
+    """Roots of sum_k coef[k] x^k (trailing zero coefficients dropped); returns count."""
+    deg = coef.shape[0] - 1
+    while deg > 0 and coef[deg] == 0.0:
+        deg -= 1
+    if deg == 0:
+        return 0
     comp = np.zeros((deg, deg), dtype=np.complex128)
     for i in range(1, deg):
         comp[i, i - 1] = 1.0
@@ -97,105 +143,106 @@ def _all_roots(z, a, c, kappa, x1, out):
         comp[i, deg - 1] = -coef[i] / coef[deg]
     roots = np.linalg.eigvals(comp)
     for k in range(deg):
-        t = roots[k]
-        for _ in range(3):
-            r, dr = _quartic(t, z, a, c, kappa, x1)
-            if dr == 0.0:
-                break
-            step = r / dr
-            if not (abs(step) < 1e-3 * abs(t) + 1e-300):
-                break  # near a multiple root Newton is not an improvement
-            t = t - step
-        out[k] = t
+        out[k] = roots[k]
     return deg
 
 
 @njit(cache=True, error_model="numpy")
-def _select(roots, deg, z, a, c, kappa, x1, delta):
-    """Index of the unique root passing the positivity test, or -1."""
-    best = -np.inf
-    second = -np.inf
-    ibest = -1
-    for k in range(deg):
-        s = _score(roots[k], z, a, c, kappa, x1, delta)
-        if s > best:
-            second = best
-            best = s
-            ibest = k
-        elif s > second:
-            second = s
-    if best > 0.0 and not second > 0.0:
-        return ibest
-    return -1
+def _add_pair(z, m1, m2, a, c, kappa, x1, out1, out2, n):
+    """Polish (m1, m2) and append it if it solves the block equations."""
+    if not (m1 == m1 and m2 == m2) or m1 == 0.0 or m2 == 0.0:
+        return n
+    m1, m2, _ = _block_newton(z, m1, m2, a, c, kappa, x1, _POLISH_MAX_STEP, 3)
+    f1, f2, _, _, _, _ = _blocks(z, m1, m2, a, c, kappa, x1)
+    if abs(f1) + abs(f2) <= _RESIDUAL_TOL:
+        out1[n] = m1
+        out2[n] = m2
+        n += 1
+    return n
 
 
 @njit(cache=True, error_model="numpy")
-def _continue_down(z, a, c, kappa, x1, roots):
-    """Physical root at z, continued from Im z large where selection is unambiguous."""
+def _all_pairs(z, a, c, kappa, x1, out1, out2):
+    """Candidate solutions (m1, m2) at z from both eliminations; returns the count.
+
+    The quartic in t = m1 is well conditioned for the discriminator block, the
+    quartic in u = m2,
+        c N^2 + a kappa (1 - x1 u) N + a^2 kappa^2 u^2 = 0,  N = 1 + z u + A u^2,
+    (the SPEC's quartic in w = -1/u) for the generator block; m1 = -N / (a kappa u).
+    Candidates that do not solve the block equations after polishing are dropped,
+    so each solution may appear twice.
+    """
+    coef = np.empty(5, dtype=np.complex128)
+    roots = np.empty(4, dtype=np.complex128)
+    d4, d3, d2, d1 = _coefficients(z, a, c, kappa, x1)
+    coef[0], coef[1], coef[2], coef[3], coef[4] = 1.0, d1, d2, d3, d4
+    n = 0
+    for k in range(_roots(coef, roots)):
+        t = roots[k]
+        s = (c * t + x1) * t + 1.0
+        if s != 0.0:
+            n = _add_pair(z, t, t / s, a, c, kappa, x1, out1, out2, n)
+    big_a = a * (1.0 - kappa)
+    ak = a * kappa
+    coef[0] = c + ak
+    coef[1] = 2.0 * c * z - ak * (x1 - z)
+    coef[2] = c * (z * z + 2.0 * big_a) - ak * (z * x1 - big_a) + ak * ak
+    coef[3] = big_a * (2.0 * c * z - ak * x1)
+    coef[4] = c * big_a * big_a
+    for k in range(_roots(coef, roots)):
+        u = roots[k]
+        n = _add_pair(
+            z, -(1.0 + z * u + big_a * u * u) / (ak * u), u, a, c, kappa, x1, out1, out2, n
+        )
+    return n
+
+
+@njit(cache=True, error_model="numpy")
+def _select(p1, p2, n, z, a, c, kappa, x1, delta):
+    """Index of the unique solution passing the positivity test, or -1.
+
+    Candidates within _SAME of the best one are the same solution found twice.
+    """
+    ibest = -1
+    best = -np.inf
+    for k in range(n):
+        s = _score(z, p1[k], p2[k], a, c, kappa, x1, delta)
+        if s > best:
+            best = s
+            ibest = k
+    if not best > 0.0:
+        return -1
+    ref = abs(p1[ibest]) + abs(p2[ibest])
+    for k in range(n):
+        if abs(p1[k] - p1[ibest]) + abs(p2[k] - p2[ibest]) <= _SAME * ref:
+            continue
+        if _score(z, p1[k], p2[k], a, c, kappa, x1, delta) > 0.0:
+            return -1
+    return ibest
+
+
+@njit(cache=True, error_model="numpy")
+def _continue_down(z, a, c, kappa, x1, p1, p2):
+    """Physical pair at z, continued from Im z large where selection is unambiguous."""
+    nan = complex(np.nan, np.nan)
     eta = 4.0 * (1.0 + abs(z) + abs(x1))
     zz = complex(z.real, z.imag + eta)
-    deg = _all_roots(zz, a, c, kappa, x1, roots)
-    k = _select(roots, deg, zz, a, c, kappa, x1, 0.0)
+    n = _all_pairs(zz, a, c, kappa, x1, p1, p2)
+    k = _select(p1, p2, n, zz, a, c, kappa, x1, 0.0)
     if k < 0:
-        return complex(np.nan, np.nan)
-    t = roots[k]
+        return nan, nan
+    m1, m2 = p1[k], p2[k]
     while eta > 0.0:
         eta = eta * 0.5 if eta > 1e-13 * (1.0 + abs(z)) else 0.0
         zz = complex(z.real, z.imag + eta)
-        deg = _all_roots(zz, a, c, kappa, x1, roots)
+        n = _all_pairs(zz, a, c, kappa, x1, p1, p2)
+        if n == 0:
+            return nan, nan
         best = 0
-        for j in range(1, deg):
-            if abs(roots[j] - t) < abs(roots[best] - t):
+        for j in range(1, n):
+            if abs(p1[j] - m1) + abs(p2[j] - m2) < abs(p1[best] - m1) + abs(p2[best] - m2):
                 best = j
-        t = roots[best]
-    return t
-
-
-@njit(cache=True, error_model="numpy")
-def _newton_from(t, z, a, c, kappa, x1):
-    """Newton on R from a warm start; NaN when it does not converge quickly."""
-    for _ in range(_NEWTON_MAXITER):
-        r, dr = _quartic(t, z, a, c, kappa, x1)
-        if dr == 0.0:
-            break
-        step = r / dr
-        t = t - step
-        if abs(step) <= _NEWTON_TOL * abs(t):
-            return t
-    return complex(np.nan, np.nan)
-
-
-@njit(cache=True, error_model="numpy")
-def _polish_blocks(z, t, a, c, kappa, x1):
-    """(m1, m2) from t, refined by Newton on the uneliminated block equations.
-
-    m2 = t / S is ill-conditioned where S = c t^2 + x1 t + 1 nearly cancels (a
-    narrow generator-block peak far from the discriminator block); the block
-    equations F1 = 1 + m1 (z + x1 + a m + c m1), F2 = 1 + m2 (z + a m) are not.
-    """
-    m1 = t
-    m2 = t / ((c * t + x1) * t + 1.0)
-    for _ in range(2):
-        m = kappa * m1 + (1.0 - kappa) * m2
-        g1 = z + x1 + a * m + c * m1
-        g2 = z + a * m
-        f1 = 1.0 + m1 * g1
-        f2 = 1.0 + m2 * g2
-        j11 = g1 + m1 * (a * kappa + c)
-        j12 = m1 * a * (1.0 - kappa)
-        j21 = m2 * a * kappa
-        j22 = g2 + m2 * a * (1.0 - kappa)
-        det = j11 * j22 - j12 * j21
-        if det == 0.0:
-            break
-        d1 = (f1 * j22 - f2 * j12) / det
-        d2 = (f2 * j11 - f1 * j21) / det
-        # A polish only corrects rounding; at an edge the Jacobian is singular and
-        # a large step would leave the root, so it is refused.
-        if not abs(d1) + abs(d2) <= _POLISH_MAX_STEP * (abs(m1) + abs(m2)):
-            break
-        m1 = m1 - d1
-        m2 = m2 - d2
+        m1, m2 = p1[best], p2[best]
     return m1, m2
 
 
@@ -208,36 +255,34 @@ def solve_blocks(zs, a, c, kappa, x1, out_m1, out_m2):
     selected, and as a last resort continued down from large Im z.  Returns the
     number of points that needed the continuation.
     """
-    roots = np.empty(4, dtype=np.complex128)
-    prev = complex(np.nan, np.nan)
+    p1 = np.empty(8, dtype=np.complex128)
+    p2 = np.empty(8, dtype=np.complex128)
+    nan = complex(np.nan, np.nan)
+    prev1, prev2 = nan, nan
     n_cont = 0
     for i in range(zs.shape[0]):
         z = zs[i]
         delta = _probe_size(z, x1)
-        t = complex(np.nan, np.nan)
-        if prev == prev:
-            t = _newton_from(prev, z, a, c, kappa, x1)
-            if not _score(t, z, a, c, kappa, x1, delta) > 0.0:
-                t = complex(np.nan, np.nan)
-        if t != t:
-            deg = _all_roots(z, a, c, kappa, x1, roots)
-            k = _select(roots, deg, z, a, c, kappa, x1, delta)
+        ok = False
+        m1, m2 = nan, nan
+        if prev1 == prev1:
+            m1, m2, ok = _block_newton(z, prev1, prev2, a, c, kappa, x1, 1.0, _NEWTON_MAXITER)
+            ok = ok and _score(z, m1, m2, a, c, kappa, x1, delta) > 0.0
+        if not ok:
+            n = _all_pairs(z, a, c, kappa, x1, p1, p2)
+            k = _select(p1, p2, n, z, a, c, kappa, x1, delta)
             if k >= 0:
-                t = roots[k]
+                m1, m2 = p1[k], p2[k]
             else:
-                t = _continue_down(z, a, c, kappa, x1, roots)
+                m1, m2 = _continue_down(z, a, c, kappa, x1, p1, p2)
                 n_cont += 1
-        prev = t
-        if t == t:
-            m1, m2 = _polish_blocks(z, t, a, c, kappa, x1)
-            # Both blocks must be real for a real solution: in a narrow generator
-            # peak Im m1 is tiny compared with |m1| while Im m2 is not.
-            if z.imag == 0.0 and abs(m1.imag) <= _SNAP * abs(m1):
-                if abs(m2.imag) <= _SNAP * abs(m2):
-                    m1, m2 = complex(m1.real, 0.0), complex(m2.real, 0.0)
-            out_m1[i], out_m2[i] = m1, m2
-        else:
-            out_m1[i], out_m2[i] = t, t
+        # Both blocks must be real for a real solution: in a narrow generator
+        # peak Im m1 is tiny compared with |m1| while Im m2 is not.
+        if z.imag == 0.0 and abs(m1.imag) <= _SNAP * abs(m1):
+            if abs(m2.imag) <= _SNAP * abs(m2):
+                m1, m2 = complex(m1.real, 0.0), complex(m2.real, 0.0)
+        out_m1[i], out_m2[i] = m1, m2
+        prev1, prev2 = m1, m2
     return n_cont
 
 

@@ -214,11 +214,12 @@ def support(b: float, b1: float, kappa: float, x1: float) -> list[tuple[float, f
     """Support of the limiting density: a sorted list of at most two intervals.
 
     Edges are the real branch points of the Dyson solution where the density
-    switches between zero and positive: the real critical values of the rational
-    parametrisation z(t) (roots of a degree-6 polynomial, Newton-polished), kept
-    where the density switches on or off across them, never read off a grid.
-    An edge that merged with another in the polynomial's roots (near a cusp) is
-    recovered by bisection on the sign of the density.
+    switches between zero and positive.  Candidates are the real critical values
+    of the rational parametrisation z(t) (roots of a degree-6 polynomial); each
+    candidate across which the density switches on or off is then located by
+    bisection on the sign of the density, to about 1e-14 relative.  An edge that
+    merged with another in the polynomial's roots (near a cusp) is recovered by
+    bisection between its neighbours.  Nothing is read off a grid.
 
     Returns
     -------
@@ -229,11 +230,17 @@ def support(b: float, b1: float, kappa: float, x1: float) -> list[tuple[float, f
     cand = _edge_candidates(p)
     gaps = np.diff(cand)
     near = np.minimum(np.append(gaps, np.inf), np.insert(gaps, 0, np.inf))
-    h = np.minimum(1e-6 * (1.0 + np.abs(cand)), 0.25 * near)
+    h = np.minimum(1e-4 * (1.0 + np.abs(cand)), 0.25 * near)
     left = _density_scaled(p, cand - h) > 0.0
     right = _density_scaled(p, cand + h) > 0.0
     is_edge = left != right
-    edges = list(cand[is_edge])
+    # The candidates are only as accurate as the edge polynomial's roots, which
+    # are ill-conditioned for a narrow block far from the other; each edge is
+    # therefore located by bisection on the density's sign within its bracket.
+    edges = [
+        _bisect_edge(p, z - hz, z + hz, op)
+        for z, hz, op in zip(cand[is_edge], h[is_edge], right[is_edge])
+    ]
     opens = list(right[is_edge])
     # Near a cusp two branch points can merge in the edge polynomial's roots; an
     # edge missing between two of the same kind is then found by bisection on

@@ -143,3 +143,32 @@ def test_density_broadcasts_and_keeps_shape():
     # Order of evaluation does not matter (warm starts are verified, not trusted).
     perm = np.random.default_rng(1).permutation(lam.size)
     np.testing.assert_allclose(e.density(lam.ravel()[perm]), out.ravel()[perm], rtol=1e-13)
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(
+    log_b=st.floats(-2.0, 2.0),
+    log_b1=st.floats(-2.0, 2.0),
+    kappa=st.floats(0.02, 0.98),
+    x1=st.floats(-50.0, 50.0),
+    where=st.lists(st.floats(-0.2, 1.2), min_size=8, max_size=8),
+)
+def test_edges_and_root_choice_hypothesis(log_b, log_b1, kappa, x1, where):
+    # Over the whole parameter range, including a generator peak 1e-4 times
+    # narrower than the discriminator block and far from it: every edge equals a
+    # 50-digit branch point to 1e-12 relative, and the solution at points spread
+    # over and around each interval equals the 50-digit root chosen by its
+    # definition to 1e-10 relative.  Points within 1e-6 of an interval's width
+    # from an edge are left out: there m(x) itself changes by sqrt(ulp / width)
+    # within one ulp of x, which no double-precision answer can beat.
+    params = (10.0**log_b, 10.0**log_b1, kappa, x1)
+    sup = sg.support(*params)
+    ref = mp_edges(*params)
+    for edge in np.ravel(sup):
+        assert min(abs(edge - r) for r in ref) <= 1e-12 * abs(edge) + 1e-300
+    keep = [f for f in where if min(abs(f), abs(f - 1.0)) > 1e-6]
+    xs = np.array([lo + f * (hi - lo) for lo, hi in sup for f in keep])
+    sol = sg.solve_dyson(xs, *params)
+    for x, m in zip(xs, sol.m):
+        exact = mp_dyson(*params, x)[0]
+        assert abs(m - exact) <= 1e-10 * abs(exact), (x, m, exact)
