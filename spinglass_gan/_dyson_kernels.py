@@ -41,6 +41,7 @@ from numba import njit
 _PROBE = 1e-9  # relative size of the imaginary probe delta
 _SNAP = 1e-7  # |Im m_j| / |m_j| below which a solution on the real axis is taken as real
 _NEWTON_TOL = 4e-15
+_WARM_TOL = 1e-9  # relative Newton step that ends a warm-started solve
 _NEWTON_MAXITER = 12
 _POLISH_MAX_STEP = 1e-6  # largest relative correction when polishing a quartic root
 _RESIDUAL_TOL = 1e-10  # |F1| + |F2| above which a polished candidate is not a solution
@@ -109,10 +110,7 @@ def _block_newton(z, m1, m2, a, c, kappa, x1, max_step, maxiter):
 
 
 @njit(cache=True, error_model="numpy")
-def _score(z, m1, m2, a, c, kappa, x1, delta):
-    """min over blocks of the probed Im m_j / |m_j|; > 0 only for the physical pair."""
-    _, _, j11, j12, j21, j22 = _blocks(z, m1, m2, a, c, kappa, x1)
-    det = j11 * j22 - j12 * j21
+def _score_with(m1, m2, j11, j12, j21, j22, det, delta):
     if det == 0.0 or m1 == 0.0 or m2 == 0.0:
         return -np.inf  # an edge or a pole: never selected directly
     im1 = m1.imag / abs(m1)
@@ -126,6 +124,13 @@ def _score(z, m1, m2, a, c, kappa, x1, delta):
     dm1 = -(m1 * j22 - m2 * j12) / det
     dm2 = -(m2 * j11 - m1 * j21) / det
     return min(delta * dm1.real / abs(m1), delta * dm2.real / abs(m2))
+
+
+@njit(cache=True, error_model="numpy")
+def _score(z, m1, m2, a, c, kappa, x1, delta):
+    """min over blocks of the probed Im m_j / |m_j|; > 0 only for the physical pair."""
+    _, _, j11, j12, j21, j22 = _blocks(z, m1, m2, a, c, kappa, x1)
+    return _score_with(m1, m2, j11, j12, j21, j22, j11 * j22 - j12 * j21, delta)
 
 
 @njit(cache=True, error_model="numpy")
@@ -247,42 +252,103 @@ def _continue_down(z, a, c, kappa, x1, p1, p2):
 
 
 @njit(cache=True, error_model="numpy")
-def solve_blocks(zs, a, c, kappa, x1, out_m1, out_m2):
-    """Physical (m1, m2) at every z in ``zs`` (Im z >= 0), processed in the given order.
+def _abs2(v):
+    return v.real * v.real + v.imag * v.imag
 
-    Each point first tries Newton from the previous point's solution and keeps it
-    only if it passes the positivity test; otherwise all roots are computed and
-    selected, and as a last resort continued down from large Im z.  Returns the
-    number of points that needed the continuation.
+
+@njit(cache=True, error_model="numpy")
+def _warm_newton(z, m1, m2, a, c, kappa, x1):
+    """Newton on the block equations from a warm start; NaN unless it converges to
+    the physical solution.
+
+    Quadratic convergence makes the error after a step of relative size s about
+    s^2, so a step below _WARM_TOL ends the iteration.  The positivity test is
+    the sign-only form of ``_score_with`` (no square roots) and reuses the
+    Jacobian of that last step.
+    """
+    nan = complex(np.nan, np.nan)
+    for _ in range(_NEWTON_MAXITER):
+        f1, f2, j11, j12, j21, j22 = _blocks(z, m1, m2, a, c, kappa, x1)
+        det = j11 * j22 - j12 * j21
+        if det == 0.0:
+            return nan, nan
+        inv = 1.0 / det
+        d1 = (f1 * j22 - f2 * j12) * inv
+        d2 = (f2 * j11 - f1 * j21) * inv
+        size = _abs2(d1) + _abs2(d2)
+        ref = _abs2(m1) + _abs2(m2)
+        if not size <= ref:
+            return nan, nan
+        m1 = m1 - d1
+        m2 = m2 - d2
+        if size <= _WARM_TOL * _WARM_TOL * ref:
+            snap2 = _SNAP * _SNAP
+            if m1.imag * m1.imag > snap2 * _abs2(m1) or m2.imag * m2.imag > snap2 * _abs2(m2):
+                ok = m1.imag > 0.0 and m2.imag > 0.0
+            else:
+                # m1' > 0 and m2' > 0, with m' = -J^(-1) (m1, m2) as in _score_with
+                minus_dm1 = (m1 * j22 - m2 * j12) * inv
+                minus_dm2 = (m2 * j11 - m1 * j21) * inv
+                ok = minus_dm1.real < 0.0 and minus_dm2.real < 0.0
+            return (m1, m2) if ok else (nan, nan)
+    return nan, nan
+
+
+@njit(cache=True, error_model="numpy")
+def _solve_at(z, g1, g2, a, c, kappa, x1, p1, p2):
+    """Physical (m1, m2) at z, trying the guess (g1, g2) first; also returns
+    whether the continuation from large Im z was needed."""
+    m1, m2 = complex(np.nan, np.nan), complex(np.nan, np.nan)
+    if g1 == g1 and g2 == g2:
+        m1, m2 = _warm_newton(z, g1, g2, a, c, kappa, x1)
+    continued = False
+    if m1 != m1:
+        delta = _probe_size(z, x1)
+        n = _all_pairs(z, a, c, kappa, x1, p1, p2)
+        k = _select(p1, p2, n, z, a, c, kappa, x1, delta)
+        if k >= 0:
+            m1, m2 = p1[k], p2[k]
+        else:
+            m1, m2 = _continue_down(z, a, c, kappa, x1, p1, p2)
+            continued = True
+    # Both blocks must be real for a real solution: in a narrow generator peak
+    # Im m1 is tiny compared with |m1| while Im m2 is not.
+    if z.imag == 0.0 and m1.imag * m1.imag <= _SNAP * _SNAP * _abs2(m1):
+        if m2.imag * m2.imag <= _SNAP * _SNAP * _abs2(m2):
+            m1, m2 = complex(m1.real, 0.0), complex(m2.real, 0.0)
+    return m1, m2, continued
+
+
+@njit(cache=True, error_model="numpy")
+def solve_blocks(zs, order, a, c, kappa, x1, out_m1, out_m2):
+    """Physical (m1, m2) at every z in ``zs`` (Im z >= 0), visited in ``order``.
+
+    Each point starts Newton from the solution at the previous point, linearly
+    extrapolated from the two before it, and keeps the result only if it passes
+    the positivity test; otherwise all candidates are computed and selected, and
+    as a last resort the solution is continued down from large Im z.  Returns
+    the number of points that needed the continuation.
     """
     p1 = np.empty(8, dtype=np.complex128)
     p2 = np.empty(8, dtype=np.complex128)
     nan = complex(np.nan, np.nan)
-    prev1, prev2 = nan, nan
+    za, a1, a2 = nan, nan, nan  # last point and solution
+    zb, b1, b2 = nan, nan, nan  # the one before
     n_cont = 0
-    for i in range(zs.shape[0]):
+    for j in range(order.shape[0]):
+        i = order[j]
         z = zs[i]
-        delta = _probe_size(z, x1)
-        ok = False
-        m1, m2 = nan, nan
-        if prev1 == prev1:
-            m1, m2, ok = _block_newton(z, prev1, prev2, a, c, kappa, x1, 1.0, _NEWTON_MAXITER)
-            ok = ok and _score(z, m1, m2, a, c, kappa, x1, delta) > 0.0
-        if not ok:
-            n = _all_pairs(z, a, c, kappa, x1, p1, p2)
-            k = _select(p1, p2, n, z, a, c, kappa, x1, delta)
-            if k >= 0:
-                m1, m2 = p1[k], p2[k]
-            else:
-                m1, m2 = _continue_down(z, a, c, kappa, x1, p1, p2)
-                n_cont += 1
-        # Both blocks must be real for a real solution: in a narrow generator
-        # peak Im m1 is tiny compared with |m1| while Im m2 is not.
-        if z.imag == 0.0 and abs(m1.imag) <= _SNAP * abs(m1):
-            if abs(m2.imag) <= _SNAP * abs(m2):
-                m1, m2 = complex(m1.real, 0.0), complex(m2.real, 0.0)
+        g1, g2 = a1, a2
+        if zb == zb and za != zb:
+            r = (z - za) / (za - zb)
+            if abs(r) <= 4.0:
+                g1 = a1 + r * (a1 - b1)
+                g2 = a2 + r * (a2 - b2)
+        m1, m2, continued = _solve_at(z, g1, g2, a, c, kappa, x1, p1, p2)
+        n_cont += continued
         out_m1[i], out_m2[i] = m1, m2
-        prev1, prev2 = m1, m2
+        zb, b1, b2 = za, a1, a2
+        za, a1, a2 = z, m1, m2
     return n_cont
 
 

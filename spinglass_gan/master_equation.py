@@ -61,18 +61,22 @@ class _Scaled:
         return cls(a / scale**2, c / scale**2, kappa, x1 / scale, scale)
 
     def solve(self, z_scaled: NDArray[np.complex128]) -> tuple[NDArray, NDArray]:
-        """Physical (m1, m2), scaled, at each z (scaled, Im z >= 0), any order."""
-        flat = z_scaled.ravel()
-        order = np.lexsort((flat.imag, flat.real))
-        zs = np.ascontiguousarray(flat[order])
-        m1s, m2s = np.empty_like(zs), np.empty_like(zs)
-        solve_blocks(zs, self.a, self.c, self.kappa, self.x1, m1s, m2s)
-        bad = ~(np.isfinite(m1s) & np.isfinite(m2s))
+        """Physical (m1, m2), scaled, at each z (scaled, Im z >= 0), any order.
+
+        Points are visited in sorted order so that each warm-starts the next.
+        """
+        zs = np.ascontiguousarray(z_scaled.ravel())
+        if not np.any(zs.imag):
+            re = zs.real
+            order = np.arange(zs.size) if np.all(re[1:] >= re[:-1]) else np.argsort(re)
+        else:
+            order = np.lexsort((zs.imag, zs.real))
+        m1, m2 = np.empty_like(zs), np.empty_like(zs)
+        solve_blocks(zs, order, self.a, self.c, self.kappa, self.x1, m1, m2)
+        bad = ~(np.isfinite(m1) & np.isfinite(m2))
         if np.any(bad):
             z_bad = zs[bad][0] * self.scale
             raise ArithmeticError(f"Dyson equation root selection failed at z={z_bad!r}")
-        m1, m2 = np.empty_like(zs), np.empty_like(zs)
-        m1[order], m2[order] = m1s, m2s
         return m1.reshape(z_scaled.shape), m2.reshape(z_scaled.shape)
 
     def solve_real(self, x: ArrayLike, name: str) -> tuple[NDArray, NDArray, NDArray]:

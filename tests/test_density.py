@@ -172,3 +172,31 @@ def test_edges_and_root_choice_hypothesis(log_b, log_b1, kappa, x1, where):
     for x, m in zip(xs, sol.m):
         exact = mp_dyson(*params, x)[0]
         assert abs(m - exact) <= 1e-10 * abs(exact), (x, m, exact)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [*ACCEPTANCE_SETS, (0.0191, 0.0428, 0.195, 33.8), (0.0175, 53.3, 0.80, -48.4)],
+)
+def test_warm_started_grid_equals_cold_points(params):
+    # A dense grid is solved by Newton from the extrapolated neighbouring
+    # solution; a single point is solved from scratch (all candidates).  Both
+    # must give the same physical solution to 1e-12 relative, edges excluded
+    # (see test_edges_and_root_choice_hypothesis for the conditioning there).
+    sup = sg.support(*params)
+    lo, hi = sup[0][0], sup[-1][1]
+    r_g = sg.HessianEnsemble(*params).radius_G  # the generator block's own scale
+    grid = np.concatenate(
+        [
+            np.linspace(lo - 0.3 * (hi - lo), hi + 0.3 * (hi - lo), 20001),
+            np.linspace(-3 * r_g, 3 * r_g, 5001),
+        ]
+    )
+    warm = sg.solve_dyson(grid, *params)
+    edges = np.ravel(sup)
+    for i in range(0, grid.size, 97):
+        if np.min(np.abs(grid[i] - edges)) < 1e-6 * (hi - lo):
+            continue
+        cold = sg.solve_dyson(grid[i], *params)
+        for w, cval in zip((warm.m1[i], warm.m2[i]), (cold.m1, cold.m2)):
+            assert abs(w - cval) <= 1e-12 * abs(cval), (grid[i], w, cval)
