@@ -320,8 +320,8 @@ def _solve_at(z, g1, g2, a, c, kappa, x1, p1, p2):
 
 
 @njit(cache=True, error_model="numpy")
-def solve_blocks(zs, order, a, c, kappa, x1, out_m1, out_m2):
-    """Physical (m1, m2) at every z in ``zs`` (Im z >= 0), visited in ``order``.
+def solve_blocks(zs, a, c, kappa, x1, out_m1, out_m2):
+    """Physical (m1, m2) at every z in ``zs`` (Im z >= 0), visited in order.
 
     Each point starts Newton from the solution at the previous point, linearly
     extrapolated from the two before it, and keeps the result only if it passes
@@ -335,8 +335,7 @@ def solve_blocks(zs, order, a, c, kappa, x1, out_m1, out_m2):
     za, a1, a2 = nan, nan, nan  # last point and solution
     zb, b1, b2 = nan, nan, nan  # the one before
     n_cont = 0
-    for j in range(order.shape[0]):
-        i = order[j]
+    for i in range(zs.shape[0]):
         z = zs[i]
         g1, g2 = a1, a2
         if zb == zb and za != zb:

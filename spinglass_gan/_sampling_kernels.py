@@ -40,14 +40,3 @@ def symmetrize_from_lower(out):
         for i in range(out.shape[1]):
             for j in range(i):
                 out[k, j, i] = out[k, i, j]
-
-
-@njit(cache=True)
-def log_abs_det(eigvals, x, out):
-    """out[k, j] = sum_i log|eigvals[k, i] - x[j]| (the log |det(H'_k - x_j)|)."""
-    for k in range(eigvals.shape[0]):
-        for j in range(x.shape[0]):
-            s = 0.0
-            for i in range(eigvals.shape[1]):
-                s += math.log(abs(eigvals[k, i] - x[j]))
-            out[k, j] = s

@@ -68,15 +68,20 @@ class _Scaled:
         zs = np.ascontiguousarray(z_scaled.ravel())
         if not np.any(zs.imag):
             re = zs.real
-            order = np.arange(zs.size) if np.all(re[1:] >= re[:-1]) else np.argsort(re)
+            order = None if np.all(re[1:] >= re[:-1]) else np.argsort(re)
         else:
             order = np.lexsort((zs.imag, zs.real))
+        # The kernel walks contiguous memory: unsorted input is gathered into
+        # sorted order first and scattered back after.
+        z_run = zs if order is None else zs[order]
         m1, m2 = np.empty_like(zs), np.empty_like(zs)
-        solve_blocks(zs, order, self.a, self.c, self.kappa, self.x1, m1, m2)
+        solve_blocks(z_run, self.a, self.c, self.kappa, self.x1, m1, m2)
         bad = ~(np.isfinite(m1) & np.isfinite(m2))
         if np.any(bad):
-            z_bad = zs[bad][0] * self.scale
+            z_bad = z_run[bad][0] * self.scale
             raise ArithmeticError(f"Dyson equation root selection failed at z={z_bad!r}")
+        if order is not None:
+            m1[order], m2[order] = m1.copy(), m2.copy()
         return m1.reshape(z_scaled.shape), m2.reshape(z_scaled.shape)
 
     def solve_real(self, x: ArrayLike, name: str) -> tuple[NDArray, NDArray, NDArray]:

@@ -19,9 +19,10 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.special import logsumexp
 
 from . import _validation as val
-from ._sampling_kernels import log_abs_det as _log_abs_det_kernel
 
 __all__ = ["MCEstimate", "annealed_log_det", "log_abs_det", "quenched_log_det"]
+
+_CHUNK_ELEMENTS = 1 << 22  # elements of the temporary array in log_abs_det
 
 
 class MCEstimate(NamedTuple):
@@ -41,6 +42,9 @@ def _spectra(eigvals: ArrayLike) -> NDArray[np.float64]:
 def log_abs_det(eigvals: ArrayLike, x: ArrayLike) -> NDArray[np.float64]:
     """log|det(H'_k - x)| = sum_i log|lambda_i^(k) - x| for every sample and x.
 
+    Vectorised over chunks of x so that the temporary (K, N, chunk) array stays
+    under about 32 MB, whatever the sizes.
+
     Parameters
     ----------
     eigvals : array_like, shape (K, N)
@@ -54,8 +58,12 @@ def log_abs_det(eigvals: ArrayLike, x: ArrayLike) -> NDArray[np.float64]:
     """
     spectra = _spectra(eigvals)
     xs = val.finite_array("x", x)
-    out = np.empty((spectra.shape[0], xs.size))
-    _log_abs_det_kernel(spectra, np.ascontiguousarray(xs.ravel()), out)
+    flat = xs.ravel()
+    out = np.empty((spectra.shape[0], flat.size))
+    chunk = max(1, _CHUNK_ELEMENTS // spectra.size)
+    for start in range(0, flat.size, chunk):
+        diff = spectra[:, :, None] - flat[None, None, start : start + chunk]
+        out[:, start : start + chunk] = np.log(np.abs(diff)).sum(axis=1)
     return out.reshape((spectra.shape[0], *xs.shape))
 
 
