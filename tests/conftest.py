@@ -6,7 +6,12 @@ separated intervals; the paper's scale (p = q = 3, sigma_z = 1, kappa = 0.9:
 b = 43.82, b1 = 2.324); and b << b1.
 """
 
+import math
+
 import pytest
+from hypothesis import strategies as st
+
+import spinglass_gan as sg
 
 ACCEPTANCE_SETS = [
     (1.0, 1.0, 0.5, 3.0),
@@ -26,3 +31,25 @@ N_INTERVALS = [2, 1, 2, 2, 1, 1, 1, 1]
 @pytest.fixture(params=ACCEPTANCE_SETS, ids=lambda s: "b{}-b1{}-k{}-x1{}".format(*s))
 def acceptance_set(request):
     return request.param
+
+
+# Ensemble parameters over the tested range: b and b1 over four decades each,
+# kappa in (0.02, 0.98), x1 in [-50, 50].
+ENSEMBLE_STRATEGIES = {
+    "log_b": st.floats(-2.0, 2.0),
+    "log_b1": st.floats(-2.0, 2.0),
+    "kappa": st.floats(0.02, 0.98),
+    "x1": st.floats(-50.0, 50.0),
+}
+
+# Quadrature of the density reaches ~1e-13; the acceptance bound is 1e-9.
+MOMENT_TOL = 1e-9
+
+
+def check_moments(params):
+    """Mass 1 and the first two moments of SPEC section 2 by quadrature of rho."""
+    e = sg.HessianEnsemble(*params)
+    mean, second = e.exact_moments()
+    assert abs(e.moment(0) - 1.0) < MOMENT_TOL
+    assert abs(e.moment(1) - mean) < MOMENT_TOL * math.sqrt(second)
+    assert abs(e.moment(2) / second - 1.0) < MOMENT_TOL

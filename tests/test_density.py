@@ -5,28 +5,16 @@ import math
 import numpy as np
 import pytest
 from _reference import mp_dyson, mp_edges
-from conftest import ACCEPTANCE_SETS, N_INTERVALS
+from conftest import ACCEPTANCE_SETS, ENSEMBLE_STRATEGIES, N_INTERVALS, check_moments
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import spinglass_gan as sg
 
-# Quadrature of the density reaches ~1e-13; the acceptance bound is 1e-9.
-MOMENT_TOL = 1e-9
-
-
-def _check_moments(params):
-    e = sg.HessianEnsemble(*params)
-    mean, second = e.exact_moments()
-    sd = math.sqrt(second)
-    assert abs(e.moment(0) - 1.0) < MOMENT_TOL
-    assert abs(e.moment(1) - mean) < MOMENT_TOL * sd
-    assert abs(e.moment(2) / second - 1.0) < MOMENT_TOL
-
 
 @pytest.mark.parametrize("params", ACCEPTANCE_SETS)
 def test_mass_and_moments_acceptance_sets(params):
-    _check_moments(params)
+    check_moments(params)
 
 
 @settings(
@@ -35,16 +23,10 @@ def test_mass_and_moments_acceptance_sets(params):
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow],
 )
-@given(
-    log_b=st.floats(-2.0, 2.0),
-    log_b1=st.floats(-2.0, 2.0),
-    kappa=st.floats(0.02, 0.98),
-    x1=st.floats(-50.0, 50.0),
-)
+@given(**ENSEMBLE_STRATEGIES)
 def test_mass_and_moments_hypothesis(log_b, log_b1, kappa, x1):
-    # b and b1 over four decades each, kappa in (0.02, 0.98), x1 in [-50, 50].
     params = (10.0**log_b, 10.0**log_b1, kappa, x1)
-    _check_moments(params)
+    check_moments(params)
     e = sg.HessianEnsemble(*params)
     sup = e.support()
     lo, hi = sup[0][0], sup[-1][1]
@@ -146,13 +128,7 @@ def test_density_broadcasts_and_keeps_shape():
 
 
 @settings(max_examples=40, deadline=None, derandomize=True)
-@given(
-    log_b=st.floats(-2.0, 2.0),
-    log_b1=st.floats(-2.0, 2.0),
-    kappa=st.floats(0.02, 0.98),
-    x1=st.floats(-50.0, 50.0),
-    where=st.lists(st.floats(-0.2, 1.2), min_size=8, max_size=8),
-)
+@given(**ENSEMBLE_STRATEGIES, where=st.lists(st.floats(-0.2, 1.2), min_size=8, max_size=8))
 def test_edges_and_root_choice_hypothesis(log_b, log_b1, kappa, x1, where):
     # Over the whole parameter range, including a generator peak 1e-4 times
     # narrower than the discriminator block and far from it: every edge equals a

@@ -9,7 +9,7 @@ import spinglass_gan as sg
 N, SAMPLES, BINS = 1000, 10, 60
 
 
-def l1_distances(params, seed):
+def l1_distances(params, seed, n=N, samples=SAMPLES):
     """L1 distance between the histogram of the sampled spectra and the density,
     and the histogram's own noise floor.
 
@@ -22,7 +22,7 @@ def l1_distances(params, seed):
     iid formula wrong here).
     """
     e = sg.HessianEnsemble(*params)
-    ev = e.sample_eigvals(N, SAMPLES, rng=seed)
+    ev = e.sample_eigvals(n, samples, rng=seed)
     sup = e.support()
     lo, hi = sup[0][0], sup[-1][1]
     width = hi - lo
@@ -35,7 +35,7 @@ def l1_distances(params, seed):
         return np.histogram(x.ravel(), edges, density=True)[0]
 
     dist = np.abs(hist(ev) - rho_bins).sum() * dx
-    floor = 0.5 * np.abs(hist(ev[: SAMPLES // 2]) - hist(ev[SAMPLES // 2 :])).sum() * dx
+    floor = 0.5 * np.abs(hist(ev[: samples // 2]) - hist(ev[samples // 2 :])).sum() * dx
     return dist, floor
 
 
