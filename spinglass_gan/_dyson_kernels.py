@@ -1,36 +1,29 @@
 """Compiled kernels for the vector Dyson equation of H' (private).
 
-The unknown is ``t = m1(z)``, the Stieltjes transform of the discriminator block.
-Eliminating ``m2 = t / S`` with ``S = c t^2 + x1 t + 1`` from the vector Dyson
-equation (docs/theory.md, section 2) leaves the quartic
-
-    R(t; z) = d4 t^4 + d3 t^3 + d2 t^2 + d1 t + 1 = 0,
-    d4 = c (c + a kappa),  d3 = c (2 x1 + z) + a kappa x1,
-    d2 = x1^2 + 2 c + z x1 + a,  d1 = 2 x1 + z.
-
-Working with ``t`` rather than ``w = z + a m`` avoids the cancellation in
-``m = (w - z) / a`` far from the support and when ``a`` is small.
-
-The kernels expect parameters rescaled so that ``a + c = 1`` (see
-``density._Scaled``); that keeps the coefficients of order one.
-
-The quartic only supplies candidates: each root is turned into a pair
-``(m1, m2)`` and refined by Newton's method on the uneliminated block equations
+The block Stieltjes transforms solve
 
     F1 = 1 + m1 (z + x1 + a m + c m1) = 0,   F2 = 1 + m2 (z + a m) = 0,
+    m = kappa m1 + (1 - kappa) m2.
 
-which stay well conditioned where ``m2 = t / S`` cancels (a narrow generator
-peak far from the discriminator block).  Selection, warm starts and the
-continuation all work on these pairs.
+Candidates come from two quartics (docs/theory.md, sections 2-3): in t = m1,
 
-Root selection uses uniqueness of the Dyson solution with ``Im m1 > 0`` and
-``Im m2 > 0`` for ``Im z > 0``.  At (or very near) the real axis the imaginary
-parts are probed to first order at ``z + i delta``:
-``Im m_j(z + i delta) ~ Im m_j(z) + delta Re m_j'(z)``, which separates the
-physical real root outside the support (both derivatives positive) from spurious
-real roots without leaving the real axis.  A root passing the test is the
-physical one; where no root or two roots pass, the solution is continued down
-from large ``Im z``.
+    d4 t^4 + d3 t^3 + d2 t^2 + d1 t + 1 = 0,
+    d4 = c (c + a kappa),  d3 = c (2 x1 + z) + a kappa x1,
+    d2 = x1^2 + 2 c + z x1 + a,  d1 = 2 x1 + z,
+
+well conditioned for the discriminator block, and in u = m2 (the quartic in
+w = -1/u), well conditioned for a narrow generator peak far from it.  Every
+candidate is polished by Newton's method on (F1, F2) and kept only if it solves
+them; selection, warm starts and the continuation all work on pairs (m1, m2).
+
+Selection uses uniqueness of the solution with Im m1 > 0 and Im m2 > 0 for
+Im z > 0 (section 4): a complex candidate passes when both imaginary parts are
+positive; a real one is probed to first order at z + i delta, passing when m1
+and m2 both increase along the real axis.  Where no candidate or two pass, the
+solution is continued down from large Im z.
+
+The kernels expect parameters rescaled so that a + c = 1 (see
+``master_equation._Scaled``); that keeps the coefficients of order one.
 """
 
 from __future__ import annotations
@@ -55,15 +48,6 @@ def _coefficients(z, a, c, kappa, x1):
     d2 = x1 * x1 + 2.0 * c + z * x1 + a
     d1 = 2.0 * x1 + z
     return d4, d3, d2, d1
-
-
-@njit(cache=True, error_model="numpy")
-def _quartic(t, z, a, c, kappa, x1):
-    """Value and t-derivative of R(t; z)."""
-    d4, d3, d2, d1 = _coefficients(z, a, c, kappa, x1)
-    r = (((d4 * t + d3) * t + d2) * t + d1) * t + 1.0
-    dr = ((4.0 * d4 * t + 3.0 * d3) * t + 2.0 * d2) * t + d1
-    return r, dr
 
 
 @njit(cache=True, error_model="numpy")
