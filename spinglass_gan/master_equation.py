@@ -295,8 +295,9 @@ def density_moment(
     lambda = lo + (hi - lo)(1 - cos theta)/2, which removes the square-root edges;
     scipy's adaptive Gauss-Kronrod integrates the result with breakpoints at the
     centres and semicircle edges of the two blocks (a narrow generator-block
-    peak sits there when b << b1).  ``k = 0`` is the total mass.  An independent check of the root
-    selection: it uses the density on the real axis only.
+    peak sits there when b << b1).  ``k = 0`` is the total mass.  It uses the
+    density on the real axis only, so it checks the root selection independently
+    of the Stieltjes transform's asymptotics.
     """
     k = val.integer("k", k, 0)
     p = _Scaled.of(b, b1, kappa, x1)
