@@ -176,3 +176,13 @@ def test_warm_started_grid_equals_cold_points(params):
         cold = sg.solve_dyson(grid[i], *params)
         for w, cval in zip((warm.m1[i], warm.m2[i]), (cold.m1, cold.m2)):
             assert abs(w - cval) <= 1e-12 * abs(cval), (grid[i], w, cval)
+
+
+def test_splitting_x1():
+    # One interval just below the returned x1, two just above, beyond the
+    # documented 1e-8 resolution.
+    x1c = sg.splitting_x1(1.0, 1.0, 0.9)
+    assert len(sg.support(1.0, 1.0, 0.9, x1c * (1 - 1e-7))) == 1
+    assert len(sg.support(1.0, 1.0, 0.9, x1c * (1 + 1e-7))) == 2
+    with pytest.raises(ValueError, match="kappa"):
+        sg.splitting_x1(1.0, 1.0, 1.0)
