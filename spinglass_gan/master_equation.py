@@ -158,10 +158,7 @@ def density(lam: ArrayLike, b: float, b1: float, kappa: float, x1: float) -> NDA
         outside the support, never negative.
     """
     p = _Scaled.of(b, b1, kappa, x1)
-    xs, m1, m2 = p.solve_real(lam, "lam")
-    out = np.empty(xs.size)
-    density_from_blocks(m1.ravel(), m2.ravel(), p.kappa, out)
-    return out.reshape(xs.shape) / p.scale
+    return _density_scaled(p, val.finite_array("lam", lam) / p.scale) / p.scale
 
 
 def _edge_candidates(p: _Scaled) -> NDArray[np.float64]:
