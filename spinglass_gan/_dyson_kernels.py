@@ -69,28 +69,28 @@ def _blocks(z, m1, m2, a, c, kappa, x1):
 
 
 @njit(cache=True, error_model="numpy")
-def _block_newton(z, m1, m2, a, c, kappa, x1, max_step, maxiter):
-    """Newton on the block equations; returns (m1, m2, converged).
+def _polish(z, m1, m2, a, c, kappa, x1):
+    """A few Newton steps on the block equations from a quartic root.
 
-    Steps larger than ``max_step`` relative to |m1| + |m2| are refused: at an
-    edge the Jacobian is singular and such a step would leave the root.
+    Steps larger than _POLISH_MAX_STEP relative to |m1| + |m2| are refused: at
+    an edge the Jacobian is singular and such a step would leave the root.
     """
-    for _ in range(maxiter):
+    for _ in range(3):
         f1, f2, j11, j12, j21, j22 = _blocks(z, m1, m2, a, c, kappa, x1)
         det = j11 * j22 - j12 * j21
         if det == 0.0:
-            return m1, m2, False
+            break
         d1 = (f1 * j22 - f2 * j12) / det
         d2 = (f2 * j11 - f1 * j21) / det
         size = abs(d1) + abs(d2)
         ref = abs(m1) + abs(m2)
-        if not size <= max_step * ref:
-            return m1, m2, False
+        if not size <= _POLISH_MAX_STEP * ref:
+            break
         m1 = m1 - d1
         m2 = m2 - d2
         if size <= _NEWTON_TOL * ref:
-            return m1, m2, True
-    return m1, m2, False
+            break
+    return m1, m2
 
 
 @njit(cache=True, error_model="numpy")
@@ -141,7 +141,7 @@ def _add_pair(z, m1, m2, a, c, kappa, x1, out1, out2, n):
     """Polish (m1, m2) and append it if it solves the block equations."""
     if not (m1 == m1 and m2 == m2) or m1 == 0.0 or m2 == 0.0:
         return n
-    m1, m2, _ = _block_newton(z, m1, m2, a, c, kappa, x1, _POLISH_MAX_STEP, 3)
+    m1, m2 = _polish(z, m1, m2, a, c, kappa, x1)
     f1, f2, _, _, _, _ = _blocks(z, m1, m2, a, c, kappa, x1)
     if abs(f1) + abs(f2) <= _RESIDUAL_TOL:
         out1[n] = m1

@@ -27,7 +27,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import integrate
 
 from . import _validation as val
-from ._dyson_kernels import density_from_blocks, solve_blocks
+from ._dyson_kernels import _blocks, density_from_blocks, solve_blocks
 
 __all__ = [
     "DysonSolution",
@@ -228,22 +228,21 @@ def _fold_newton(p: _Scaled, z: float) -> float:
     moves z by less than 1e-9 relative and converges.
     """
     a, c, kappa, x1 = p.a, p.c, p.kappa, p.x1
+    # derivatives of the Jacobian entries (j11, j12, j21, j22) in (m1, m2, z)
+    dj11 = np.array([2.0 * (a * kappa + c), a * (1.0 - kappa), 1.0])
+    dj12 = np.array([a * (1.0 - kappa), 0.0, 0.0])
+    dj21 = np.array([0.0, a * kappa, 0.0])
+    dj22 = np.array([a * kappa, 2.0 * a * (1.0 - kappa), 1.0])
     m1c, m2c = p.solve(np.array([complex(z, 0.0)]))
     v = np.array([m1c[0].real, m2c[0].real, z])
     for _ in range(30):
         m1, m2, zz = v
-        m = kappa * m1 + (1.0 - kappa) * m2
-        g1, g2 = zz + x1 + a * m + c * m1, zz + a * m
-        j11, j12 = g1 + m1 * (a * kappa + c), m1 * a * (1.0 - kappa)
-        j21, j22 = m2 * a * kappa, g2 + m2 * a * (1.0 - kappa)
-        # derivatives of (j11, j12, j21, j22) with respect to (m1, m2, z)
-        dj11 = np.array([2.0 * (a * kappa + c), a * (1.0 - kappa), 1.0])
-        dj12 = np.array([a * (1.0 - kappa), 0.0, 0.0])
-        dj21 = np.array([0.0, a * kappa, 0.0])
-        dj22 = np.array([a * kappa, 2.0 * a * (1.0 - kappa), 1.0])
+        f1, f2, j11, j12, j21, j22 = (
+            w.real for w in _blocks(complex(zz), complex(m1), complex(m2), a, c, kappa, x1)
+        )
         ddet = dj11 * j22 + j11 * dj22 - dj12 * j21 - j12 * dj21
         jac = np.array([[j11, j12, m1], [j21, j22, m2], ddet])
-        res = np.array([1.0 + m1 * g1, 1.0 + m2 * g2, j11 * j22 - j12 * j21])
+        res = np.array([f1, f2, j11 * j22 - j12 * j21])
         try:
             step = np.linalg.solve(jac, res)
         except np.linalg.LinAlgError:
