@@ -15,10 +15,20 @@ log_potential
     Closed-form log-potential (``potential``).
 log_abs_det, annealed_log_det, quenched_log_det, MCEstimate
     Monte Carlo determinants (``montecarlo``).
+goe_rate
+    GOE large-deviation rate of one eigenvalue (``large_deviations``).
+Exponent, ComplexitySolver
+    The complexity exponent and its exact suprema (``exponent``, ``complexity``);
+    ``GanSpinGlass.exponent``, ``.theta`` and ``.theta_map`` use them.
+save_result, load_result, Result
+    Results as .npz with JSON metadata (``results``).
 """
 
 from ._version import __version__
+from .complexity import ComplexitySolver
 from .ensemble import HessianEnsemble
+from .exponent import Exponent
+from .large_deviations import goe_rate
 from .master_equation import (
     DysonSolution,
     density,
@@ -31,21 +41,28 @@ from .master_equation import (
 from .model import GanSpinGlass, KacRiceRegion, ModelConstants
 from .montecarlo import MCEstimate, annealed_log_det, log_abs_det, quenched_log_det
 from .potential import log_potential
+from .results import Result, load_result, save_result
 
 __all__ = [
+    "ComplexitySolver",
     "DysonSolution",
+    "Exponent",
     "GanSpinGlass",
     "HessianEnsemble",
     "KacRiceRegion",
     "MCEstimate",
     "ModelConstants",
+    "Result",
     "__version__",
     "annealed_log_det",
     "density",
     "density_moment",
+    "goe_rate",
+    "load_result",
     "log_abs_det",
     "log_potential",
     "quenched_log_det",
+    "save_result",
     "solve_dyson",
     "splitting_x1",
     "stieltjes",

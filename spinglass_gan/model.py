@@ -15,7 +15,9 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from . import _validation as val
+from .complexity import ComplexitySolver
 from .ensemble import HessianEnsemble
+from .exponent import Convention, DIndex, Exponent
 
 __all__ = ["GanSpinGlass", "KacRiceRegion", "ModelConstants"]
 
@@ -171,6 +173,7 @@ class GanSpinGlass:
         elif not isinstance(constants, ModelConstants):
             raise ValueError(f"constants must be a ModelConstants, got {type(constants)!r}")
         self.constants = constants
+        self._solvers: dict[tuple, ComplexitySolver] = {}
 
     def __repr__(self) -> str:
         return (
@@ -213,3 +216,98 @@ class GanSpinGlass:
         """The Hessian ensemble H'(x1) with this model's b, b1 and kappa."""
         k = self.constants
         return HessianEnsemble(k.b, k.b1, k.kappa, x1)
+
+    # -- complexity (SPEC sections 5-7) -------------------------------------------
+
+    def solver(
+        self,
+        k_D: int | None = None,
+        k_G: int | None = None,
+        *,
+        d_index: DIndex = "ascent",
+        convention: Convention = "exact",
+    ) -> ComplexitySolver:
+        """The (cached) supremum solver for these index constraints."""
+        key = (k_D, k_G, d_index, convention)
+        if key not in self._solvers:
+            self._solvers[key] = ComplexitySolver(
+                Exponent(self.constants, k_D, k_G, d_index=d_index, convention=convention)
+            )
+        return self._solvers[key]
+
+    def exponent(self, x: ArrayLike, x1: ArrayLike) -> NDArray[np.float64]:
+        """Phi(x, x1) = C - x^2 / (2 s^2) - x1^2 / (2 s1^2) + L(x; x1), broadcasting.
+
+        Dimensionless (log of the number of critical points per N).  Points are
+        grouped by x1 and each group is solved as one warm-started path along x.
+        """
+        x = val.finite_array("x", x)
+        x1 = val.finite_array("x1", x1)
+        xb, x1b = np.broadcast_arrays(x, x1)
+        flat_x, flat_x1 = xb.ravel(), x1b.ravel()
+        order = np.lexsort((flat_x, flat_x1))
+        xs, x1s = flat_x[order], flat_x1[order]
+        starts = np.ones(xs.size, dtype=bool)
+        starts[1:] = x1s[1:] != x1s[:-1]
+        values = self.solver().obj.evaluate(xs, x1s, starts=starts, ts=xs).value
+        out = np.empty(xs.size)
+        out[order] = values
+        return out.reshape(xb.shape)
+
+    def theta(
+        self,
+        u_D: float,
+        u_G: float,
+        k_D: int | None = None,
+        k_G: int | None = None,
+        *,
+        d_index: DIndex = "ascent",
+        convention: Convention = "exact",
+    ) -> float:
+        """Theta_{k_D,k_G}(u_D, u_G): the exact supremum of the exponent over B.
+
+        Parameters
+        ----------
+        u_D, u_G : float
+            Loss levels per sqrt(N); ``inf`` removes that bound.
+        k_D, k_G : int or None
+            Index of the discriminator / generator block (SPEC section 7); None
+            leaves the block unconstrained, so both None is the total complexity.
+        d_index : {"ascent", "descent"}
+            Which eigenvalues of the D block k_D counts (see :class:`Exponent`).
+        convention : {"exact", "published"}
+            "published" reproduces the authors' index penalty (SPEC section 11).
+
+        Returns
+        -------
+        float
+            Theta (log number of critical points per N); -inf if the feasible set
+            is empty.
+        """
+        k = self.constants
+        P = math.inf if u_G == math.inf else k.x_max_per_u_G * val.real_scalar("u_G", u_G)
+        Q = -math.inf if u_D == math.inf else k.intercept_per_u_D * val.real_scalar("u_D", u_D)
+        return self.solver(k_D, k_G, d_index=d_index, convention=convention).sup(P, Q)
+
+    def theta_map(
+        self,
+        u_D: ArrayLike,
+        u_G: ArrayLike,
+        k_D: int | None = None,
+        k_G: int | None = None,
+        *,
+        d_index: DIndex = "ascent",
+        convention: Convention = "exact",
+    ) -> NDArray[np.float64]:
+        """Theta on the grid u_D x u_G (1-D arrays), shape (len(u_G), len(u_D)).
+
+        Same value as :meth:`theta` at every cell, computed from the local maxima
+        of each boundary line once (docs/theory.md, section 9).
+        """
+        k = self.constants
+        u_D = val.finite_array("u_D", u_D)
+        u_G = val.finite_array("u_G", u_G)
+        if u_D.ndim != 1 or u_G.ndim != 1:
+            raise ValueError("u_D and u_G must be 1-D arrays")
+        solver = self.solver(k_D, k_G, d_index=d_index, convention=convention)
+        return solver.sup_grid(k.x_max_per_u_G * u_G, k.intercept_per_u_D * u_D)

@@ -1,0 +1,192 @@
+"""The Kac-Rice complexity exponent and its index-constrained versions.
+
+    Phi(x, x1) = C - x^2 / (2 s^2) - x1^2 / (2 s1^2) + L(x; x1)          (SPEC section 5)
+
+and, with index constraints (SPEC section 7),
+
+    Psi(x, x1) = Phi - k_G w_G I(x; E_G) - k_D w_D I(x + x1; E_D)
+
+on the domain where the constrained blocks have their bulk on the required side of
+zero.  :class:`Exponent` evaluates Psi with its gradient at arbitrary points; it is
+the objective every supremum of the complexity module maximises.  The gradient of
+L is exact: dL/dx = -Re m and dL/dx1 = -kappa Re m1 (docs/theory.md, section 9).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Literal, NamedTuple
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ._dyson_kernels import log_potential_from_blocks
+from ._pair_kernels import solve_path
+from .large_deviations import _rate_and_slope
+
+__all__ = ["Convention", "DIndex", "Exponent"]
+
+DIndex = Literal["ascent", "descent"]
+Convention = Literal["exact", "published"]
+
+
+class Evaluation(NamedTuple):
+    """Psi and its gradient at a set of points, with the block solution used."""
+
+    value: NDArray[np.float64]
+    grad_x: NDArray[np.float64]
+    grad_x1: NDArray[np.float64]
+    m1: NDArray[np.complex128]
+    m2: NDArray[np.complex128]
+
+
+def _index(name: str, k: object) -> int | None:
+    if k is None:
+        return None
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 0:
+        raise ValueError(f"{name} must be None or an integer >= 0, got {k!r}")
+    return int(k)
+
+
+class Exponent:
+    """Psi(x, x1) for given model constants and index constraints.
+
+    Parameters
+    ----------
+    constants : ModelConstants
+    k_D, k_G : int or None
+        Indices of the discriminator and generator blocks; None leaves that block
+        unconstrained (no penalty and no domain restriction).
+    d_index : {"ascent", "descent"}
+        Which side of the D block ``k_D`` counts: "ascent" (default), negative
+        eigenvalues of the D block of H' - x, i.e. ascent directions of L_D, with
+        domain x + x1 <= -E_D; "descent", positive eigenvalues (descent
+        directions of L_D), with domain x + x1 >= E_D.
+    convention : {"exact", "published"}
+        "exact" is SPEC section 7.  "published" reproduces the authors' code
+        (SPEC section 11): weights kappa on k_G and (1 - kappa) on k_D, D-block
+        radius sqrt(2 kappa (b^2 + b1^2)), the rate applied to |u| and no domain
+        restriction (rate 0 inside the bulk).
+    """
+
+    def __init__(
+        self,
+        constants,
+        k_D: int | None = None,
+        k_G: int | None = None,
+        d_index: DIndex = "ascent",
+        convention: Convention = "exact",
+    ) -> None:
+        if d_index not in ("ascent", "descent"):
+            raise ValueError(f"d_index must be 'ascent' or 'descent', got {d_index!r}")
+        if convention not in ("exact", "published"):
+            raise ValueError(f"convention must be 'exact' or 'published', got {convention!r}")
+        self.constants = k = constants
+        self.k_D, self.k_G = _index("k_D", k_D), _index("k_G", k_G)
+        self.d_index, self.convention = d_index, convention
+        self.kappa = k.kappa
+        a, c = 0.5 * k.b**2, 0.5 * k.b1**2
+        self.scale = math.sqrt(a + c)
+        self._a, self._c = a / self.scale**2, c / self.scale**2
+        # Radii of the diagonal blocks on their own (SPEC section 2).
+        self.block_radius_G = k.b * math.sqrt(2.0 * (1.0 - k.kappa))
+        self.block_radius_D = math.sqrt(2.0 * (k.kappa * k.b**2 + k.b1**2))
+        published = convention == "published"
+        self.E_G = self.block_radius_G
+        self.E_D = (
+            math.sqrt(2.0 * k.kappa * (k.b**2 + k.b1**2)) if published else self.block_radius_D
+        )
+        self.w_G = k.kappa if published else 1.0 - k.kappa
+        self.w_D = 1.0 - k.kappa if published else k.kappa
+        # Domain half-planes n . (x, x1) <= h, as rows (n_x, n_x1, h).
+        planes = []
+        if not published and self.k_G is not None:
+            planes.append((1.0, 0.0, -self.E_G))
+        if not published and self.k_D is not None:
+            sign = 1.0 if d_index == "ascent" else -1.0
+            planes.append((sign, sign, -self.E_D))
+        self.halfplanes = np.array(planes, dtype=float).reshape(-1, 3)
+        # |dL/dx| <= kappa |m1| + (1-kappa) |m2| and |m_j| <= 2 / (block radius j)
+        # everywhere on the real axis (docs/theory.md, section 9).
+        self.max_grad_x1 = 2.0 * k.kappa / self.block_radius_D
+        self.max_grad_x = self.max_grad_x1 + 2.0 * (1.0 - k.kappa) / self.block_radius_G
+        # Length scales of L: features near the support are resolved at h0; the
+        # support of H'(x1) lies within x1-dependent limits of width ~ 2 radius.
+        self.radius = math.sqrt(2.0) * (k.b + k.b1)
+        self.h0 = min(self.block_radius_G, self.block_radius_D) / 24.0
+
+    # -- evaluation -------------------------------------------------------------
+
+    def evaluate(self, x, x1, *, starts=None, ts=None, guess=None) -> Evaluation:
+        """Psi and its gradient at the points (x, x1) (1-D float arrays).
+
+        Points are visited in order: consecutive points of one path warm-start
+        each other; ``starts`` (bool) marks where paths begin (default: every
+        point), ``ts`` is the path parameter used to extrapolate, ``guess`` an
+        optional pair (m1, m2) of scaled starting values (NaN: none).
+        """
+        x = np.ascontiguousarray(x, dtype=float)
+        x1 = np.ascontiguousarray(x1, dtype=float)
+        n = x.size
+        starts = np.ones(n, dtype=bool) if starts is None else np.ascontiguousarray(starts)
+        ts = np.arange(n, dtype=float) if ts is None else np.ascontiguousarray(ts, dtype=float)
+        if guess is None:
+            g1 = g2 = np.full(n, np.nan + 0j)
+        else:
+            g1, g2 = (np.ascontiguousarray(g, dtype=complex) for g in guess)
+        m1, m2 = np.empty(n, complex), np.empty(n, complex)
+        zs = (x / self.scale).astype(complex)
+        solve_path(zs, x1 / self.scale, ts, starts, g1, g2, self._a, self._c, self.kappa, m1, m2)
+        bad = ~(np.isfinite(m1) & np.isfinite(m2))
+        if np.any(bad):
+            i = np.flatnonzero(bad)[0]
+            raise ArithmeticError(f"Dyson root selection failed at x={x[i]!r}, x1={x1[i]!r}")
+        pot = np.empty(n)
+        log_potential_from_blocks(m1, m2, self._a, self._c, self.kappa, pot)
+        k = self.constants
+        value = k.log_constant - 0.5 * x * x / k.s_sq - 0.5 * x1 * x1 / k.s1_sq
+        value += pot + math.log(self.scale)
+        gx = -x / k.s_sq - (self.kappa * m1.real + (1.0 - self.kappa) * m2.real) / self.scale
+        gx1 = -x1 / k.s1_sq - self.kappa * m1.real / self.scale
+        pen, pen_x, pen_x1 = self.penalty(x, x1)
+        return Evaluation(value - pen, gx - pen_x, gx1 - pen_x1, m1, m2)
+
+    def penalty(self, x, x1) -> tuple[NDArray, NDArray, NDArray]:
+        """k_G w_G I(x; E_G) + k_D w_D I(x + x1; E_D) and its gradient (x, x1)."""
+        x, x1 = np.asarray(x, dtype=float), np.asarray(x1, dtype=float)
+        pen = np.zeros(np.broadcast(x, x1).shape)
+        px, px1 = pen.copy(), pen.copy()
+        if self.k_G:
+            rate, slope = _rate_and_slope(x + 0.0 * x1, self.E_G)
+            pen += self.k_G * self.w_G * rate
+            px += self.k_G * self.w_G * slope
+        if self.k_D:
+            rate, slope = _rate_and_slope(x + x1, self.E_D)
+            pen += self.k_D * self.w_D * rate
+            px += self.k_D * self.w_D * slope
+            px1 += self.k_D * self.w_D * slope
+        return pen, px, px1
+
+    def concave_slope(self, x, x1, dx, dx1) -> NDArray[np.float64]:
+        """Derivative along (dx, dx1) of the concave part of Psi (all but L).
+
+        The Gaussian terms and minus the (convex) rates are concave, so this is
+        non-increasing along any line; |derivative of L| <= self.slope_bound.
+        """
+        k = self.constants
+        _, px, px1 = self.penalty(x, x1)
+        gx = -np.asarray(x) / k.s_sq - px
+        gx1 = -np.asarray(x1) / k.s1_sq - px1
+        return gx * dx + gx1 * dx1
+
+    def slope_bound(self, dx, dx1) -> NDArray[np.float64]:
+        """Bound on |d L / d tau| along the direction (dx, dx1)."""
+        return np.abs(dx) * self.max_grad_x + np.abs(dx1) * self.max_grad_x1
+
+    def in_domain(self, x, x1, slack: float = 0.0) -> NDArray[np.bool_]:
+        """Whether (x, x1) satisfies the index constraints (within ``slack``)."""
+        x, x1 = np.asarray(x, dtype=float), np.asarray(x1, dtype=float)
+        ok = np.ones(np.broadcast(x, x1).shape, dtype=bool)
+        for nx, nx1, h in self.halfplanes:
+            ok &= nx * x + nx1 * x1 <= h + slack
+        return ok
