@@ -20,11 +20,16 @@ goe_rate
 Exponent, ComplexitySolver
     The complexity exponent and its exact suprema (``exponent``, ``complexity``);
     ``GanSpinGlass.exponent``, ``.theta`` and ``.theta_map`` use them.
+banded_structure, BandedStructure
+    Largest feasible indices over a loss grid (``banded``).
+lowest_losses, sweep, LowestLosses, Sweep
+    Lowest losses with critical points, swept over sigma_z or kappa (``sweeps``).
 save_result, load_result, Result
     Results as .npz with JSON metadata (``results``).
 """
 
 from ._version import __version__
+from .banded import BandedStructure, banded_structure
 from .complexity import ComplexitySolver
 from .ensemble import HessianEnsemble
 from .exponent import Exponent
@@ -42,29 +47,36 @@ from .model import GanSpinGlass, KacRiceRegion, ModelConstants
 from .montecarlo import MCEstimate, annealed_log_det, log_abs_det, quenched_log_det
 from .potential import log_potential
 from .results import Result, load_result, save_result
+from .sweeps import LowestLosses, Sweep, lowest_losses, sweep
 
 __all__ = [
+    "BandedStructure",
     "ComplexitySolver",
     "DysonSolution",
     "Exponent",
     "GanSpinGlass",
     "HessianEnsemble",
     "KacRiceRegion",
+    "LowestLosses",
     "MCEstimate",
     "ModelConstants",
     "Result",
+    "Sweep",
     "__version__",
     "annealed_log_det",
+    "banded_structure",
     "density",
     "density_moment",
     "goe_rate",
     "load_result",
     "log_abs_det",
     "log_potential",
+    "lowest_losses",
     "quenched_log_det",
     "save_result",
     "solve_dyson",
     "splitting_x1",
     "stieltjes",
     "support",
+    "sweep",
 ]

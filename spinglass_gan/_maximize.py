@@ -6,9 +6,9 @@ and on batches of lines  v(tau) = (x0, x10) + tau (dx, dx1),  tau in [lo, hi].
 Along a line Psi = g + L with g concave (Gaussian terms minus convex rates) and
 |dL/dtau| <= obj.slope_bound.  Since g' decreases, every critical point lies in
 the interval where |g'| <= slope_bound, which is found by bisection; outside it
-Psi is monotone.  That interval is scanned with a spacing fine near the support
-(h0, a fraction of the smaller block radius) and growing in proportion to the
-distance from it (where L is analytic and varies on that distance), sign changes
+Psi is monotone.  That interval is scanned with a spacing fine near each block's
+part of the spectrum (a fraction of the block radius) and growing in proportion
+to the distance from it (where L is analytic and varies on that distance), sign changes
 of the directional derivative bracket the local maxima, and each bracket is
 refined by the Illinois method.  docs/theory.md, section 9, has the reasoning.
 """
@@ -36,10 +36,25 @@ class LineMaxima(NamedTuple):
 
 
 @njit(cache=True)
-def _march(lo, hi, x0, x10, dx, dx1, h0, growth, radius):
-    """Scan parameters on [lo, hi] per line: spacing max(h0, growth * distance
-    from the support hull of H'(x1)) in the (x, x1) plane.  Returns flat tau
-    and the start offset of every line."""
+def _spacing(x, x1, zones):
+    """Scan step at (x, x1): within each block's zone a fraction of its radius,
+    growing with the distance from the zone; the finest zone wins."""
+    h = np.inf
+    for j in range(zones.shape[0]):
+        centre = zones[j, 0] + zones[j, 1] * x1
+        dist = max(abs(x - centre) - zones[j, 2], 0.0)
+        h = min(h, zones[j, 3] + _GROWTH * dist)
+    return h
+
+
+@njit(cache=True)
+def _march(lo, hi, x0, x10, dx, dx1, zones):
+    """Scan parameters on [lo, hi] for each line, with steps ``_spacing``.
+
+    ``zones`` rows (centre at x1 = 0, centre per unit x1, half-width, step):
+    the generator block sits near x = 0 and the discriminator block near -x1.
+    Returns flat tau and the start offset of every line.
+    """
     n = lo.shape[0]
     counts = np.zeros(n + 1, dtype=np.int64)
     for sweep in range(2):
@@ -59,10 +74,8 @@ def _march(lo, hi, x0, x10, dx, dx1, h0, growth, radius):
                 k += 1
                 if t >= hi[i] or k >= _MAX_POINTS:
                     break
-                x = x0[i] + t * dx[i]
-                x1 = x10[i] + t * dx1[i]
-                dist = max(min(0.0, -x1) - radius - x, x - max(0.0, -x1) - radius, 0.0)
-                t = min(t + max(h0, growth * dist) / norm, hi[i])
+                h = _spacing(x0[i] + t * dx[i], x10[i] + t * dx1[i], zones)
+                t = min(t + h / norm, hi[i])
             if sweep == 0:
                 counts[i + 1] = k
     return taus, counts
@@ -128,7 +141,7 @@ def line_maxima(obj, x0, x10, dx, dx1, lo, hi) -> LineMaxima:
     x0, x10, dx, dx1 = (np.asarray(v, dtype=float) for v in (x0, x10, dx, dx1))
     lo, hi = _clip_to_domain(obj, x0, x10, dx, dx1, np.asarray(lo), np.asarray(hi))
     a, b = stationary_interval(obj, x0, x10, dx, dx1, lo, hi)
-    taus, offsets = _march(a, b, x0, x10, dx, dx1, obj.h0, _GROWTH, obj.radius)
+    taus, offsets = _march(a, b, x0, x10, dx, dx1, obj.zones)
     line = np.repeat(np.arange(x0.size), np.diff(offsets))
     starts = np.zeros(taus.size, dtype=bool)
     starts[offsets[:-1][np.diff(offsets) > 0]] = True
@@ -243,7 +256,7 @@ def interior_maxima(obj) -> tuple[NDArray, NDArray, NDArray]:
             hi = np.minimum(hi, h / nx) if nx > 0 else hi
             lo = np.maximum(lo, h / nx) if nx < 0 else lo
     zero, one = np.zeros(1), np.ones(1)
-    xs, _ = _march(lo, hi, zero, zero, one, zero, obj.h0, _GROWTH, obj.radius)
+    xs, _ = _march(lo, hi, zero, zero, one, zero, obj.zones)
     n = xs.size
     inf = np.full(n, np.inf)
     cols = line_maxima(obj, xs, np.zeros(n), np.zeros(n), np.ones(n), -inf, inf)

@@ -83,14 +83,22 @@ class ComplexitySolver:
         P may be +inf and Q -inf (no bound).  -inf if the set is empty.
         """
         planes = []
-        x_max = min(P, self._x_cap)
-        if np.isfinite(x_max):
-            planes.append((1.0, 0.0, x_max))
+        if np.isfinite(min(P, self._x_cap)):
+            planes.append((1.0, 0.0, min(P, self._x_cap)))
         if np.isfinite(Q):
             planes.append((self.slope, -1.0, -Q))
-        if self._d_plane is not None:
-            planes.append(self._d_plane)
-        best = float(self._interior_in(x_max, Q if np.isfinite(Q) else -np.inf))
+        return self.sup_planes(planes)
+
+    def sup_planes(self, planes) -> float:
+        """Exact supremum over the index domain cut by half-planes (nx, nx1, h):
+        nx x + nx1 x1 <= h.  -inf if the set is empty."""
+        planes = [tuple(map(float, p)) for p in planes]
+        planes += [tuple(p) for p in self.obj.halfplanes]
+        x, x1, v = self.interior
+        ok = np.ones(x.size, dtype=bool)
+        for nx, nx1, h in planes:
+            ok &= nx * x + nx1 * x1 <= h
+        best = float(np.max(v[ok], initial=-np.inf))
         if not planes:
             return best
         edges = []
@@ -100,14 +108,13 @@ class ComplexitySolver:
             for j, other in enumerate(planes):
                 if j != i:
                     lo, hi, _, _ = _clip(*p0, *d, other, lo, hi, 0, 0, 0)
-            if lo <= hi:
+            if lo <= hi and lo < np.inf and hi > -np.inf:
                 edges.append((p0, d, float(lo), float(hi)))
         if not edges:
             return -np.inf
         arr = np.array([(*p0, *d, lo, hi) for p0, d, lo, hi in edges])
         found = line_maxima(self.obj, *arr.T)
-        if found.value.size:
-            best = max(best, float(found.value.max()))
+        best = max(best, float(np.max(found.value, initial=-np.inf)))
         ends = [(p0 + t * d) for p0, d, lo, hi in edges for t in (lo, hi) if np.isfinite(t)]
         if ends:
             pts = np.array(ends)
@@ -172,7 +179,7 @@ class ComplexitySolver:
             for other, plane in planes.items():
                 if other != tag:
                     lo, hi, lo_tag, hi_tag = _clip(*line, plane, lo, hi, lo_tag, hi_tag, other)
-            present = lo <= hi
+            present = (lo <= hi) & (lo < np.inf) & (hi > -np.inf)
             (tau, val), idx = maxima[tag]
             t, v = tau[idx], val[idx]
             inside = (t > lo[..., None]) & (t < hi[..., None]) & present[..., None]

@@ -110,10 +110,19 @@ class Exponent:
         # everywhere on the real axis (docs/theory.md, section 9).
         self.max_grad_x1 = 2.0 * k.kappa / self.block_radius_D
         self.max_grad_x = self.max_grad_x1 + 2.0 * (1.0 - k.kappa) / self.block_radius_G
-        # Length scales of L: features near the support are resolved at h0; the
-        # support of H'(x1) lies within x1-dependent limits of width ~ 2 radius.
+        # Length scales of L.  The spectrum of H'(x1) lies within `radius` of
+        # [min(0, -x1), max(0, -x1)]; the generator block's share of it sits
+        # within sqrt(2) b of 0, the discriminator's within `radius` of -x1.
+        # Scan steps are 1/24 of the block radius there (rows: centre at x1 = 0,
+        # centre per unit x1, half-width, step).
         self.radius = math.sqrt(2.0) * (k.b + k.b1)
         self.h0 = min(self.block_radius_G, self.block_radius_D) / 24.0
+        self.zones = np.array(
+            [
+                [0.0, 0.0, math.sqrt(2.0) * k.b, self.block_radius_G / 24.0],
+                [0.0, -1.0, self.radius, self.block_radius_D / 24.0],
+            ]
+        )
 
     # -- evaluation -------------------------------------------------------------
 

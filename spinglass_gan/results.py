@@ -28,7 +28,7 @@ from numpy.typing import ArrayLike
 
 from ._version import __version__
 
-__all__ = ["Result", "load_result", "save_result"]
+__all__ = ["Result", "load_result", "save_result", "user_metadata"]
 
 FORMAT_VERSION = 1
 _META = "__metadata__"
@@ -223,3 +223,8 @@ def load_result(path: str | os.PathLike[str]) -> Result:
                 f"{path}: array {name!r} is {arr.shape} {arr.dtype}, recorded {specs[name]!r}"
             )
     return Result(kind=meta["kind"], arrays=stored, metadata=meta)
+
+
+def user_metadata(result: Result) -> dict[str, Any]:
+    """The metadata a caller saved, without the keys ``save_result`` adds."""
+    return {k: v for k, v in result.metadata.items() if k not in _RESERVED_KEYS}

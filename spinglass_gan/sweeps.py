@@ -1,0 +1,139 @@
+"""Hyperparameter effects: the lowest losses at which critical points exist.
+
+For fixed (p, q) and a sweep over sigma_z or kappa (SPEC section 8):
+
+* u_D_min = inf{u_D : Theta(u_D, +inf) > 0},  u_G_min = inf{u_G : Theta(+inf, u_G) > 0};
+* the lowest u_D + u_G over {Theta > 0}, and the (u_D, u_G) where it is reached.
+
+Theta is non-decreasing in each loss, so each is the single zero of a monotone
+function, found by Brent's method on exact suprema.  For the sum: a point (x, x1)
+lies in B(u_D, u_G) for some u_D + u_G < sigma exactly when c . (x, x1) < sigma,
+c = (1/P' - R/Q', 1/Q') with P = P' u_G, Q = Q' u_D, so the best Theta on the line
+u_D + u_G = sigma is the supremum of Phi over that half-plane, non-decreasing in
+sigma.  The largest |u_D - u_G| over {Theta > 0} is not reported: the set is
+unbounded upwards in both losses, so that supremum is infinite.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy.optimize import brentq
+from tqdm.auto import tqdm
+
+from . import _validation as val
+from .model import GanSpinGlass, ModelConstants
+from .results import load_result, save_result, user_metadata
+
+__all__ = ["LowestLosses", "Sweep", "lowest_losses", "sweep"]
+
+_XTOL = 1e-10
+_FIELDS = ("theta_max", "u_D_min", "u_G_min", "sum_min", "sum_u_D", "sum_u_G")
+
+
+@dataclass(frozen=True)
+class LowestLosses:
+    """Lowest losses with Theta > 0 for one model (NaN if Theta <= 0 everywhere)."""
+
+    theta_max: float
+    u_D_min: float
+    u_G_min: float
+    sum_min: float
+    sum_u_D: float
+    sum_u_G: float
+
+
+def _zero_of_increasing(f, start: float = 0.0) -> float:
+    """The zero of a non-decreasing f that is negative far left, positive far right."""
+    lo, hi, step = start, start, 1.0
+    while f(lo) > 0:
+        lo -= step
+        step *= 2.0
+    step = 1.0
+    while f(hi) <= 0:
+        hi += step
+        step *= 2.0
+    return float(brentq(f, lo, hi, xtol=_XTOL, rtol=4 * np.finfo(float).eps))
+
+
+def lowest_losses(model: GanSpinGlass) -> LowestLosses:
+    """Lowest u_D, u_G and u_D + u_G with Theta(u_D, u_G) > 0 (total complexity)."""
+    solver = model.solver()
+    k = model.constants
+    theta_max = solver.sup(np.inf, -np.inf)
+    if not theta_max > 0:
+        return LowestLosses(theta_max, *([np.nan] * 5))
+    u_D_min = _zero_of_increasing(lambda u: model.theta(u, np.inf))
+    u_G_min = _zero_of_increasing(lambda u: model.theta(np.inf, u))
+    # Half-plane c . (x, x1) <= sigma, c = (1/P' - R/Q', 1/Q').
+    a, r, b = k.x_max_per_u_G, k.slope, k.intercept_per_u_D
+    cx, cx1 = 1.0 / a - r / b, 1.0 / b
+    sum_min = _zero_of_increasing(lambda s: solver.sup_planes([(cx, cx1, s)]))
+    # Where on that line the supremum sits gives the split into u_D and u_G.
+    from ._maximize import line_maxima
+    from .complexity import _line_of
+
+    p0, d = _line_of(cx, cx1, sum_min)
+    found = line_maxima(solver.obj, *(np.array([v]) for v in (*p0, *d)), [-np.inf], [np.inf])
+    t = found.tau[np.argmax(found.value)] if found.value.size else np.nan
+    x, x1 = p0 + t * d
+    return LowestLosses(theta_max, u_D_min, u_G_min, sum_min, (x1 - r * x) / b, x / a)
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """Lowest losses along a sweep of ``parameter`` (``"sigma_z"`` or ``"kappa"``)."""
+
+    parameter: str
+    values: NDArray[np.float64]
+    results: dict[str, NDArray[np.float64]]
+    metadata: dict = field(default_factory=dict)
+
+    def __getitem__(self, name: str) -> NDArray[np.float64]:
+        return self.results[name]
+
+    def save(self, path: str | Path) -> Path:
+        arrays = {"values": self.values, **self.results}
+        return save_result(path, "sweep", arrays, {"parameter": self.parameter, **self.metadata})
+
+    @classmethod
+    def load(cls, path: str | Path) -> Sweep:
+        res = load_result(path)
+        if res.kind != "sweep":
+            raise ValueError(f"{path} holds a {res.kind!r} result, not 'sweep'")
+        meta = user_metadata(res)
+        parameter = meta.pop("parameter")
+        return cls(parameter, res["values"], {f: res[f] for f in _FIELDS}, meta)
+
+
+def sweep(
+    p: int,
+    q: int,
+    *,
+    sigma_z: float | ArrayLike,
+    kappa: float | ArrayLike,
+    progress: bool = False,
+) -> Sweep:
+    """Lowest losses over a sweep of sigma_z or of kappa (the other one fixed).
+
+    Exactly one of ``sigma_z`` and ``kappa`` is a 1-D array.  Returns a
+    :class:`Sweep` whose results are arrays named as :class:`LowestLosses`.
+    """
+    swept = [name for name, v in (("sigma_z", sigma_z), ("kappa", kappa)) if np.ndim(v) == 1]
+    if len(swept) != 1:
+        raise ValueError("exactly one of sigma_z and kappa must be a 1-D array")
+    name = swept[0]
+    values = val.finite_array(name, sigma_z if name == "sigma_z" else kappa)
+    rows = []
+    for v in tqdm(values, disable=not progress, desc=f"sweep over {name}"):
+        args = {"sigma_z": sigma_z, "kappa": kappa, name: float(v)}
+        model = GanSpinGlass(p, q, **args)
+        rows.append(lowest_losses(model))
+    results = {f: np.array([getattr(r, f) for r in rows]) for f in _FIELDS}
+    fixed = "kappa" if name == "sigma_z" else "sigma_z"
+    meta = {"p": p, "q": q, fixed: float(kappa if name == "sigma_z" else sigma_z)}
+    meta["constants_from"] = ModelConstants.from_paper.__qualname__
+    return Sweep(name, values, results, meta)
