@@ -28,8 +28,9 @@ def test_goe_rate_against_mpmath_integral():
     E = 1.7
     u = np.array([1.7000001, 1.7001, 1.705, 1.9, 3.0, 25.0, -2.2])
     with mp.workdps(50):
+        e = mp.mpf(E)
         for ui, got in zip(u, sg.goe_rate(u, E)):
-            e, a = mp.mpf(E), abs(mp.mpf(ui))
+            a = abs(mp.mpf(ui))
             ref = 2 / e**2 * mp.quad(lambda t: mp.sqrt(t * t - e * e), [e, a])
             w = mp.sqrt((a / e) ** 2 - 1)
             assert abs(ref - (a / e * w - mp.asinh(w))) < mp.mpf(10) ** -40 * ref
@@ -192,6 +193,6 @@ def test_pure_spherical_zeros_p3():
     e_inf = 2.0 * math.sqrt(2.0 / 3.0)
     assert e_inf == pytest.approx(1.632993, abs=1e-6)
     for k, zero in [(0, -1.656998), (1, -1.652873)]:
-        pure = _PureSpinGlass(3, k)
-        u0 = brentq(lambda u: pure.sup_below(math.sqrt(2.0) * u / e_inf), -2.0, -e_inf - 1e-9)
+        sup_below = _PureSpinGlass(3, k).sup_below
+        u0 = brentq(lambda u, f=sup_below: f(math.sqrt(2.0) * u / e_inf), -2.0, -e_inf - 1e-9)
         assert u0 == pytest.approx(zero, abs=1e-6)
