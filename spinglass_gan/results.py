@@ -151,6 +151,7 @@ def save_result(
         arrays={n: {"shape": list(a.shape), "dtype": str(a.dtype)} for n, a in payload.items()},
     )
     payload[_META] = np.array(json.dumps(meta, sort_keys=True))
+    path.parent.mkdir(parents=True, exist_ok=True)
     fh = tempfile.NamedTemporaryFile(
         dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
     )
@@ -161,6 +162,8 @@ def save_result(
             np.savez_compressed(fh, **payload)
             fh.flush()
             os.fsync(fh.fileno())
+        # mkstemp creates files readable by the owner only; results are for sharing.
+        os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)

@@ -1,0 +1,91 @@
+"""Small reference curves of the complexity, stored under ``data/reference/``.
+
+Each curve is a function of no arguments returning ``(arrays, metadata)``; the
+stored files are written by :func:`write_all` (``python scripts/make_reference_data.py``)
+and recomputed by the regression tests, which fail when a curve moves.  They are
+deliberately coarse: seconds to recompute, kilobytes on disk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from .banded import banded_structure
+from .model import GanSpinGlass
+from .results import save_result
+from .sweeps import sweep
+
+__all__ = ["CURVES", "write_all"]
+
+PAPER = (3, 3, 1.0, 0.9)
+SMALL_SIGMA = (5, 5, 0.01, 0.5)
+_U = np.linspace(-10.0, 10.0, 41)
+
+
+def _params(args) -> dict:
+    return dict(zip(("p", "q", "sigma_z", "kappa"), args))
+
+
+def theta_sections():
+    """Theta(u_D, u_G = 2) and Theta(u_D = 2, u_G) for both acceptance sets."""
+    arrays = {"u": _U}
+    for name, args in (("paper", PAPER), ("small_sigma", SMALL_SIGMA)):
+        model = GanSpinGlass(*args)
+        arrays[f"{name}_fixed_u_G"] = model.theta_map(_U, [2.0])[0]
+        arrays[f"{name}_fixed_u_D"] = model.theta_map([2.0], _U)[:, 0]
+    return arrays, {"paper": _params(PAPER), "small_sigma": _params(SMALL_SIGMA), "fixed": 2.0}
+
+
+def index_diagonals():
+    """Theta_{k,k}(u, u) for k = 0, 1, 2: both D sides and the published convention."""
+    model = GanSpinGlass(*PAPER)
+    arrays = {"u": _U}
+    for k in range(3):
+        for label, kw in (
+            ("ascent", {}),
+            ("descent", {"d_index": "descent"}),
+            ("published", {"convention": "published"}),
+        ):
+            arrays[f"{label}_k{k}"] = np.diag(model.theta_map(_U, _U, k, k, **kw))
+    return arrays, _params(PAPER)
+
+
+def banded_small():
+    """Staircases of the banded structure on a 15 x 15 grid, indices up to 5."""
+    u = np.linspace(-6.0, 10.0, 15)
+    band = banded_structure(GanSpinGlass(*PAPER), u, u, k_D_max=5, k_G_max=5)
+    return {"u": u, "staircase": band.staircase}, _params(PAPER)
+
+
+def sweep_sigma_z():
+    """Lowest losses for six sigma_z (kappa = 0.9)."""
+    res = sweep(3, 3, sigma_z=np.logspace(-4.0, 1.0, 6), kappa=0.9)
+    return {"sigma_z": res.values, **res.results}, {"p": 3, "q": 3, "kappa": 0.9}
+
+
+def sweep_kappa():
+    """Lowest losses for six kappa (sigma_z = 1)."""
+    res = sweep(3, 3, sigma_z=1.0, kappa=np.linspace(0.1, 0.9, 6))
+    return {"kappa": res.values, **res.results}, {"p": 3, "q": 3, "sigma_z": 1.0}
+
+
+CURVES: dict[str, Callable] = {
+    "theta_sections": theta_sections,
+    "index_diagonals": index_diagonals,
+    "banded_small": banded_small,
+    "sweep_sigma_z": sweep_sigma_z,
+    "sweep_kappa": sweep_kappa,
+}
+
+
+def write_all(out_dir: str | Path) -> list[Path]:
+    """Recompute every reference curve and write ``<name>.npz`` into ``out_dir``."""
+    paths = []
+    for name, make in CURVES.items():
+        arrays, meta = make()
+        meta = {"curve": name, "description": (make.__doc__ or "").strip(), **meta}
+        paths.append(save_result(Path(out_dir) / f"{name}.npz", "reference", arrays, meta))
+    return paths
