@@ -22,7 +22,7 @@ from numba import njit
 from numpy.typing import NDArray
 
 _GROWTH = 1.0 / 8.0  # scan spacing / distance from the support, far from it
-_MAX_POINTS = 20000  # per line; far more than any bounded stationary interval needs
+_MAX_POINTS = 100_000  # per line; scans need hundreds (steps grow geometrically)
 _REFINE_ITER = 60
 _TAU_RTOL = 1e-13
 
@@ -72,8 +72,10 @@ def _march(lo, hi, x0, x10, dx, dx1, zones):
                 if sweep == 1:
                     taus[counts[i] + k] = t
                 k += 1
-                if t >= hi[i] or k >= _MAX_POINTS:
+                if t >= hi[i]:
                     break
+                if k >= _MAX_POINTS:
+                    raise ArithmeticError("line scan exceeded its point budget")
                 h = _spacing(x0[i] + t * dx[i], x10[i] + t * dx1[i], zones)
                 t = min(t + h / norm, hi[i])
             if sweep == 0:

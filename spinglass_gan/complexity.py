@@ -89,6 +89,17 @@ class ComplexitySolver:
             planes.append((self.slope, -1.0, -Q))
         return self.sup_planes(planes)
 
+    def line_argmax(self, nx: float, nx1: float, h: float) -> tuple[float, float, float]:
+        """(x, x1, Psi) at the best local maximum of Psi on the line nx x + nx1 x1 = h
+        (NaN and -inf if Psi has none there)."""
+        p0, d = _line_of(nx, nx1, h)
+        found = line_maxima(self.obj, *(np.array([v]) for v in (*p0, *d)), [-np.inf], [np.inf])
+        if found.value.size == 0:
+            return np.nan, np.nan, -np.inf
+        k = int(np.argmax(found.value))
+        x, x1 = p0 + found.tau[k] * d
+        return float(x), float(x1), float(found.value[k])
+
     def sup_planes(self, planes) -> float:
         """Exact supremum over the index domain cut by half-planes (nx, nx1, h):
         nx x + nx1 x1 <= h.  -inf if the set is empty."""

@@ -48,14 +48,17 @@ class LowestLosses:
 
 def _zero_of_increasing(f, start: float = 0.0) -> float:
     """The zero of a non-decreasing f that is negative far left, positive far right."""
-    lo, hi, step = start, start, 1.0
-    while f(lo) > 0:
+    lo, hi = start, start
+    for step in 2.0 ** np.arange(200):
+        if f(lo) <= 0:
+            break
         lo -= step
-        step *= 2.0
-    step = 1.0
-    while f(hi) <= 0:
+    for step in 2.0 ** np.arange(200):
+        if f(hi) > 0:
+            break
         hi += step
-        step *= 2.0
+    if not (f(lo) <= 0 < f(hi)):
+        raise ArithmeticError(f"no sign change of Theta found in [{lo:g}, {hi:g}]")
     return float(brentq(f, lo, hi, xtol=_XTOL, rtol=4 * np.finfo(float).eps))
 
 
@@ -73,13 +76,7 @@ def lowest_losses(model: GanSpinGlass) -> LowestLosses:
     cx, cx1 = 1.0 / a - r / b, 1.0 / b
     sum_min = _zero_of_increasing(lambda s: solver.sup_planes([(cx, cx1, s)]))
     # Where on that line the supremum sits gives the split into u_D and u_G.
-    from ._maximize import line_maxima
-    from .complexity import _line_of
-
-    p0, d = _line_of(cx, cx1, sum_min)
-    found = line_maxima(solver.obj, *(np.array([v]) for v in (*p0, *d)), [-np.inf], [np.inf])
-    t = found.tau[np.argmax(found.value)] if found.value.size else np.nan
-    x, x1 = p0 + t * d
+    x, x1, _ = solver.line_argmax(cx, cx1, sum_min)
     return LowestLosses(theta_max, u_D_min, u_G_min, sum_min, (x1 - r * x) / b, x / a)
 
 

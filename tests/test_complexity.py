@@ -149,3 +149,9 @@ def test_gradient_matches_finite_differences(model):
 def test_bad_arguments(call):
     with pytest.raises(ValueError):
         call(sg.GanSpinGlass(3, 3, 1.0, 0.9))
+
+
+def test_empty_feasible_set_is_minus_infinity(model):
+    solver = model.solver()
+    assert solver.sup_planes([(1.0, 0.0, -10.0), (-1.0, 0.0, -10.0)]) == -math.inf
+    assert solver.sup_planes([]) == pytest.approx(model.theta(math.inf, math.inf))
