@@ -23,7 +23,7 @@ def test_goe_rate_reference_value():
 
 def test_goe_rate_against_mpmath_integral():
     """I(u; E) = (2/E^2) int_E^|u| sqrt(t^2 - E^2) dt at 50 digits, both as the
-    integral and in closed form; the series branch (w < 1e-2) and the closed form
+    integral and in closed form; the series branch (w < 0.1) and the closed form
     are both covered."""
     E = 1.7
     u = np.array([1.7000001, 1.7001, 1.705, 1.9, 3.0, 25.0, -2.2])
