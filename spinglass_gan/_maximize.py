@@ -36,20 +36,26 @@ class LineMaxima(NamedTuple):
 
 
 @njit(cache=True)
-def _spacing(x, x1, zones):
-    """Scan step at (x, x1): within each block's zone a fraction of its radius,
-    growing with the distance from the zone; the finest zone wins."""
-    h = np.inf
+def _step(x, x1, dx, dx1, zones):
+    """Scan step in tau at (x, x1) along (dx, dx1).
+
+    Zone j is a block's part of the spectrum, centred at c_j(x1) = c0 + c1 x1;
+    L varies there on the scale h_j (a fraction of the block radius) and, away
+    from it, on the distance to it.  The step keeps the motion relative to every
+    zone, |dx - c1 dx1| per unit tau, within that scale.
+    """
+    step = np.inf
     for j in range(zones.shape[0]):
-        centre = zones[j, 0] + zones[j, 1] * x1
-        dist = max(abs(x - centre) - zones[j, 2], 0.0)
-        h = min(h, zones[j, 3] + _GROWTH * dist)
-    return h
+        speed = abs(dx - zones[j, 1] * dx1)
+        if speed > 0.0:
+            dist = max(abs(x - zones[j, 0] - zones[j, 1] * x1) - zones[j, 2], 0.0)
+            step = min(step, (zones[j, 3] + _GROWTH * dist) / speed)
+    return step
 
 
 @njit(cache=True)
 def _march(lo, hi, x0, x10, dx, dx1, zones):
-    """Scan parameters on [lo, hi] for each line, with steps ``_spacing``.
+    """Scan parameters on [lo, hi] for each line, with steps ``_step``.
 
     ``zones`` rows (centre at x1 = 0, centre per unit x1, half-width, step):
     the generator block sits near x = 0 and the discriminator block near -x1.
@@ -65,7 +71,6 @@ def _march(lo, hi, x0, x10, dx, dx1, zones):
         for i in range(n):
             if not lo[i] <= hi[i]:
                 continue
-            norm = np.sqrt(dx[i] ** 2 + dx1[i] ** 2)
             t = lo[i]
             k = 0
             while True:
@@ -76,8 +81,8 @@ def _march(lo, hi, x0, x10, dx, dx1, zones):
                     break
                 if k >= _MAX_POINTS:
                     raise ArithmeticError("line scan exceeded its point budget")
-                h = _spacing(x0[i] + t * dx[i], x10[i] + t * dx1[i], zones)
-                t = min(t + h / norm, hi[i])
+                x, x1 = x0[i] + t * dx[i], x10[i] + t * dx1[i]
+                t = min(t + _step(x, x1, dx[i], dx1[i], zones), hi[i])
             if sweep == 0:
                 counts[i + 1] = k
     return taus, counts

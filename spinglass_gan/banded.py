@@ -119,11 +119,7 @@ def banded_structure(
         bar.update((k_D_max + 1) - (bar.n - k_G * (k_D_max + 1)))
     bar.close()
     meta = {
-        "p": model.p,
-        "q": model.q,
-        "sigma_z": model.sigma_z,
-        "kappa": model.kappa,
-        "constants": model.constants.as_dict(),
+        **model.metadata(),
         "k_D_max": k_D_max,
         "k_G_max": k_G_max,
         "d_index": d_index,

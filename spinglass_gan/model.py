@@ -201,6 +201,16 @@ class GanSpinGlass:
         """C of SPEC section 1."""
         return self.constants.log_constant
 
+    def metadata(self) -> dict:
+        """Parameters and constants as plain JSON-ready values (for saved results)."""
+        return {
+            "p": self.p,
+            "q": self.q,
+            "sigma_z": self.sigma_z,
+            "kappa": self.kappa,
+            "constants": self.constants.as_dict(),
+        }
+
     def region(self, u_D: float, u_G: float) -> KacRiceRegion:
         """Kac-Rice region B(u_D, u_G) for loss levels per sqrt(N)."""
         u_D = val.real_scalar("u_D", u_D)
