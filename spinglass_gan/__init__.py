@@ -24,6 +24,9 @@ banded_structure, BandedStructure
     Largest feasible indices over a loss grid (``banded``).
 lowest_losses, sweep, LowestLosses, Sweep
     Lowest losses with critical points, swept over sigma_z or kappa (``sweeps``).
+kac_rice_log_integral, FiniteNResult
+    Finite-N Kac-Rice integrals, Coulomb gas or Monte Carlo (``finite_n``;
+    ``finite_n.convergence`` for the approach to Theta).
 save_result, load_result, Result
     Results as .npz with JSON metadata (``results``).
 """
@@ -33,6 +36,7 @@ from .banded import BandedStructure, banded_structure
 from .complexity import ComplexitySolver
 from .ensemble import HessianEnsemble
 from .exponent import Exponent
+from .finite_n import FiniteNResult, kac_rice_log_integral
 from .large_deviations import goe_rate
 from .master_equation import (
     DysonSolution,
@@ -54,6 +58,7 @@ __all__ = [
     "ComplexitySolver",
     "DysonSolution",
     "Exponent",
+    "FiniteNResult",
     "GanSpinGlass",
     "HessianEnsemble",
     "KacRiceRegion",
@@ -68,6 +73,7 @@ __all__ = [
     "density",
     "density_moment",
     "goe_rate",
+    "kac_rice_log_integral",
     "load_result",
     "log_abs_det",
     "log_potential",
