@@ -56,3 +56,20 @@ def test_reference_files_record_version():
     for name in CURVES:
         meta = load_result(DATA / f"{name}.npz").metadata
         assert meta["curve"] == name and meta["package"] == "spinglass_gan" and meta["version"]
+
+
+def test_finite_n_convergence_data():
+    """data/finite_n/convergence.npz: the Coulomb column recomputes to 1e-9; the
+    stored Monte Carlo column sits within 4 standard errors + 0.25/N of it."""
+    import spinglass_gan as sg
+    from spinglass_gan.finite_n import kac_rice_log_integral
+
+    stored = load_result(DATA.parent / "finite_n" / "convergence.npz")
+    model = sg.GanSpinGlass(3, 3, 1.0, 0.9)
+    for name, (u_D, u_G) in stored.metadata["cases"].items():
+        assert _close(model.theta(u_D, u_G), stored[f"{name}_theta"])
+        coulomb = stored[f"{name}_coulomb_value"]
+        fresh = [kac_rice_log_integral(model, u_D, u_G, int(n)).value for n in stored["n"]]
+        assert _close(fresh, coulomb)
+        gap = np.abs(stored[f"{name}_montecarlo_value"] - coulomb)
+        assert np.all(gap <= 4 * stored[f"{name}_montecarlo_stderr"] + 0.25 / stored["n"])

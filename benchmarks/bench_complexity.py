@@ -1,0 +1,784 @@
+"""Performance benchmarks for the Kac-Rice complexity of spinglass_gan.
+
+Run from the repository root (not part of the unit tests)::
+
+    python benchmarks/bench_complexity.py                  # full sizes, about 1 minute on 2 cores
+    python benchmarks/bench_complexity.py --quick          # reduced sizes, a smoke run (< 1 min)
+    python benchmarks/bench_complexity.py --json out.json  # also write every number as JSON
+
+Model: ``GanSpinGlass(3, 3, 1.0, 0.9)`` (p = q = 3, sigma_z = 1, kappa = 0.9);
+loss grids are ``linspace(-10, 10, n)`` for both u_D and u_G.
+
+What is measured:
+
+1. ``theta_map`` on a 500 x 500 grid (and 50 x 50), cold: a fresh model is
+   built inside the timed call, so the interior maxima of Phi, computed and
+   cached on the first call, are included.  Numba compilation is excluded (one
+   untimed warm-up call on another model).
+2. ``theta`` pointwise, per call, on a warm model (interior maxima cached).
+3. Phi per point: ``model.exponent`` against the naive log-determinant by
+   ``scipy.integrate.quad`` (see below) on the same (x, x1) points; measured.
+4. ``banded_structure`` with k_D, k_G <= 30 on a 200 x 200 grid and ``sweep``
+   over 60 values of sigma_z: one timed call each (they take tens of seconds).
+   If one raises, its row says so; for the sweep the failing values are then
+   located one by one with ``lowest_losses``.
+
+Naive baseline (the method of the published code): for every x1 of a box grid,
+``HessianEnsemble(b, b1, kappa, x1)``, its ``support()`` and, for every x, the
+log-determinant L(x; x1) as ``quad`` of log|lambda - x| rho(lambda) over each
+support interval (breakpoint at x inside it, ``limit=200``); Phi = C - x^2/(2 s^2)
+- x1^2/(2 s1^2) + L on the box; then for every (u_D, u_G) cell the maximum of Phi
+over the box points inside B(u_D, u_G) (x < P, x1 > R x + Q).  It is timed on a
+tiny instance (a 40 x 10 box, 10 x 10 cells), where ``theta_map`` is timed on the
+same cells for a measured ratio, and extrapolated to the big map from the measured
+costs per quad point (outside and inside the support separately), per support and
+per masked cell at the assumed box resolution (2000 x 100 points over x in
+[-4000, 4000], x1 in [-2, 2]); the masking cost per cell is measured on that box.
+The extrapolated ratio is labelled as such.  The truncated box also gives wrong
+values (it misses maxima outside it and between its points); the ratios are about
+time only.
+
+Timing: ``time.perf_counter``, garbage collector off while timing; best and
+median of several repeats (fast calls looped so that a sample lasts >= 50 ms);
+ratios use the best times.  Threads: NUMBA_NUM_THREADS, OMP_NUM_THREADS,
+OPENBLAS_NUM_THREADS and MKL_NUM_THREADS are forced to 1 before numpy is imported.
+"""
+
+import os
+
+_THREAD_VARS = ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+for _var in _THREAD_VARS:
+    os.environ[_var] = "1"
+
+import argparse  # noqa: E402
+import datetime  # noqa: E402
+import gc  # noqa: E402
+import json  # noqa: E402
+import math  # noqa: E402
+import platform  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+import warnings  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from dataclasses import asdict, dataclass  # noqa: E402
+from importlib.metadata import version  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+_T_IMPORT = time.perf_counter()
+import spinglass_gan as sg  # noqa: E402
+
+SG_IMPORT_S = time.perf_counter() - _T_IMPORT
+
+from scipy import integrate  # noqa: E402
+
+MODEL = {"p": 3, "q": 3, "sigma_z": 1.0, "kappa": 0.9}
+U_RANGE = (-10.0, 10.0)
+
+FULL = {
+    "map_n": 500,
+    "map_small_n": 50,
+    "map_repeats": 5,
+    "theta_cells": 20,
+    "theta_repeats": 5,
+    "naive_box": (40, 10),  # (x points, x1 points)
+    "naive_cells": 10,
+    "naive_inside": 10,
+    "naive_repeats": 2,
+    "box_x": (-4000.0, 4000.0),
+    "box_x1": (-2.0, 2.0),
+    "assumed_box": (2000, 100),
+    "mask_cells": 20,
+    "phi_repeats": 5,
+    "banded_n": 200,
+    "banded_k": 30,
+    "sweep_n": 60,
+    "sweep_sigma_z": (-5.0, 2.0),  # log10 range
+}
+QUICK = {
+    **FULL,
+    "map_n": 100,
+    "map_small_n": 50,
+    "map_repeats": 3,
+    "theta_cells": 10,
+    "theta_repeats": 3,
+    "naive_box": (20, 5),
+    "naive_cells": 5,
+    "naive_inside": 3,
+    "naive_repeats": 1,
+    "mask_cells": 5,
+    "phi_repeats": 3,
+    "banded_n": 50,
+    "banded_k": 10,
+    "sweep_n": 10,
+}
+TARGETS = {"theta_map": 2.0, "banded": 300.0, "sweep": 300.0}
+
+
+# ------------------------------------------------------------------ timing
+@dataclass
+class Timing:
+    """Seconds per call: best and median over ``repeats`` samples of ``number`` calls."""
+
+    best: float
+    median: float
+    repeats: int
+    number: int
+
+
+def _loop(fn: Callable[[], Any], number: int) -> float:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        t0 = time.perf_counter()
+        for _ in range(number):
+            fn()
+        return time.perf_counter() - t0
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _calls_per_sample(fn: Callable[[], Any], min_time: float) -> int:
+    """Calls per timing sample so that one sample lasts at least ``min_time``."""
+    t = _loop(fn, 1)
+    if t >= min_time:
+        return 1
+    return min(100_000, math.ceil(min_time / max(t, 1e-9)))
+
+
+def measure(
+    fn: Callable[[], Any], repeats: int, *, warmup: bool = True, min_time: float = 0.05
+) -> Timing:
+    """Time ``fn`` after one warm-up call (compilation excluded)."""
+    if warmup:
+        fn()
+    number = _calls_per_sample(fn, min_time)
+    samples = [_loop(fn, number) / number for _ in range(repeats)]
+    return Timing(min(samples), statistics.median(samples), repeats, number)
+
+
+def once(fn: Callable[[], Any]) -> tuple[float, Any]:
+    """One timed call (garbage collector off) and its result."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        t0 = time.perf_counter()
+        out = fn()
+        return time.perf_counter() - t0, out
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def fmt_time(seconds: float) -> str:
+    if abs(seconds) >= 1000:
+        return f"{seconds:,.0f} s"
+    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("us", 1e-6)):
+        if abs(seconds) >= scale:
+            return f"{seconds / scale:.3g} {unit}"
+    return f"{seconds / 1e-9:.3g} ns"
+
+
+def fmt_timing(t: Timing) -> str:
+    return f"{fmt_time(t.best)} ({fmt_time(t.median)})"
+
+
+def fmt_ratio(r: float) -> str:
+    return f"{r:,.0f}x" if r >= 100 else f"{r:.3g}x"
+
+
+def new_model() -> sg.GanSpinGlass:
+    return sg.GanSpinGlass(**MODEL)
+
+
+def u_grid(n: int) -> np.ndarray:
+    return np.linspace(*U_RANGE, n)
+
+
+# --------------------------------------------------------- naive baseline
+@dataclass
+class NaiveBox:
+    """Phi on a box grid by quad, with the cost of each part."""
+
+    x: np.ndarray
+    x1: np.ndarray
+    phi: np.ndarray  # (len(x1), len(x))
+    inside: np.ndarray  # (len(x1), len(x)) bool: x inside the support at that x1
+    support_s: float  # total, all rows
+    quad_s: np.ndarray  # (len(x1), len(x)) seconds per point
+    total_s: float
+    intervals: list  # support intervals per row
+
+
+def naive_log_det(ens: sg.HessianEnsemble, intervals, xv: float) -> float:
+    """L(x; x1) by adaptive quadrature of log|lambda - x| rho(lambda) over the support."""
+
+    def integrand(lam: float) -> float:
+        if lam == xv:
+            return 0.0
+        return math.log(abs(lam - xv)) * float(ens.density(lam))
+
+    total = 0.0
+    for lo, hi in intervals:
+        points = [xv] if lo < xv < hi else None
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", integrate.IntegrationWarning)
+            value, _ = integrate.quad(integrand, lo, hi, points=points, limit=200)
+        total += value
+    return total
+
+
+def naive_phi_box(k: sg.ModelConstants, x: np.ndarray, x1: np.ndarray) -> NaiveBox:
+    """Phi = C - x^2/(2 s^2) - x1^2/(2 s1^2) + L on the box x1 (rows) by x (columns)."""
+    phi = np.empty((x1.size, x.size))
+    inside = np.zeros(phi.shape, dtype=bool)
+    quad_s = np.empty(phi.shape)
+    support_s = 0.0
+    all_intervals = []
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        t_start = time.perf_counter()
+        for i, x1v in enumerate(x1):
+            x1v = float(x1v)
+            t0 = time.perf_counter()
+            ens = sg.HessianEnsemble(k.b, k.b1, k.kappa, x1v)
+            intervals = ens.support()
+            support_s += time.perf_counter() - t0
+            all_intervals.append(intervals)
+            for j, xv in enumerate(x):
+                xv = float(xv)
+                t0 = time.perf_counter()
+                ell = naive_log_det(ens, intervals, xv)
+                quad_s[i, j] = time.perf_counter() - t0
+                inside[i, j] = any(lo < xv < hi for lo, hi in intervals)
+                phi[i, j] = (
+                    k.log_constant - 0.5 * xv * xv / k.s_sq - 0.5 * x1v * x1v / k.s1_sq + ell
+                )
+        total = time.perf_counter() - t_start
+    finally:
+        if enabled:
+            gc.enable()
+    return NaiveBox(x, x1, phi, inside, support_s, quad_s, total, all_intervals)
+
+
+def naive_theta_box(
+    k: sg.ModelConstants,
+    xg: np.ndarray,
+    x1g: np.ndarray,
+    phi: np.ndarray,
+    u_D: np.ndarray,
+    u_G: np.ndarray,
+) -> np.ndarray:
+    """Theta_box[i_G, i_D] = max of Phi over the box points inside B(u_D, u_G)."""
+    out = np.full((u_G.size, u_D.size), -np.inf)
+    for i_G, ug in enumerate(u_G):
+        P = k.x_max_per_u_G * ug
+        for i_D, ud in enumerate(u_D):
+            Q = k.intercept_per_u_D * ud
+            mask = (xg < P) & (x1g > k.slope * xg + Q)
+            if mask.any():
+                out[i_G, i_D] = phi[mask].max()
+    return out
+
+
+# -------------------------------------------------------------- benchmarks
+def first_calls() -> dict[str, dict[str, float]]:
+    """First and second call in this process (numba's disk cache as found)."""
+    u = u_grid(20)
+    m = new_model()
+    calls = {
+        "theta_map 20x20 (fresh model)": lambda: new_model().theta_map(u, u),
+        "theta (warm model)": lambda: m.theta(1.0, 1.0),
+        "exponent (10 points)": lambda: m.exponent(np.linspace(-100, 100, 10), 0.5),
+    }
+    out = {}
+    for name, fn in calls.items():
+        t0 = time.perf_counter()
+        fn()
+        t1 = time.perf_counter()
+        fn()
+        t2 = time.perf_counter()
+        out[name] = {"first_s": t1 - t0, "second_s": t2 - t1}
+    return out
+
+
+def bench_naive(cfg: dict[str, Any]) -> dict[str, Any]:
+    """The naive box method on the tiny instance, ours on the same points and cells."""
+    m = new_model()
+    k = m.constants
+    nx, nx1 = cfg["naive_box"]
+    x = np.linspace(*cfg["box_x"], nx)
+    x1 = np.linspace(*cfg["box_x1"], nx1)
+    naive_phi_box(k, x[:1], x1[:1])  # warm-up (density and support kernels)
+    runs = [naive_phi_box(k, x, x1) for _ in range(cfg["naive_repeats"])]
+    box = min(runs, key=lambda r: r.total_s)
+    n_pts = box.phi.size
+    xg, x1g = np.meshgrid(x, x1)
+
+    # Points inside the support: the tiny box may have none, so time a few apart.
+    ens0 = sg.HessianEnsemble(k.b, k.b1, k.kappa, 0.0)
+    (lo, hi), *_ = ens0.support()
+    x_in = lo + (hi - lo) * (np.arange(cfg["naive_inside"]) + 0.5) / cfg["naive_inside"]
+    in_box = naive_phi_box(k, x_in, np.zeros(1))
+
+    u = u_grid(cfg["naive_cells"])
+    mask_tiny = measure(
+        lambda: naive_theta_box(k, xg, x1g, box.phi, u, u), cfg["phi_repeats"], warmup=True
+    )
+    theta_box = naive_theta_box(k, xg, x1g, box.phi, u, u)
+    ours_cells = measure(lambda: new_model().theta_map(u, u), cfg["map_repeats"])
+    theta = m.theta_map(u, u)
+
+    # Ours on the same (x, x1) points.
+    phi_ours = m.exponent(xg, x1g)
+    ours_phi = measure(lambda: m.exponent(xg, x1g), cfg["phi_repeats"])
+
+    # Masking cost per cell on the assumed box (Phi values do not affect it).
+    ax, ax1 = cfg["assumed_box"]
+    bxg, bx1g = np.meshgrid(np.linspace(*cfg["box_x"], ax), np.linspace(*cfg["box_x1"], ax1))
+    placeholder = k.log_constant - 0.5 * bxg**2 / k.s_sq - 0.5 * bx1g**2 / k.s1_sq
+    uc = u_grid(cfg["map_n"])
+    pick = ((np.arange(cfg["mask_cells"]) + 0.5) * uc.size / cfg["mask_cells"]).astype(int)
+    cells_u = uc[pick]
+    mask_big = measure(
+        lambda: naive_theta_box(k, bxg, bx1g, placeholder, cells_u[:1], cells_u),
+        cfg["phi_repeats"],
+    )
+    mask_big_cell = mask_big.best / cells_u.size
+    phi_big = measure(lambda: m.exponent(bxg, bx1g), 3)
+
+    # Fraction of the assumed box inside the support, from the tiny box's x1 rows.
+    x_big = np.linspace(*cfg["box_x"], ax)
+    frac_in = float(
+        np.mean([sum(np.sum((a < x_big) & (x_big < b)) for a, b in iv) for iv in box.intervals])
+        / ax
+    )
+    out_pts = ~box.inside
+    quad_out = float(box.quad_s[out_pts].mean()) if out_pts.any() else float("nan")
+    quad_in_all = np.concatenate([box.quad_s[box.inside], in_box.quad_s.ravel()])
+    quad_in = float(quad_in_all.mean())
+    quad_all = float(box.quad_s.mean())
+    support_row = box.support_s / x1.size
+
+    finite = np.isfinite(theta_box)
+    return {
+        "box": {"x": [*cfg["box_x"], nx], "x1": [*cfg["box_x1"], nx1], "points": n_pts},
+        "cells": int(u.size**2),
+        "phi_total_s": box.total_s,
+        "phi_totals_all_runs_s": [r.total_s for r in runs],
+        "support_per_x1_s": support_row,
+        "quad_per_point_s": quad_all,
+        "quad_per_point_outside_support_s": quad_out,
+        "quad_per_point_inside_support_s": quad_in,
+        "points_inside_support_in_box": int(box.inside.sum()),
+        "points_inside_support_timed_apart": int(in_box.phi.size),
+        "naive_per_phi_point_s": box.total_s / n_pts,
+        "mask_tiny": asdict(mask_tiny),
+        "mask_per_cell_tiny_s": mask_tiny.best / u.size**2,
+        "naive_tiny_total_s": box.total_s + mask_tiny.best,
+        "ours_tiny_theta_map": asdict(ours_cells),
+        "ours_phi": asdict(ours_phi),
+        "ours_per_phi_point_s": ours_phi.best / n_pts,
+        "ours_phi_assumed_box": asdict(phi_big),
+        "assumed_box": [ax, ax1],
+        "assumed_box_fraction_inside_support": frac_in,
+        "mask_per_cell_assumed_box_s": mask_big_cell,
+        "mask_cells_timed": int(cells_u.size),
+        "checks": {
+            "phi_max_abs_diff_quad_vs_ours": float(np.max(np.abs(box.phi - phi_ours))),
+            "phi_inside_max_abs_diff": float(
+                np.max(np.abs(in_box.phi - m.exponent(x_in, np.zeros_like(x_in))))
+            ),
+            "box_cells_empty": int((~finite).sum()),
+            "box_never_above_exact": bool(np.all(theta_box[finite] <= theta[finite] + 1e-9)),
+            "box_max_shortfall": float(np.max(theta[finite] - theta_box[finite], initial=0.0)),
+        },
+    }
+
+
+def naive_extrapolated(naive: dict[str, Any], n_cells: int) -> float:
+    """Naive seconds for an n_cells map on the assumed box, from the measured costs."""
+    ax, ax1 = naive["assumed_box"]
+    pts = ax * ax1
+    f_in = naive["assumed_box_fraction_inside_support"]
+    q_out = naive["quad_per_point_outside_support_s"]
+    if not math.isfinite(q_out):
+        q_out = naive["quad_per_point_s"]
+    phi = pts * ((1.0 - f_in) * q_out + f_in * naive["quad_per_point_inside_support_s"])
+    return ax1 * naive["support_per_x1_s"] + phi + n_cells * naive["mask_per_cell_assumed_box_s"]
+
+
+def bench_theta_map(cfg: dict[str, Any], n: int, naive: dict[str, Any], target: bool) -> dict:
+    u = u_grid(n)
+    ours = measure(lambda: new_model().theta_map(u, u), cfg["map_repeats"])
+    warm_model = new_model()
+    warm_model.theta_map(u, u)
+    warm = measure(lambda: warm_model.theta_map(u, u), cfg["map_repeats"])
+    base = naive_extrapolated(naive, n * n)
+    ratio = base / ours.best
+    theta = warm_model.theta_map(u, u)
+    crit = {"time": bool(ours.best <= TARGETS["theta_map"])} if target else {}
+    ax, ax1 = naive["assumed_box"]
+    return {
+        "id": f"theta_map_{n}",
+        "label": f"theta_map {n}x{n}, cold",
+        "n": n,
+        "ours": asdict(ours),
+        "ours_warm_model": asdict(warm),
+        "baseline_extrapolated_s": base,
+        "ratio": ratio,
+        "ratio_definition": f"naive box method on {ax}x{ax1} points, extrapolated / ours",
+        "target": f"<= {TARGETS['theta_map']:g} s" if target else None,
+        "criteria": crit,
+        "checks": {
+            "finite_fraction": float(np.isfinite(theta).mean()),
+            "theta_max": float(np.max(theta)),
+            "theta_min": float(np.min(theta)),
+        },
+        "cells": (
+            fmt_timing(ours),
+            f"{fmt_time(base)} (extrap.)",
+            fmt_ratio(ratio) + " (extrap.)",
+            f"<={TARGETS['theta_map']:g} s" if target else "-",
+        ),
+    }
+
+
+def bench_theta_point(cfg: dict[str, Any]) -> dict:
+    m = new_model()
+    u = u_grid(cfg["theta_cells"])
+    cells = [(float(a), float(b)) for a, b in zip(u, u[::-1], strict=True)]
+    m.theta(*cells[0])
+
+    def run() -> None:
+        for a, b in cells:
+            m.theta(a, b)
+
+    t = measure(run, cfg["theta_repeats"])
+    per = Timing(t.best / len(cells), t.median / len(cells), t.repeats, t.number * len(cells))
+    point = np.array([m.theta(a, b) for a, b in cells])
+    grid = m.theta_map(u, u[::-1])
+    diag = grid[np.arange(u.size), np.arange(u.size)]
+    return {
+        "id": "theta_pointwise",
+        "label": "theta pointwise, warm model",
+        "ours": asdict(per),
+        "n_cells": len(cells),
+        "ratio": None,
+        "target": None,
+        "criteria": {},
+        "checks": {"theta_map_vs_theta_max_abs_diff": float(np.max(np.abs(point - diag)))},
+        "cells": (f"{fmt_timing(per)}/call", "-", "-", "-"),
+    }
+
+
+def bench_phi(naive: dict[str, Any]) -> dict:
+    q = naive["quad_per_point_s"]
+    ours = Timing(**naive["ours_phi"])
+    n = naive["box"]["points"]
+    per = ours.best / n
+    ratio = q / per
+    return {
+        "id": "phi_per_point",
+        "label": f"Phi per point ({n} box pts)",
+        "ours_per_point_s": per,
+        "baseline_per_point_s": q,
+        "ratio": ratio,
+        "ratio_definition": "quad per point / model.exponent per point, same points, measured",
+        "target": None,
+        "criteria": {},
+        "checks": {"max_abs_diff": naive["checks"]["phi_max_abs_diff_quad_vs_ours"]},
+        "cells": (f"{fmt_time(per)}/pt", f"{fmt_time(q)}/pt (quad)", fmt_ratio(ratio), "-"),
+    }
+
+
+def bench_tiny(naive: dict[str, Any]) -> dict:
+    ours = Timing(**naive["ours_tiny_theta_map"])
+    base = naive["naive_tiny_total_s"]
+    ratio = base / ours.best
+    nx, nx1 = naive["box"]["x"][2], naive["box"]["x1"][2]
+    side = math.isqrt(naive["cells"])
+    return {
+        "id": "tiny_instance",
+        "label": f"Theta {side}x{side} cells: box {nx}x{nx1}",
+        "ours": asdict(ours),
+        "baseline_s": base,
+        "ratio": ratio,
+        "ratio_definition": "naive box (quad Phi + masking) / theta_map cold, measured",
+        "target": None,
+        "criteria": {},
+        "cells": (fmt_timing(ours), fmt_time(base), fmt_ratio(ratio), "-"),
+    }
+
+
+def error_row(row_id: str, label: str, exc: Exception, target: float) -> dict:
+    """A table row for a benchmark whose call raised."""
+    return {
+        "id": row_id,
+        "label": label,
+        "error": f"{type(exc).__name__}: {exc}",
+        "ratio": None,
+        "target": f"<= {target:g} s",
+        "criteria": {"no error": False},
+        "checks": {},
+        "cells": (f"raised {type(exc).__name__}", "-", "-", f"<={target:g} s"),
+    }
+
+
+def bench_banded(cfg: dict[str, Any]) -> dict:
+    n, kmax = cfg["banded_n"], cfg["banded_k"]
+    u = u_grid(n)
+    label = f"banded {n}x{n}, k<={kmax}"
+    target = TARGETS["banded"]
+    try:
+        sg.banded_structure(new_model(), u_grid(5), u_grid(5), k_D_max=1, k_G_max=1)  # warm-up
+        seconds, res = once(
+            lambda: sg.banded_structure(new_model(), u, u, k_D_max=kmax, k_G_max=kmax)
+        )
+    except (ArithmeticError, ValueError, RuntimeError) as exc:
+        return error_row("banded", label, exc, target)
+    return {
+        "id": "banded",
+        "label": label,
+        "seconds": seconds,
+        "ratio": None,
+        "target": f"<= {target:g} s",
+        "criteria": {"time": bool(seconds <= target)},
+        "checks": {
+            "feasible_cells": int((~res.infeasible).sum()),
+            "max_k_D": int(res.k_D.max()),
+            "max_k_G": int(res.k_G.max()),
+        },
+        "cells": (f"{fmt_time(seconds)} (once)", "-", "-", f"<={target:g} s"),
+    }
+
+
+def sweep_by_value(values: np.ndarray) -> dict[str, Any]:
+    """After a failed sweep: ``lowest_losses`` value by value, which fail, time of the rest."""
+    failed, seconds = [], 0.0
+    for v in values:
+        try:
+            t, _ = once(lambda v=v: sg.lowest_losses(sg.GanSpinGlass(3, 3, float(v), 0.9)))
+        except (ArithmeticError, ValueError, RuntimeError) as exc:
+            failed.append({"sigma_z": float(v), "error": f"{type(exc).__name__}: {exc}"})
+        else:
+            seconds += t
+    return {"failed": failed, "succeeded": int(values.size - len(failed)), "seconds": seconds}
+
+
+def bench_sweep(cfg: dict[str, Any]) -> dict:
+    values = np.logspace(*cfg["sweep_sigma_z"], cfg["sweep_n"])
+    label = f"sweep sigma_z, {values.size} values"
+    target = TARGETS["sweep"]
+    sg.sweep(3, 3, sigma_z=np.array([0.5]), kappa=MODEL["kappa"])  # warm-up
+    try:
+        seconds, res = once(lambda: sg.sweep(3, 3, sigma_z=values, kappa=MODEL["kappa"]))
+    except (ArithmeticError, ValueError, RuntimeError) as exc:
+        row = error_row("sweep", label, exc, target)
+        row["by_value"] = sweep_by_value(values)
+        return row
+    return {
+        "id": "sweep",
+        "label": label,
+        "seconds": seconds,
+        "per_value_s": seconds / values.size,
+        "ratio": None,
+        "target": f"<= {target:g} s",
+        "criteria": {"time": bool(seconds <= target)},
+        "checks": {"finite_u_D_min": int(np.isfinite(res["u_D_min"]).sum())},
+        "cells": (f"{fmt_time(seconds)} (once)", "-", "-", f"<={target:g} s"),
+    }
+
+
+# ----------------------------------------------------------------- report
+def status(criteria: dict[str, bool]) -> str:
+    if not criteria:
+        return "-"
+    missed = [name for name, ok in criteria.items() if not ok]
+    return "MISS: " + ", ".join(missed) if missed else "ok"
+
+
+def print_table(rows: list[dict]) -> None:
+    head = ("benchmark", "ours best (median)", "baseline", "ratio", "target", "status")
+    widths = (34, 26, 24, 20, 9, 6)
+    line = "  ".join(h.ljust(w) for h, w in zip(head, widths)).rstrip()
+    print(line)
+    print("-" * len(line))
+    for r in rows:
+        cells = (r["label"], *r["cells"], status(r["criteria"]))
+        print("  ".join(str(c).ljust(w) for c, w in zip(cells, widths)).rstrip())
+    print("ratio = baseline time / ours (higher is better); extrap. = extrapolated, see notes")
+
+
+def print_notes(rows: list[dict], naive: dict[str, Any], firsts: dict) -> None:
+    c = naive["checks"]
+    ax, ax1 = naive["assumed_box"]
+    print("\nnotes")
+    print(
+        f"  naive box method, measured on a {naive['box']['x'][2]} x {naive['box']['x1'][2]} "
+        f"box (x in [{naive['box']['x'][0]:g}, {naive['box']['x'][1]:g}], x1 in "
+        f"[{naive['box']['x1'][0]:g}, {naive['box']['x1'][1]:g}]) and {naive['cells']} cells:"
+    )
+    print(
+        f"    Phi on the box {fmt_time(naive['phi_total_s'])} = "
+        f"{fmt_time(naive['naive_per_phi_point_s'])} per Phi point (quad alone "
+        f"{fmt_time(naive['quad_per_point_s'])}; support {fmt_time(naive['support_per_x1_s'])}"
+        f" per x1 row); {naive['points_inside_support_in_box']} box points inside the support"
+    )
+    print(
+        f"    quad per point: outside the support "
+        f"{fmt_time(naive['quad_per_point_outside_support_s'])}, inside "
+        f"{fmt_time(naive['quad_per_point_inside_support_s'])} (timed on "
+        f"{naive['points_inside_support_timed_apart']} extra points at x1 = 0)"
+    )
+    print(
+        f"    masking {fmt_time(naive['mask_per_cell_tiny_s'])} per cell on the tiny box, "
+        f"{fmt_time(naive['mask_per_cell_assumed_box_s'])} per cell on a {ax} x {ax1} box "
+        f"(timed on {naive['mask_cells_timed']} cells)"
+    )
+    print(
+        f"    extrapolation: assumed box {ax} x {ax1} = {ax * ax1:,} points, "
+        f"{100 * naive['assumed_box_fraction_inside_support']:.2f}% inside the support; "
+        f"naive = {ax1} supports + {ax * ax1:,} quads + cells x masking, from the measured "
+        "per-item costs above (not run)"
+    )
+    print(
+        f"    ours on the same box points: model.exponent {fmt_time(naive['ours_per_phi_point_s'])}"
+        f" per point; on the {ax} x {ax1} box itself "
+        f"{fmt_time(naive['ours_phi_assumed_box']['best'])} in all"
+    )
+    print(
+        f"    values: max |Phi_quad - Phi| = {c['phi_max_abs_diff_quad_vs_ours']:.1e} "
+        f"(inside the support {c['phi_inside_max_abs_diff']:.1e}); Theta_box <= Theta at "
+        f"every non-empty cell: {c['box_never_above_exact']}, largest shortfall "
+        f"{c['box_max_shortfall']:.3g}, {c['box_cells_empty']} cells with no box point "
+        "(the truncated box is wrong as well as slow)"
+    )
+    for r in rows:
+        if r["id"].startswith("theta_map"):
+            ch = r["checks"]
+            print(
+                f"  {r['label']}: warm model (interior maxima cached) "
+                f"{fmt_timing(Timing(**r['ours_warm_model']))}; Theta in "
+                f"[{ch['theta_min']:.4g}, {ch['theta_max']:.4g}], finite fraction "
+                f"{ch['finite_fraction']:.3g}"
+            )
+        elif r["id"] == "theta_pointwise":
+            print(
+                f"  {r['label']}: {r['n_cells']} cells; theta_map agrees to "
+                f"{r['checks']['theta_map_vs_theta_max_abs_diff']:.1e}"
+            )
+        elif "error" in r:
+            print(f"  {r['label']}: {r['error']}")
+            by = r.get("by_value")
+            if by:
+                bad = ", ".join(f"{f['sigma_z']:.3g}" for f in by["failed"])
+                print(
+                    f"    value by value (lowest_losses): fails at sigma_z = {bad}; the other "
+                    f"{by['succeeded']} values take {fmt_time(by['seconds'])} in all"
+                )
+        elif r["id"] == "banded":
+            ch = r["checks"]
+            print(
+                f"  {r['label']}: {ch['feasible_cells']} feasible cells, largest k_D "
+                f"{ch['max_k_D']}, largest k_G {ch['max_k_G']}"
+            )
+        elif r["id"] == "sweep":
+            print(
+                f"  {r['label']}: {fmt_time(r['per_value_s'])} per value; u_D_min finite at "
+                f"{r['checks']['finite_u_D_min']} values"
+            )
+    print("\nfirst calls in this process (numba disk cache as found; excluded above)")
+    print(f"  import spinglass_gan (numpy loaded): {fmt_time(SG_IMPORT_S)}")
+    for name, t in firsts.items():
+        print(f"  {name:30s} first {fmt_time(t['first_s'])}, second {fmt_time(t['second_s'])}")
+
+
+def environment(quick: bool) -> dict[str, Any]:
+    import numba
+
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=Path(__file__).resolve().parent,
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.strip()
+    except OSError:
+        commit = ""
+    return {
+        "date_utc": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "git_commit": commit or None,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+        "cpu_count": os.cpu_count(),
+        "spinglass_gan": sg.__version__,
+        "numpy": np.__version__,
+        "scipy": version("scipy"),
+        "numba": version("numba"),
+        "numba_threads": numba.get_num_threads(),
+        "thread_env": {v: os.environ.get(v) for v in _THREAD_VARS},
+        "quick": quick,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="reduced sizes (smoke run)")
+    parser.add_argument("--json", metavar="PATH", help="write all results as JSON to PATH")
+    args = parser.parse_args(argv)
+
+    t_start = time.perf_counter()
+    cfg = QUICK if args.quick else FULL
+    firsts = first_calls()
+
+    env = environment(args.quick)
+    print(
+        f"spinglass_gan {env['spinglass_gan']} | numpy {env['numpy']} scipy {env['scipy']} "
+        f"numba {env['numba']} | {env['cpu_count']} CPUs, 1 thread (numba, BLAS) | "
+        f"{'quick' if args.quick else 'full'} sizes"
+    )
+    print(f"model GanSpinGlass{tuple(MODEL.values())}, u grids linspace{U_RANGE}\n")
+
+    naive = bench_naive(cfg)
+    rows: list[dict] = [
+        bench_theta_map(cfg, cfg["map_n"], naive, target=True),
+        bench_theta_map(cfg, cfg["map_small_n"], naive, target=False),
+        bench_theta_point(cfg),
+        bench_phi(naive),
+        bench_tiny(naive),
+        bench_banded(cfg),
+        bench_sweep(cfg),
+    ]
+
+    print_table(rows)
+    print_notes(rows, naive, firsts)
+    total = time.perf_counter() - t_start
+    print(f"\ntotal wall time {total:.1f} s")
+
+    if args.json:
+        for r in rows:
+            r.pop("cells", None)
+        payload = {
+            "environment": env,
+            "config": cfg,
+            "first_calls": {"import_s": SG_IMPORT_S, "calls": firsts},
+            "naive": naive,
+            "results": rows,
+            "total_wall_s": total,
+        }
+        Path(args.json).write_text(json.dumps(payload, indent=2) + "\n")
+        print(f"wrote {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
