@@ -1,57 +1,199 @@
-"""The paper's figures, computed from the library and saved as PNG, PDF and .npz.
+"""The paper's figures 1-8, drawn from :mod:`figure_data` and saved as PNG, PDF and .npz.
 
-Each ``figureN`` function writes ``figN.png``, ``figN.pdf`` and ``figN.npz`` (the
-plotted data with a JSON metadata string: parameters and package version) to
-``out_dir`` and returns the paths.  Figures of the complexity (2-8) follow the
-complexity module.
+``figureN(out_dir, **params)`` writes ``figN.png``, ``figN.pdf`` and ``figN.npz`` (the
+plotted data with JSON metadata: parameters and package version, in the format of
+:func:`spinglass_gan.save_result`) and returns the paths.  Parameters are those of
+``figure_data.DATA[N]``; the defaults reproduce the paper's settings.
 """
 
 from __future__ import annotations
 
-import json
+import inspect
 from pathlib import Path
 
 import numpy as np
 
-from ._version import __version__
-from .ensemble import HessianEnsemble
-from .master_equation import splitting_x1
-from .plotting import plot_spectrum
+from . import figure_data as fd
+from . import plotting as pl
+from .banded import BandedStructure
+from .model import KacRiceRegion
+from .results import save_result
+from .sweeps import Sweep
 
-__all__ = ["figure1"]
+__all__ = [
+    "figure1",
+    "figure2",
+    "figure3",
+    "figure4",
+    "figure5",
+    "figure6",
+    "figure7",
+    "figure8",
+    "make_figure",
+]
 
 
-def _save(fig, out_dir: Path, name: str, data: dict, meta: dict) -> list[Path]:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    paths = [out_dir / f"{name}.png", out_dir / f"{name}.pdf", out_dir / f"{name}.npz"]
-    fig.savefig(paths[0], dpi=150, bbox_inches="tight")
-    fig.savefig(paths[1], bbox_inches="tight")
-    meta = {"package": "spinglass_gan", "version": __version__, **meta}
-    np.savez_compressed(paths[2], metadata=json.dumps(meta), **data)
-    return paths
-
-
-def figure1(out_dir: str | Path, *, n: int = 300, samples: int = 100, seed: int = 0) -> list[Path]:
-    """Fig. 1: spectra of H' (b = b1 = 1, kappa = 0.9) against the master equation.
-
-    Three shifts: x1 = 1 (one interval), the x1 at which the two intervals touch,
-    and x1 = 3 (two separated intervals); ``samples`` matrices of order ``n``.
-    """
+def _subplots(ncols: int, width: float = 4.2, height: float = 3.4):
     import matplotlib.pyplot as plt
 
-    b, b1, kappa = 1.0, 1.0, 0.9
-    x1s = [1.0, splitting_x1(b, b1, kappa), 3.0]
-    fig, axes = plt.subplots(1, 3, figsize=(11, 3.2), constrained_layout=True)
-    data = {"x1": np.array(x1s)}
-    for i, (x1, ax) in enumerate(zip(x1s, axes)):
-        ens = HessianEnsemble(b, b1, kappa, x1)
-        ev = ens.sample_eigvals(n, samples, rng=seed + i)
-        plot_spectrum(ens, ev, ax=ax)
-        ax.set_title(rf"$x_1 = {x1:.4g}$" + ("  (touching)" if i == 1 else ""))
-        data[f"eigvals_{i}"] = ev
+    fig, axes = plt.subplots(1, ncols, figsize=(width * ncols, height), constrained_layout=True)
+    return fig, np.atleast_1d(axes)
+
+
+def _draw1(a, meta):
+    fig, axes = _subplots(3, 3.7, 3.2)
+    for i, ax in enumerate(axes):
+        ax.hist(a[f"eigvals_{i}"].ravel(), bins=80, density=True, color="0.75", label="sampled")
+        ax.plot(a[f"lambda_{i}"], a[f"density_{i}"], color="C3", lw=1.5, label="master equation")
+        ax.set_xlabel(r"$\lambda$")
+        ax.set_title(rf"$x_1 = {float(a['x1'][i]):.4g}$" + ("  (touching)" if i == 1 else ""))
+    axes[0].set_ylabel(r"$\rho(\lambda)$")
     axes[0].legend(frameon=False, fontsize=8)
-    meta = {"figure": 1, "b": b, "b1": b1, "kappa": kappa, "n": n, "samples": samples}
-    meta["seed"] = seed
-    paths = _save(fig, Path(out_dir), "fig1", data, meta)
+    return fig
+
+
+def _draw2(a, meta):
+    fig, (ax,) = _subplots(1, 5.6, 3.8)
+    region = KacRiceRegion(meta["x_max"], meta["slope"], meta["intercept"])
+    pl.plot_exponent(a["x"], a["x1"], a["phi"], region=region, floor=-5.0, ax=ax)
+    ax.set_title(rf"$u_D = {meta['u_D']:g},\ u_G = {meta['u_G']:g}$")
+    return fig
+
+
+def _draw3(a, meta):
+    fig, axes = _subplots(3, 4.0, 3.4)
+    u = a["u"]
+    pl.plot_theta_map(u, u, a["theta"], ax=axes[0])
+    fixed = a["fixed"]
+    pl.plot_sections(
+        u,
+        {rf"$u_D = {f:g}$": row for f, row in zip(fixed, a["at_fixed_u_D"])},
+        xlabel=r"$u_G$",
+        ax=axes[1],
+    )
+    pl.plot_sections(
+        u,
+        {rf"$u_G = {f:g}$": row for f, row in zip(fixed, a["at_fixed_u_G"])},
+        xlabel=r"$u_D$",
+        ax=axes[2],
+    )
+    for ax in axes[1:]:
+        ax.set_ylim(max(-30.0, ax.get_ylim()[0]), None)
+    return fig
+
+
+def _draw4(a, meta):
+    fig, (ax,) = _subplots(1, 5.0, 3.6)
+    for i, x1 in enumerate(a["x1"]):
+        pl.plot_log_det_check(
+            a["x"],
+            a[f"coulomb_{i}"],
+            a["x_mc"],
+            a[f"mc_{i}"],
+            a[f"mc_err_{i}"],
+            label=rf"$x_1 = {x1:g}$",
+            color=f"C{i}",
+            ax=ax,
+        )
+    ax.set_title(rf"log-potential (lines), $N = {meta['n']}$, {meta['samples']} samples (points)")
+    ax.legend(fontsize=8, frameon=False)
+    return fig
+
+
+def _draw5(a, meta):
+    fig, (ax,) = _subplots(1, 4.6, 3.8)
+    u_D, u_G = a["u_D"], a["u_G"]
+    maps = {(int(kd), int(kg)): a[f"theta_{kd}_{kg}"] for kd, kg in a["pairs"]}
+    pl.plot_index_contours(u_D, u_G, maps, ax=ax)
+    ax.contour(u_D, u_G, a["total"], levels=[0.0], colors="k", linestyles=":", linewidths=1.0)
+    ax.set_title(r"$\Theta_{k_D,k_G} = 0$ (dotted: total $\Theta = 0$)")
+    return fig
+
+
+def _draw6(a, meta):
+    fig, axes = _subplots(2, 4.4, 3.6)
+    band = BandedStructure(a["u_D"], a["u_G"], a["staircase"], meta)
+    pl.plot_banded(band, "k_D", ax=axes[0])
+    pl.plot_banded(band, "k_G", ax=axes[1])
+    return fig
+
+
+def _draw_sweep(a, meta, parameter):
+    fig, axes = _subplots(2, 4.3, 3.4)
+    results = {k: v for k, v in a.items() if k != parameter}
+    sweep = Sweep(parameter, a[parameter], results, meta)
+    pl.plot_lowest_losses(sweep, "each", ax=axes[0])
+    pl.plot_lowest_losses(sweep, "sum", ax=axes[1])
+    return fig
+
+
+_DRAW = {
+    1: _draw1,
+    2: _draw2,
+    3: _draw3,
+    4: _draw4,
+    5: _draw5,
+    6: _draw6,
+    7: lambda a, m: _draw_sweep(a, m, "sigma_z"),
+    8: lambda a, m: _draw_sweep(a, m, "kappa"),
+}
+
+
+def make_figure(number: int, out_dir: str | Path, **params) -> list[Path]:
+    """Compute, draw and save figure ``number`` with ``params`` for its data."""
+    import matplotlib.pyplot as plt
+
+    make = fd.DATA[number]
+    if "progress" not in inspect.signature(make).parameters:
+        params.pop("progress", None)
+    arrays, meta = make(**params)
+    fig = _DRAW[number](arrays, meta)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = [out / f"fig{number}.png", out / f"fig{number}.pdf"]
+    fig.savefig(paths[0], dpi=150)
+    fig.savefig(paths[1])
     plt.close(fig)
+    meta = {"figure": number, "title": fd.TITLES[number], **meta}
+    paths.append(save_result(out / f"fig{number}.npz", "figure", arrays, meta))
     return paths
+
+
+def figure1(out_dir: str | Path, **params) -> list[Path]:
+    """Fig. 1: sampled spectra of H' against the master-equation density."""
+    return make_figure(1, out_dir, **params)
+
+
+def figure2(out_dir: str | Path, **params) -> list[Path]:
+    """Fig. 2: Phi(x, x1) with the boundary of the Kac-Rice region."""
+    return make_figure(2, out_dir, **params)
+
+
+def figure3(out_dir: str | Path, **params) -> list[Path]:
+    """Fig. 3: Theta(u_D, u_G) and its cross-sections."""
+    return make_figure(3, out_dir, **params)
+
+
+def figure4(out_dir: str | Path, **params) -> list[Path]:
+    """Fig. 4: log-potential against Monte Carlo determinants (N = 50)."""
+    return make_figure(4, out_dir, **params)
+
+
+def figure5(out_dir: str | Path, **params) -> list[Path]:
+    """Fig. 5: zero contours of the index-constrained complexity."""
+    return make_figure(5, out_dir, **params)
+
+
+def figure6(out_dir: str | Path, **params) -> list[Path]:
+    """Fig. 6: the banded structure (largest feasible k_D and k_G)."""
+    return make_figure(6, out_dir, **params)
+
+
+def figure7(out_dir: str | Path, **params) -> list[Path]:
+    """Fig. 7: lowest losses with critical points against sigma_z."""
+    return make_figure(7, out_dir, **params)
+
+
+def figure8(out_dir: str | Path, **params) -> list[Path]:
+    """Fig. 8: lowest losses with critical points against kappa."""
+    return make_figure(8, out_dir, **params)

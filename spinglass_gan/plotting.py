@@ -10,9 +10,21 @@ import numpy as np
 from matplotlib.axes import Axes
 from numpy.typing import ArrayLike
 
+from .banded import BandedStructure
 from .ensemble import HessianEnsemble
+from .model import KacRiceRegion
+from .sweeps import Sweep
 
-__all__ = ["plot_spectrum"]
+__all__ = [
+    "plot_banded",
+    "plot_exponent",
+    "plot_index_contours",
+    "plot_log_det_check",
+    "plot_lowest_losses",
+    "plot_sections",
+    "plot_spectrum",
+    "plot_theta_map",
+]
 
 
 def plot_spectrum(
@@ -23,10 +35,7 @@ def plot_spectrum(
     ax: Axes | None = None,
 ) -> Axes:
     """Histogram of sampled eigenvalues against the limiting density (paper, Fig. 1)."""
-    if ax is None:
-        import matplotlib.pyplot as plt
-
-        _, ax = plt.subplots(figsize=(4.2, 3.2))
+    ax = _axes(ax, (4.2, 3.2))
     ev = np.asarray(eigvals, dtype=float).ravel()
     sup = ensemble.support()
     lo, hi = min(sup[0][0], ev.min()), max(sup[-1][1], ev.max())
@@ -37,4 +46,162 @@ def plot_spectrum(
     ax.set_xlabel(r"$\lambda$")
     ax.set_ylabel(r"$\rho(\lambda)$")
     ax.set_title(rf"$x_1 = {ensemble.x1:g}$")
+    return ax
+
+
+def _axes(ax: Axes | None, size=(4.6, 3.6)) -> Axes:
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=size, constrained_layout=True)
+    return ax
+
+
+def plot_exponent(
+    x: ArrayLike,
+    x1: ArrayLike,
+    phi: ArrayLike,
+    *,
+    region: KacRiceRegion | None = None,
+    floor: float | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """Filled contours of Phi(x, x1) (``phi`` indexed [i_x1, i_x]) with the
+    boundary of the Kac-Rice region B drawn (paper, Fig. 2)."""
+    ax = _axes(ax)
+    x, x1, phi = np.asarray(x), np.asarray(x1), np.asarray(phi)
+    shown = phi if floor is None else np.maximum(phi, floor)
+    cs = ax.contourf(x, x1, shown, levels=24, cmap="viridis")
+    ax.figure.colorbar(cs, ax=ax, label=r"$\Phi(x, x_1)$")
+    ax.contour(x, x1, phi, levels=[0.0], colors="w", linewidths=0.8, linestyles="--")
+    if region is not None:
+        xs = np.linspace(x.min(), min(region.x_max, x.max()), 200)
+        ax.plot(xs, region.x1_lower(xs), color="C3", lw=1.5, label=r"$\partial B$")
+        if x.min() < region.x_max < x.max():
+            ax.plot([region.x_max] * 2, [region.x1_lower(region.x_max), x1.max()], color="C3")
+        ax.legend(loc="lower left", fontsize=8, frameon=False, labelcolor="w")
+    ax.set_xlim(x.min(), x.max())
+    ax.set_ylim(x1.min(), x1.max())
+    ax.set_xlabel(r"$x$")
+    ax.set_ylabel(r"$x_1$")
+    return ax
+
+
+def plot_theta_map(
+    u_D: ArrayLike, u_G: ArrayLike, theta: ArrayLike, *, ax: Axes | None = None
+) -> Axes:
+    """Theta(u_D, u_G) (indexed [i_G, i_D]) with its zero contour (paper, Fig. 3);
+    values more than 40 below the maximum share the darkest colour."""
+    ax = _axes(ax)
+    theta = np.asarray(theta)
+    # Theta falls quadratically far below zero; the colours cover the top 40 units.
+    lo = np.max(theta) - 40.0
+    cs = ax.contourf(u_D, u_G, np.maximum(theta, lo), levels=24, cmap="magma")
+    ax.figure.colorbar(cs, ax=ax, label=r"$\Theta(u_D, u_G)$")
+    ax.contour(u_D, u_G, theta, levels=[0.0], colors="c", linewidths=1.2)
+    ax.set_xlabel(r"$u_D$")
+    ax.set_ylabel(r"$u_G$")
+    return ax
+
+
+def plot_sections(
+    u: ArrayLike, curves: dict[str, ArrayLike], *, xlabel: str, ax: Axes | None = None
+) -> Axes:
+    """Curves against u, one per label (cross-sections of Theta, paper Fig. 3)."""
+    ax = _axes(ax)
+    for label, values in curves.items():
+        ax.plot(u, values, label=label)
+    ax.axhline(0.0, color="0.6", lw=0.8)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(r"$\Theta$")
+    ax.legend(fontsize=8, frameon=False)
+    return ax
+
+
+def plot_log_det_check(
+    x: ArrayLike,
+    coulomb: ArrayLike,
+    x_mc: ArrayLike,
+    mc: ArrayLike,
+    mc_err: ArrayLike,
+    *,
+    label: str = "",
+    color: str | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """(1/N) log E|det(H' - x)|: log-potential (line) against Monte Carlo (points
+    with standard errors) (paper, Fig. 4)."""
+    ax = _axes(ax)
+    (line,) = ax.plot(x, coulomb, color=color, lw=1.2, label=label)
+    ax.errorbar(x_mc, mc, yerr=mc_err, fmt="o", ms=3, color=line.get_color(), capsize=2)
+    ax.set_xlabel(r"$x$")
+    ax.set_ylabel(r"$\frac{1}{N}\log \mathbb{E}|\det(H' - x)|$")
+    return ax
+
+
+def plot_index_contours(
+    u_D: ArrayLike,
+    u_G: ArrayLike,
+    maps: dict[tuple[int, int], ArrayLike],
+    *,
+    ax: Axes | None = None,
+) -> Axes:
+    """Zero contours of Theta_{k_D,k_G} for several index pairs (paper, Fig. 5)."""
+    import matplotlib.lines as mlines
+
+    ax = _axes(ax)
+    handles = []
+    for i, ((k_D, k_G), theta) in enumerate(maps.items()):
+        color = f"C{i % 10}"
+        ax.contour(u_D, u_G, theta, levels=[0.0], colors=color, linewidths=1.2)
+        handles.append(mlines.Line2D([], [], color=color, label=rf"$({k_D}, {k_G})$"))
+    ax.legend(handles=handles, title=r"$(k_D, k_G)$", fontsize=8, frameon=False)
+    ax.set_xlabel(r"$u_D$")
+    ax.set_ylabel(r"$u_G$")
+    return ax
+
+
+def plot_banded(band: BandedStructure, which: str = "k_D", *, ax: Axes | None = None) -> Axes:
+    """Largest feasible k_D or k_G over the (u_D, u_G) plane; grey where no index
+    is feasible (paper, Fig. 6)."""
+    import matplotlib.pyplot as plt
+
+    ax = _axes(ax)
+    k = np.asarray(getattr(band, which), dtype=float)
+    top = int(max(k.max(), 0))
+    shown = np.ma.masked_less(k, 0)
+    cmap = plt.get_cmap("viridis", top + 1).with_extremes(bad="0.85")
+    mesh = ax.pcolormesh(band.u_D, band.u_G, shown, cmap=cmap, vmin=-0.5, vmax=top + 0.5)
+    ax.figure.colorbar(mesh, ax=ax, label=rf"largest ${which[0]}_{which[2]}$")
+    ax.set_xlabel(r"$u_D$")
+    ax.set_ylabel(r"$u_G$")
+    return ax
+
+
+def plot_lowest_losses(sweep: Sweep, which: str = "each", *, ax: Axes | None = None) -> Axes:
+    """Lowest losses with Theta > 0 along a sweep (paper, Figs. 7-8).
+
+    ``which="each"``: the lowest u_D (any u_G) and the lowest u_G (any u_D), on a
+    symmetric-log axis since they scale with s; ``which="sum"``: the lowest u_D + u_G
+    and the (u_D, u_G) at which it is reached.
+    """
+    ax = _axes(ax)
+    x = sweep.values
+    if which == "each":
+        ax.plot(x, sweep["u_D_min"], label=r"lowest $u_D$")
+        ax.plot(x, sweep["u_G_min"], "--", label=r"lowest $u_G$")
+        ax.set_yscale("symlog", linthresh=1.0)
+    elif which == "sum":
+        ax.plot(x, sweep["sum_min"], color="C2", label=r"lowest $u_D + u_G$")
+        ax.plot(x, sweep["sum_u_D"], ":", color="C0", label=r"$u_D$ there")
+        ax.plot(x, sweep["sum_u_G"], ":", color="C1", label=r"$u_G$ there")
+    else:
+        raise ValueError(f"which must be 'each' or 'sum', got {which!r}")
+    if sweep.parameter == "sigma_z":
+        ax.set_xscale("log")
+        ax.set_xlabel(r"$\sigma_z$")
+    else:
+        ax.set_xlabel(r"$\kappa$")
+    ax.set_ylabel("loss level per $\\sqrt{N}$")
+    ax.legend(fontsize=8, frameon=False)
     return ax

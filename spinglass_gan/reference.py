@@ -1,4 +1,5 @@
-"""Small reference curves of the complexity, stored under ``data/reference/``.
+"""Small stored curves: the complexity under ``data/reference/``, the series behind
+the paper's figures (at reduced resolution) under ``data/figures/``.
 
 Each curve is a function of no arguments returning ``(arrays, metadata)``; the
 stored files are written by :func:`write_all` (``python scripts/make_reference_data.py``)
@@ -9,16 +10,18 @@ deliberately coarse: seconds to recompute, kilobytes on disk.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 
 from .banded import banded_structure
+from .figure_data import DATA, REDUCED, TITLES
 from .model import GanSpinGlass
 from .results import save_result
 from .sweeps import sweep
 
-__all__ = ["CURVES", "write_all"]
+__all__ = ["CURVES", "FIGURE_CURVES", "write_all"]
 
 PAPER = (3, 3, 1.0, 0.9)
 SMALL_SIGMA = (5, 5, 0.01, 0.5)
@@ -81,11 +84,22 @@ CURVES: dict[str, Callable] = {
 }
 
 
-def write_all(out_dir: str | Path) -> list[Path]:
-    """Recompute every reference curve and write ``<name>.npz`` into ``out_dir``."""
+FIGURE_CURVES: dict[str, Callable] = {f"fig{n}": partial(DATA[n], **REDUCED[n]) for n in DATA}
+
+
+def write_all(data_dir: str | Path) -> list[Path]:
+    """Recompute every stored curve: ``reference/<name>.npz`` and ``figures/figN.npz``
+    under ``data_dir``."""
     paths = []
-    for name, make in CURVES.items():
-        arrays, meta = make()
-        meta = {"curve": name, "description": (make.__doc__ or "").strip(), **meta}
-        paths.append(save_result(Path(out_dir) / f"{name}.npz", "reference", arrays, meta))
+    for folder, curves in (("reference", CURVES), ("figures", FIGURE_CURVES)):
+        for name, make in curves.items():
+            arrays, meta = make()
+            if folder == "figures":
+                n = int(name[3:])
+                about = {"description": f"Fig. {n}: {TITLES[n]}", "settings": REDUCED[n]}
+            else:
+                about = {"description": (make.__doc__ or "").strip()}
+            meta = {"curve": name, **about, **meta}
+            path = Path(data_dir) / folder / f"{name}.npz"
+            paths.append(save_result(path, "reference", arrays, meta))
     return paths

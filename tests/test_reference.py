@@ -1,4 +1,4 @@
-"""Regression: the stored reference curves under data/reference/ do not move.
+"""Regression: the stored curves under data/reference/ and data/figures/ do not move.
 
 Tolerance 1e-9 (1 + |value|): the suprema are refined to ~1e-12 relative, so this
 leaves room for LAPACK and platform differences while any change of method or
@@ -11,9 +11,10 @@ import numpy as np
 import pytest
 
 from spinglass_gan import load_result
-from spinglass_gan.reference import CURVES
+from spinglass_gan.reference import CURVES, FIGURE_CURVES
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "reference"
+FIGURES = DATA.parent / "figures"
 SLOW = {"sweep_sigma_z"}  # ~5 s
 
 
@@ -26,9 +27,9 @@ def _close(got, want):
     return same_nan and bool(np.all(ok))
 
 
-def _check(name):
-    stored = load_result(DATA / f"{name}.npz")
-    arrays, _ = CURVES[name]()
+def _check(name, folder=DATA, curves=CURVES):
+    stored = load_result(folder / f"{name}.npz")
+    arrays, _ = curves[name]()
     assert set(arrays) == set(stored.arrays)
     for key, value in arrays.items():
         assert _close(value, stored[key]), f"{name}: {key} moved"
@@ -43,6 +44,14 @@ def test_reference_curve(name):
 @pytest.mark.parametrize("name", sorted(SLOW))
 def test_reference_sweep(name):
     _check(name)
+
+
+@pytest.mark.parametrize("name", sorted(FIGURE_CURVES))
+def test_figure_curve(name):
+    """The series behind each figure, at reduced resolution (figure_data.REDUCED).
+    Figures 1 and 4 hold seeded samples: the same seed gives the same matrices, and
+    their eigenvalues agree across LAPACK builds far inside 1e-9."""
+    _check(name, FIGURES, FIGURE_CURVES)
 
 
 def test_regression_catches_a_moved_curve():

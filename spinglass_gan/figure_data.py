@@ -1,0 +1,147 @@
+"""The data behind each of the paper's figures 1-8 (SPEC section 10).
+
+``DATA[n](**params)`` returns ``(arrays, metadata)``: every plotted series and the
+parameters that made it.  No drawing here (``figures`` draws), and no mathematics
+of its own: each function calls the library.  The functions' defaults are the
+settings of the paper's figures; ``REDUCED[n]`` are coarse settings, seconds to
+compute, used for the stored curves in ``data/figures/`` and their regression tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from .banded import banded_structure
+from .ensemble import HessianEnsemble
+from .master_equation import splitting_x1
+from .model import GanSpinGlass
+from .montecarlo import annealed_log_det
+from .sweeps import sweep
+
+__all__ = ["DATA", "REDUCED", "TITLES"]
+
+PAPER = {"p": 3, "q": 3, "sigma_z": 1.0, "kappa": 0.9}
+
+
+def _model() -> GanSpinGlass:
+    return GanSpinGlass(**PAPER)
+
+
+def spectra(n: int = 300, samples: int = 100, seed: int = 0, points: int = 600):
+    """Fig. 1: sampled spectra of H' (b = b1 = 1, kappa = 0.9) and the density, at
+    x1 = 1 (one interval), the touching x1 and x1 = 3 (two intervals)."""
+    b, b1, kappa = 1.0, 1.0, 0.9
+    x1s = np.array([1.0, splitting_x1(b, b1, kappa), 3.0])
+    arrays = {"x1": x1s}
+    for i, x1 in enumerate(x1s):
+        ens = HessianEnsemble(b, b1, kappa, float(x1))
+        ev = ens.sample_eigvals(n, samples, rng=seed + i)
+        lo, hi = ens.support()[0][0], ens.support()[-1][1]
+        lam = np.linspace(lo - 0.1 * (hi - lo), hi + 0.1 * (hi - lo), points)
+        arrays |= {f"eigvals_{i}": ev, f"lambda_{i}": lam, f"density_{i}": ens.density(lam)}
+    meta = {"b": b, "b1": b1, "kappa": kappa, "n": n, "samples": samples, "seed": seed}
+    return arrays, meta
+
+
+def exponent_map(nx: int = 401, nx1: int = 201, u_D: float = 2.0, u_G: float = 3.0):
+    """Fig. 2: Phi(x, x1) over |x| <= 4000, |x1| <= 6, with the region B(u_D, u_G)."""
+    model = _model()
+    x, x1 = np.linspace(-4000.0, 4000.0, nx), np.linspace(-6.0, 6.0, nx1)
+    phi = model.exponent(x[None, :], x1[:, None])
+    reg = model.region(u_D, u_G)
+    arrays = {"x": x, "x1": x1, "phi": phi}
+    meta = {**model.metadata(), "u_D": u_D, "u_G": u_G}
+    meta |= {"x_max": reg.x_max, "slope": reg.slope, "intercept": reg.intercept}
+    return arrays, meta
+
+
+def theta_map(n: int = 301, fixed: tuple[float, ...] = (-2.0, 0.0, 2.0, 5.0)):
+    """Fig. 3: Theta over u_D, u_G in [-10, 10] and sections at fixed u_D and u_G."""
+    model = _model()
+    u = np.linspace(-10.0, 10.0, n)
+    fixed_arr = np.array(fixed)
+    arrays = {"u": u, "fixed": fixed_arr, "theta": model.theta_map(u, u)}
+    arrays["at_fixed_u_D"] = model.theta_map(fixed_arr, u).T  # [i_fixed, i_G]
+    arrays["at_fixed_u_G"] = model.theta_map(u, fixed_arr)  # [i_fixed, i_D]
+    return arrays, model.metadata()
+
+
+def coulomb_check(n: int = 50, samples: int = 50, seed: int = 0, points: int = 400, mc: int = 25):
+    """Fig. 4: (1/N) log E|det(H' - x)|, log-potential against Monte Carlo (N = 50,
+    50 samples) at several x1."""
+    model = _model()
+    x1s = np.array([-20.0, 0.0, 20.0, 60.0])
+    x = np.linspace(-250.0, 250.0, points)
+    x_mc = np.linspace(-240.0, 240.0, mc)
+    arrays = {"x1": x1s, "x": x, "x_mc": x_mc}
+    for i, x1 in enumerate(x1s):
+        ens = model.ensemble(float(x1))
+        est = annealed_log_det(ens.sample_eigvals(n, samples, rng=seed + i), x_mc)
+        arrays |= {f"coulomb_{i}": ens.log_potential(x), f"mc_{i}": est.value}
+        arrays[f"mc_err_{i}"] = est.stderr
+    return arrays, {**model.metadata(), "n": n, "samples": samples, "seed": seed}
+
+
+PAIRS = ((0, 0), (1, 0), (0, 1), (2, 2), (5, 5), (10, 10))
+# The index bands sit where x = P crosses the spectrum (|x| < ~60, i.e. |u_G| < ~0.2
+# for P = 384 u_G): figures 5 and 6 zoom there.
+ZOOM_U_D, ZOOM_U_G = (-4.0, 4.0), (-0.5, 0.2)
+
+
+def _zoom(n: int):
+    return np.linspace(*ZOOM_U_D, n), np.linspace(*ZOOM_U_G, n)
+
+
+def index_contours(n: int = 201):
+    """Fig. 5: Theta_{k_D,k_G} = 0 for several index pairs, where the bands lie."""
+    model = _model()
+    u_D, u_G = _zoom(n)
+    arrays = {"u_D": u_D, "u_G": u_G, "pairs": np.array(PAIRS)}
+    arrays["total"] = model.theta_map(u_D, u_G)
+    for k_D, k_G in PAIRS:
+        arrays[f"theta_{k_D}_{k_G}"] = model.theta_map(u_D, u_G, k_D, k_G)
+    return arrays, model.metadata()
+
+
+def banded(n: int = 121, k_max: int = 20, progress: bool = False):
+    """Fig. 6: the banded structure, largest feasible k_D and k_G (indices <= 20)."""
+    u_D, u_G = _zoom(n)
+    band = banded_structure(_model(), u_D, u_G, k_max, k_max, progress=progress)
+    return {"u_D": u_D, "u_G": u_G, "staircase": band.staircase}, band.metadata
+
+
+def sigma_z_effect(points: int = 60, progress: bool = False):
+    """Fig. 7: lowest losses with Theta > 0 against sigma_z in [1e-5, 1e2] (kappa = 0.9)."""
+    res = sweep(3, 3, sigma_z=np.logspace(-5.0, 2.0, points), kappa=0.9, progress=progress)
+    return {"sigma_z": res.values, **res.results}, res.metadata
+
+
+def kappa_effect(points: int = 37, progress: bool = False):
+    """Fig. 8: lowest losses with Theta > 0 against kappa in [0.05, 0.95] (sigma_z = 1)."""
+    res = sweep(3, 3, sigma_z=1.0, kappa=np.linspace(0.05, 0.95, points), progress=progress)
+    return {"kappa": res.values, **res.results}, res.metadata
+
+
+DATA: dict[int, Callable] = {
+    1: spectra,
+    2: exponent_map,
+    3: theta_map,
+    4: coulomb_check,
+    5: index_contours,
+    6: banded,
+    7: sigma_z_effect,
+    8: kappa_effect,
+}
+TITLES = {n: (f.__doc__ or "").split(":", 1)[1].strip().split("\n")[0] for n, f in DATA.items()}
+REDUCED: dict[int, dict] = {
+    1: {"n": 100, "samples": 10, "points": 120},
+    2: {"nx": 41, "nx1": 21},
+    3: {"n": 21},
+    4: {"samples": 10, "points": 41, "mc": 9},
+    5: {"n": 21},
+    6: {"n": 15, "k_max": 6},
+    7: {"points": 8},
+    8: {"points": 7},
+}
