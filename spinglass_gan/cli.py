@@ -1,37 +1,829 @@
-"""Command line: ``spinglass-gan figures --out DIR``."""
+"""Command line of spinglass_gan: ``spinglass-gan SUBCOMMAND [options]``.
+
+Subcommands (``spinglass-gan SUBCOMMAND --help`` lists every option with its units
+and default):
+
+figures
+    The paper's figures on default settings, as PNG, PDF and .npz files::
+
+        spinglass-gan figures --out figures --only 1 3
+
+spectrum
+    Eigenvalues of sampled matrices H'(x1) against the master-equation density.
+    The ensemble is given by its scales (--b, --b1) or by a model (--p, --q,
+    --sigma-z), whose constants then supply b and b1::
+
+        spinglass-gan spectrum --b 1 --b1 1 --kappa 0.5 --x1 3 --out spec
+        spinglass-gan spectrum --p 3 --q 3 --sigma-z 1 --kappa 0.9 --out spec
+
+theta-map
+    The complexity Theta(u_D, u_G) on a grid of loss levels, optionally with the
+    block indices k_D, k_G fixed::
+
+        spinglass-gan theta-map --u-d -10 10 200 --u-g -10 10 200 --k-d 0 --k-g 0
+
+banded
+    The largest feasible indices k_D and k_G over a grid of loss levels::
+
+        spinglass-gan banded --u-d -10 10 100 --u-g -10 10 100 --k-d-max 10 --out band
+
+sweep
+    The lowest losses at which critical points exist, along a sweep of sigma_z
+    (log-spaced) or of kappa (linear)::
+
+        spinglass-gan sweep --sigma-z 1e-5 1e2 36 --kappa 0.9
+        spinglass-gan sweep --kappa 0.05 0.95 19 --sigma-z 1
+
+Every subcommand takes --quiet (no progress bars, no list of files written).
+Invalid input is reported in one line on stderr with exit status 2; a failure to
+write the results exits with status 1.
+"""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import inspect
+import math
+import re
 import sys
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any, NoReturn
 
-from tqdm import tqdm
+import numpy as np
+from tqdm.auto import tqdm
 
-from . import figures
+from . import figures, plotting
+from ._version import __version__
+from .banded import banded_structure
+from .ensemble import HessianEnsemble
+from .model import GanSpinGlass, ModelConstants
+from .results import save_result
+from .sweeps import Sweep, sweep
 
-FIGURES = {1: figures.figure1}
+__all__ = ["main"]
+
+PROG = "spinglass-gan"
+
+# The paper's parameters (p = q = 3, sigma_z = 1, kappa = 0.9) are the defaults
+# everywhere, so that every subcommand runs with no options at all.
+PAPER = {"p": 3, "q": 3, "sigma_z": 1.0, "kappa": 0.9}
+SIGMA_Z_RANGE = (1e-5, 1e2, 36)  # five points per decade, log-spaced
+KAPPA_RANGE = (0.05, 0.95, 19)  # steps of 0.05
+DENSITY_POINTS = 2000  # grid of the limiting density saved by `spectrum`
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="spinglass-gan", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
-    fig = sub.add_parser("figures", help="reproduce the paper's figures on default settings")
-    fig.add_argument("--out", type=Path, default=Path("figures"), help="output folder")
-    fig.add_argument(
-        "--only", type=int, nargs="+", choices=sorted(FIGURES), help="figure numbers to make"
-    )
-    fig.add_argument("--quiet", action="store_true", help="no progress bar")
-    args = parser.parse_args(argv)
+class _Parser(argparse.ArgumentParser):
+    """ArgumentParser whose errors are a single line.
+
+    argparse prints the whole usage block before the message; for a command with
+    this many options that buries the one line that matters, and callers
+    (scripts, tests) can rely on exactly one line on stderr.
+    """
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+class _Formatter(argparse.HelpFormatter):
+    """Wraps prose paragraphs but keeps indented ones (examples) as written."""
+
+    def __init__(self, prog: str) -> None:
+        super().__init__(prog, max_help_position=32)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        # The default formatter joins all lines into one paragraph, which would run
+        # the examples together; a raw description would not wrap the prose.
+        paragraphs = []
+        for para in text.strip("\n").split("\n\n"):
+            lines = para.splitlines()
+            if any(line[:1].isspace() for line in lines):
+                paragraphs.append("\n".join(indent + line for line in lines))
+            else:
+                paragraphs.append(super()._fill_text(para, width, indent))
+        return "\n\n".join(paragraphs)
+
+    def _format_args(self, action: argparse.Action, default_metavar: str) -> str:
+        # nargs="+" would print "VALUE [VALUE ...]"; a sweep option takes one or three.
+        if isinstance(action, _Range) and action.nargs == "+":
+            return "VALUE | LO HI N"
+        return super()._format_args(action, default_metavar)
+
+
+# -- argument types -----------------------------------------------------------------
+# Parsing and range checks of counts happen here, so that messages name the option
+# (argparse prefixes "argument --n:"); the model's own parameters are checked by the
+# package, whose ValueError names the parameter (see _user_errors).
+
+
+def _number(text: str) -> float:
     try:
-        args.out.mkdir(parents=True, exist_ok=True)
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
+    return value
+
+
+def _integer(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+
+
+def _integer_at_least(minimum: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        value = _integer(text)
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"expected an integer >= {minimum}, got {text!r}")
+        return value
+
+    return parse
+
+
+_index = _integer_at_least(0)
+_count = _integer_at_least(1)
+_grid_size = _integer_at_least(2)
+
+
+class _Range(argparse.Action):
+    """``LO HI N`` (a range of N >= 2 points, LO < HI) or, with nargs="+", one VALUE.
+
+    Stores ``(lo, hi, n)`` or the float VALUE.  The three values have different
+    types, which argparse's ``type=`` cannot express, hence an action.
+    """
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        try:
+            if len(values) == 3:
+                lo, hi, n = _number(values[0]), _number(values[1]), _grid_size(values[2])
+                if not lo < hi:
+                    raise argparse.ArgumentTypeError(f"need LO < HI, got {lo:g} and {hi:g}")
+                result: Any = (lo, hi, n)
+            elif len(values) == 1 and self.nargs == "+":
+                result = _number(values[0])
+            else:
+                wanted = "VALUE or LO HI N" if self.nargs == "+" else "LO HI N"
+                raise argparse.ArgumentTypeError(f"expected {wanted}, got {len(values)} values")
+        except argparse.ArgumentTypeError as exc:
+            raise argparse.ArgumentError(self, str(exc)) from None
+        setattr(namespace, self.dest, result)
+
+
+# -- shared helpers -----------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _user_errors(parser: argparse.ArgumentParser) -> Iterator[None]:
+    """Turn the package's ValueError (it names the argument) into a usage error.
+
+    Used only around the construction of models and ensembles, before any
+    computation: a ValueError raised later would be a fault of the package, and
+    reporting it as bad input would hide it.
+    """
+    try:
+        yield
+    except ValueError as exc:
+        message = str(exc)
+        # "sigma_z must be > 0" is about --sigma-z: say so in argparse's own words.
+        option = "--" + message.split(" ", 1)[0].replace("_", "-")
+        known = {flag for action in parser._actions for flag in action.option_strings}
+        parser.error(f"argument {option}: {message}" if option in known else message)
+
+
+@contextlib.contextmanager
+def _write_errors(parser: argparse.ArgumentParser) -> Iterator[None]:
+    """A failed write (disk full, folder removed meanwhile) is one line and status 1."""
+    try:
+        yield
     except OSError as exc:
-        parser.error(f"--out: cannot create {args.out}: {exc.strerror}")
-    for number in tqdm(args.only or sorted(FIGURES), desc="figures", disable=args.quiet):
-        for path in FIGURES[number](args.out):
-            if not args.quiet:
-                tqdm.write(str(path))
+        where = f": {exc.filename}" if exc.filename else ""
+        parser.exit(1, f"{parser.prog}: error: cannot write{where}: {exc.strerror or exc}\n")
+
+
+def _output_dir(parser: argparse.ArgumentParser, path: Path) -> Path:
+    """Create ``path`` and check that files can be written in it, before computing.
+
+    Checked up front so that a bad --out fails at once instead of after a long
+    computation.  mkdir alone succeeds on an existing read-only folder, so a
+    temporary file is written (and removed) as the actual test.
+    """
+    if path.exists() and not path.is_dir():
+        parser.error(f"argument --out: {str(path)!r} is a file, not a folder")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as exc:
+        parser.error(f"argument --out: cannot write to {str(path)!r}: {exc.strerror or exc}")
+    return path
+
+
+def _report(paths: Sequence[Path], quiet: bool) -> None:
+    if not quiet:
+        for path in paths:
+            tqdm.write(str(path))
+
+
+def _new_figure(ncols: int = 1, width: float = 4.8) -> tuple[Any, Any]:
+    # A bare Figure (no pyplot): no GUI backend is touched and nothing stays
+    # registered in pyplot after main() returns, which matters when main() is
+    # called repeatedly in one process.
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width * ncols, 3.8), layout="constrained")
+    return fig, fig.subplots(1, ncols, squeeze=False)[0]
+
+
+def _save_figure(fig: Any, out: Path, stem: str) -> list[Path]:
+    paths = [out / f"{stem}.png", out / f"{stem}.pdf"]
+    fig.savefig(paths[0], dpi=150, bbox_inches="tight")
+    fig.savefig(paths[1], bbox_inches="tight")
+    return paths
+
+
+def _add_model_options(parser: argparse.ArgumentParser, *, sweeping: bool = False) -> None:
+    group = parser.add_argument_group("model (SPEC section 1; defaults: the paper's)")
+    group.add_argument(
+        "--p",
+        type=_integer,
+        default=PAPER["p"],
+        metavar="INT",
+        help="discriminator spin-glass order, >= 2 (default: %(default)s)",
+    )
+    group.add_argument(
+        "--q",
+        type=_integer,
+        default=PAPER["q"],
+        metavar="INT",
+        help="generator's extra spin-glass order, >= 1 (default: %(default)s)",
+    )
+    if sweeping:
+        return
+    group.add_argument(
+        "--sigma-z",
+        type=_number,
+        default=PAPER["sigma_z"],
+        metavar="FLOAT",
+        help="latent-noise scale sigma_z, > 0, dimensionless (default: %(default)s)",
+    )
+    group.add_argument(
+        "--kappa",
+        type=_number,
+        default=PAPER["kappa"],
+        metavar="FLOAT",
+        help="discriminator's share of the N weights, in (0, 1) (default: %(default)s)",
+    )
+
+
+def _add_grid_options(parser: argparse.ArgumentParser, points: int) -> None:
+    group = parser.add_argument_group("grid of loss levels")
+    for flag, name in (("--u-d", "u_D, the discriminator's"), ("--u-g", "u_G, the generator's")):
+        group.add_argument(
+            flag,
+            nargs=3,
+            action=_Range,
+            default=(-10.0, 10.0, points),
+            metavar=("LO", "HI", "N"),
+            help=(
+                f"{name} loss level per sqrt(N) (dimensionless): N >= 2 equally spaced "
+                f"values from LO to HI, LO < HI (default: -10 10 {points})"
+            ),
+        )
+
+
+def _add_index_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("index conventions (SPEC sections 7 and 11)")
+    group.add_argument(
+        "--d-index",
+        choices=("ascent", "descent"),
+        default="ascent",
+        help=(
+            "what k_D counts: 'ascent', negative eigenvalues of the D block of H' - x "
+            "(ascent directions of L_D); 'descent', its positive eigenvalues (descent "
+            "directions of L_D) (default: %(default)s)"
+        ),
+    )
+    group.add_argument(
+        "--convention",
+        choices=("exact", "published"),
+        default="exact",
+        help=(
+            "index penalty: 'exact' (SPEC section 7) or 'published', the authors' code, "
+            "to reproduce their figures (default: %(default)s)"
+        ),
+    )
+
+
+def _add_common_options(parser: argparse.ArgumentParser, out_default: str) -> None:
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path(out_default),
+        metavar="DIR",
+        help="output folder, created if missing (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--quiet",
+        action="store_true",
+        help="no progress bars and no list of files written (default: off)",
+    )
+
+
+# -- figures ------------------------------------------------------------------------
+
+
+def _figure_registry() -> dict[int, Callable[..., Any]]:
+    """Every ``figureN`` function of ``spinglass_gan.figures``, by N.
+
+    Read at each call rather than fixed at import, so that figures added to the
+    module are available without touching the command line.
+    """
+    found = {}
+    for name in dir(figures):
+        match = re.fullmatch(r"figure([1-9][0-9]*)", name)
+        if match and callable(getattr(figures, name)):
+            found[int(match.group(1))] = getattr(figures, name)
+    return dict(sorted(found.items()))
+
+
+def _accepts_progress(fn: Callable[..., Any]) -> bool:
+    """Whether ``fn`` takes a ``progress`` keyword, by name or through ``**params``.
+
+    The figure functions forward ``**params`` to code that passes ``progress`` on
+    where a computation shows a bar, so a catch-all counts as accepting it.
+    """
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):  # builtins and C callables may have no signature
+        return False
+    return any(
+        p.kind is p.VAR_KEYWORD
+        or (p.name == "progress" and p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD))
+        for p in params
+    )
+
+
+def _run_figures(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    registry = _figure_registry()
+    numbers = sorted(set(args.only)) if args.only else list(registry)
+    out = _output_dir(parser, args.out)
+    for number in tqdm(numbers, desc="figures", disable=args.quiet or len(numbers) < 2):
+        fn = registry[number]
+        kwargs = {"progress": not args.quiet} if _accepts_progress(fn) else {}
+        with _write_errors(parser):
+            paths = fn(out, **kwargs)
+        _report([Path(p) for p in paths or ()], args.quiet)
     return 0
+
+
+def _add_figures(sub: Any) -> None:
+    registry = _figure_registry()
+    listed = ", ".join(str(n) for n in registry)
+    parser = sub.add_parser(
+        "figures",
+        help="the paper's figures on default settings",
+        description=(
+            "Compute and draw the paper's figures (SPEC section 10) on their default "
+            "settings. Each figure N writes figN.png, figN.pdf and figN.npz (the plotted "
+            f"data with its parameters) to --out. Available: {listed}.\n\n"
+            "example:\n  spinglass-gan figures --out figures --only 1 3"
+        ),
+        formatter_class=_Formatter,
+    )
+    parser.add_argument(
+        "--only",
+        type=_integer,
+        nargs="+",
+        choices=list(registry),
+        metavar="N",
+        help=f"figure numbers to make, from {{{listed}}} (default: all of them)",
+    )
+    _add_common_options(parser, "figures")
+    parser.set_defaults(handler=_run_figures, parser=parser)
+
+
+# -- spectrum -----------------------------------------------------------------------
+
+
+def _run_spectrum(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    model_opts = {"p": args.p, "q": args.q, "sigma_z": args.sigma_z}
+    from_model = any(v is not None for v in model_opts.values())
+    if from_model and (args.b is not None or args.b1 is not None):
+        parser.error("give the scales (--b, --b1) or a model (--p, --q, --sigma-z), not both")
+    meta: dict[str, Any] = {}
+    with _user_errors(parser):
+        if from_model:
+            model_opts = {k: PAPER[k] if v is None else v for k, v in model_opts.items()}
+            constants = ModelConstants.from_paper(**model_opts, kappa=args.kappa)
+            b, b1 = constants.b, constants.b1
+            meta.update(model_opts, constants=constants.as_dict())
+        else:
+            b = 1.0 if args.b is None else args.b
+            b1 = 1.0 if args.b1 is None else args.b1
+        ens = HessianEnsemble(b, b1, args.kappa, args.x1)
+        n_d = ens.block_size(args.n)  # n must leave both blocks non-empty
+    out = _output_dir(parser, args.out)
+
+    # One generator drawn from sample to sample: the same spectra as
+    # ens.sample_eigvals(n, samples, rng=seed), with a progress bar.
+    rng = np.random.default_rng(args.seed)
+    eigvals = np.empty((args.samples, args.n))
+    for i in tqdm(range(args.samples), desc="spectra", unit="matrix", disable=args.quiet):
+        eigvals[i] = ens.sample_eigvals(args.n, 1, rng=rng)[0]
+
+    support = np.array(ens.support())
+    lo, hi = min(support[0, 0], eigvals.min()), max(support[-1, 1], eigvals.max())
+    pad = 0.05 * (hi - lo)
+    lam = np.linspace(lo - pad, hi + pad, DENSITY_POINTS)
+    hist, edges = np.histogram(eigvals, bins=args.bins, range=(lam[0], lam[-1]), density=True)
+    arrays = {
+        "eigvals": eigvals,
+        "lam": lam,
+        "density": ens.density(lam),
+        "support": support,
+        "hist_density": hist,
+        "hist_edges": edges,
+    }
+    meta.update(
+        b=b,
+        b1=b1,
+        kappa=args.kappa,
+        x1=args.x1,
+        n=args.n,
+        n_D=n_d,
+        samples=args.samples,
+        seed=args.seed,
+        bins=args.bins,
+    )
+    fig, axes = _new_figure()
+    plotting.plot_spectrum(ens, eigvals, bins=args.bins, ax=axes[0])
+    axes[0].legend(frameon=False, fontsize=8)
+    with _write_errors(parser):
+        paths = [save_result(out / "spectrum.npz", "spectrum", arrays, meta)]
+        paths += _save_figure(fig, out, "spectrum")
+    _report(paths, args.quiet)
+    return 0
+
+
+def _add_spectrum(sub: Any) -> None:
+    parser = sub.add_parser(
+        "spectrum",
+        help="sampled spectra of H'(x1) against the master-equation density",
+        description=(
+            "Sample matrices H'(x1) = b M + [[b1 M1 - x1 I, 0], [0, 0]] (SPEC section 2) "
+            "and compare their eigenvalues with the limiting density. The scales come "
+            "from --b and --b1 (default 1 and 1) or, when any of --p, --q, --sigma-z is "
+            "given, from that model's constants (missing ones take the paper's 3, 3, 1); "
+            "the two ways cannot be mixed.\n\n"
+            "Writes spectrum.npz (eigvals (samples, n); the density on a grid of "
+            f"{DENSITY_POINTS} points, lam and density; the support intervals, support "
+            "(k, 2); the histogram, hist_edges and hist_density) and spectrum.png/.pdf.\n\n"
+            "examples:\n"
+            "  spinglass-gan spectrum --b 1 --b1 1 --kappa 0.5 --x1 3 --out spec\n"
+            "  spinglass-gan spectrum --p 3 --q 3 --sigma-z 1 --kappa 0.9 --out spec"
+        ),
+        formatter_class=_Formatter,
+    )
+    group = parser.add_argument_group("ensemble")
+    group.add_argument(
+        "--b",
+        type=_number,
+        metavar="FLOAT",
+        help="scale of the full-size GOE, > 0, in eigenvalue units (default: 1)",
+    )
+    group.add_argument(
+        "--b1",
+        type=_number,
+        metavar="FLOAT",
+        help="scale of the discriminator-block GOE, >= 0, in eigenvalue units (default: 1)",
+    )
+    group.add_argument(
+        "--kappa",
+        type=_number,
+        default=PAPER["kappa"],
+        metavar="FLOAT",
+        help="discriminator block's share of the n rows, in (0, 1) (default: %(default)s)",
+    )
+    group.add_argument(
+        "--x1",
+        type=_number,
+        default=0.0,
+        metavar="FLOAT",
+        help="shift of the discriminator block, in eigenvalue units (default: %(default)s)",
+    )
+    group = parser.add_argument_group("model instead of --b, --b1 (SPEC section 1)")
+    group.add_argument(
+        "--p", type=_integer, metavar="INT", help="discriminator order, >= 2 (default: 3)"
+    )
+    group.add_argument(
+        "--q", type=_integer, metavar="INT", help="generator's extra order, >= 1 (default: 3)"
+    )
+    group.add_argument(
+        "--sigma-z", type=_number, metavar="FLOAT", help="latent-noise scale, > 0 (default: 1)"
+    )
+    group = parser.add_argument_group("sampling")
+    group.add_argument(
+        "--n",
+        type=_grid_size,
+        default=1000,
+        metavar="INT",
+        help="matrix order (rows), >= 2 (default: %(default)s)",
+    )
+    group.add_argument(
+        "--samples",
+        type=_count,
+        default=10,
+        metavar="INT",
+        help="number of matrices sampled, >= 1 (default: %(default)s)",
+    )
+    group.add_argument(
+        "--seed",
+        type=_index,
+        default=0,
+        metavar="INT",
+        help="seed of the random generator, >= 0 (default: %(default)s)",
+    )
+    group.add_argument(
+        "--bins",
+        type=_count,
+        default=80,
+        metavar="INT",
+        help="number of histogram bins, >= 1 (default: %(default)s)",
+    )
+    _add_common_options(parser, ".")
+    parser.set_defaults(handler=_run_spectrum, parser=parser)
+
+
+# -- theta-map ----------------------------------------------------------------------
+
+
+def _run_theta_map(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    with _user_errors(parser):
+        model = GanSpinGlass(args.p, args.q, args.sigma_z, args.kappa)
+    out = _output_dir(parser, args.out)
+    u_D, u_G = np.linspace(*args.u_d), np.linspace(*args.u_g)
+    theta = model.theta_map(
+        u_D, u_G, args.k_d, args.k_g, d_index=args.d_index, convention=args.convention
+    )
+    meta = {
+        **model.metadata(),
+        "k_D": args.k_d,
+        "k_G": args.k_g,
+        "d_index": args.d_index,
+        "convention": args.convention,
+    }
+    fig, axes = _new_figure(width=5.4)
+    if np.isfinite(theta).any():
+        plotting.plot_theta_map(u_D, u_G, theta, ax=axes[0])
+    else:
+        # Nothing to colour: the index constraints leave no critical point on the grid.
+        axes[0].text(0.5, 0.5, "no critical points", ha="center", transform=axes[0].transAxes)
+    indices = ", ".join(
+        f"${name} = {k}$" for name, k in (("k_D", args.k_d), ("k_G", args.k_g)) if k is not None
+    )
+    axes[0].set_title(rf"$\Theta$ ({indices})" if indices else r"$\Theta$ (all indices)")
+    with _write_errors(parser):
+        arrays = {"u_D": u_D, "u_G": u_G, "theta": theta}
+        paths = [save_result(out / "theta_map.npz", "theta_map", arrays, meta)]
+        paths += _save_figure(fig, out, "theta_map")
+    _report(paths, args.quiet)
+    return 0
+
+
+def _add_theta_map(sub: Any) -> None:
+    parser = sub.add_parser(
+        "theta-map",
+        help="the complexity Theta(u_D, u_G) on a grid of loss levels",
+        description=(
+            "Theta(u_D, u_G) (SPEC sections 6-7): the exponential growth rate in N of "
+            "the number of critical points with L_D < sqrt(N) u_D and L_G < sqrt(N) u_G; "
+            "with --k-d / --k-g, of those whose block has that index.\n\n"
+            "Writes theta_map.npz (u_D, u_G, theta of shape (len(u_G), len(u_D)); -inf "
+            "where no critical point is possible) and theta_map.png/.pdf.\n\n"
+            "example:\n  spinglass-gan theta-map --u-d -10 10 200 --u-g -10 10 200 "
+            "--k-d 0 --k-g 0 --out theta"
+        ),
+        formatter_class=_Formatter,
+    )
+    _add_model_options(parser)
+    _add_grid_options(parser, 200)
+    group = parser.add_argument_group("index constraints (SPEC section 7)")
+    group.add_argument(
+        "--k-d",
+        type=_index,
+        metavar="INT",
+        help="index k_D >= 0 of the discriminator block (default: unconstrained)",
+    )
+    group.add_argument(
+        "--k-g",
+        type=_index,
+        metavar="INT",
+        help="index k_G >= 0 of the generator block (default: unconstrained)",
+    )
+    _add_index_options(parser)
+    _add_common_options(parser, ".")
+    parser.set_defaults(handler=_run_theta_map, parser=parser)
+
+
+# -- banded -------------------------------------------------------------------------
+
+
+def _run_banded(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    with _user_errors(parser):
+        model = GanSpinGlass(args.p, args.q, args.sigma_z, args.kappa)
+    out = _output_dir(parser, args.out)
+    result = banded_structure(
+        model,
+        np.linspace(*args.u_d),
+        np.linspace(*args.u_g),
+        args.k_d_max,
+        args.k_g_max,
+        d_index=args.d_index,
+        convention=args.convention,
+        progress=not args.quiet,
+    )
+    fig, axes = _new_figure(ncols=2)
+    plotting.plot_banded(result, "k_D", ax=axes[0])
+    plotting.plot_banded(result, "k_G", ax=axes[1])
+    with _write_errors(parser):
+        paths = [result.save(out / "banded.npz"), *_save_figure(fig, out, "banded")]
+    _report(paths, args.quiet)
+    return 0
+
+
+def _add_banded(sub: Any) -> None:
+    parser = sub.add_parser(
+        "banded",
+        help="largest feasible indices (k_D, k_G) over a grid of loss levels",
+        description=(
+            "The banded structure (SPEC section 7): at each (u_D, u_G), the largest k_D "
+            "and the largest k_G, up to --k-d-max and --k-g-max, with "
+            "Theta_{k_D,k_G}(u_D, u_G) > 0.\n\n"
+            "Writes banded.npz (u_D, u_G and staircase[k_G, i_G, i_D], the largest "
+            "feasible k_D for each k_G, -1 where none) and banded.png/.pdf.\n\n"
+            "example:\n  spinglass-gan banded --u-d -10 10 100 --u-g -10 10 100 "
+            "--k-d-max 10 --k-g-max 10 --out band"
+        ),
+        formatter_class=_Formatter,
+    )
+    _add_model_options(parser)
+    _add_grid_options(parser, 100)
+    group = parser.add_argument_group("index range (SPEC section 7)")
+    group.add_argument(
+        "--k-d-max",
+        type=_index,
+        default=10,
+        metavar="INT",
+        help="largest discriminator index k_D considered, >= 0 (default: %(default)s)",
+    )
+    group.add_argument(
+        "--k-g-max",
+        type=_index,
+        default=10,
+        metavar="INT",
+        help="largest generator index k_G considered, >= 0 (default: %(default)s)",
+    )
+    _add_index_options(parser)
+    _add_common_options(parser, ".")
+    parser.set_defaults(handler=_run_banded, parser=parser)
+
+
+# -- sweep --------------------------------------------------------------------------
+
+
+def _sweep_plan(
+    args: argparse.Namespace, parser: argparse.ArgumentParser
+) -> tuple[str, tuple[float, float, int], float]:
+    """(swept parameter, (lo, hi, n), fixed value of the other one) from the options."""
+    given = {"sigma_z": args.sigma_z, "kappa": args.kappa}
+    ranges = [name for name, v in given.items() if isinstance(v, tuple)]
+    if len(ranges) == 2:
+        parser.error("sweep one parameter: give only one of --sigma-z, --kappa as LO HI N")
+    if ranges:
+        name = ranges[0]
+    elif all(v is not None for v in given.values()):
+        parser.error("nothing to sweep: give --sigma-z or --kappa as LO HI N")
+    else:
+        # A single fixed VALUE names the other parameter as the swept one.
+        name = "kappa" if given["sigma_z"] is not None else "sigma_z"
+        given[name] = SIGMA_Z_RANGE if name == "sigma_z" else KAPPA_RANGE
+    other = "kappa" if name == "sigma_z" else "sigma_z"
+    fixed = PAPER[other] if given[other] is None else given[other]
+    return name, given[name], fixed
+
+
+def _run_sweep(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    name, (lo, hi, n), fixed = _sweep_plan(args, parser)
+    other = "kappa" if name == "sigma_z" else "sigma_z"
+    with _user_errors(parser):
+        # Models at both ends: every value in between is then valid too (the
+        # admissible sets of sigma_z and kappa are intervals).
+        for value in (lo, hi):
+            GanSpinGlass(args.p, args.q, **{name: value, other: fixed})
+    out = _output_dir(parser, args.out)
+    values = np.geomspace(lo, hi, n) if name == "sigma_z" else np.linspace(lo, hi, n)
+    result = sweep(args.p, args.q, **{name: values, other: fixed}, progress=not args.quiet)
+    spacing = "log" if name == "sigma_z" else "linear"
+    result = Sweep(
+        result.parameter, result.values, result.results, {**result.metadata, "spacing": spacing}
+    )
+    fig, axes = _new_figure(ncols=2)
+    plotting.plot_lowest_losses(result, "each", ax=axes[0])
+    plotting.plot_lowest_losses(result, "sum", ax=axes[1])
+    symbol = r"\kappa" if other == "kappa" else r"\sigma_z"
+    fig.suptitle(rf"$p = {args.p},\ q = {args.q},\ {symbol} = {fixed:g}$")
+    with _write_errors(parser):
+        paths = [result.save(out / "sweep.npz"), *_save_figure(fig, out, "sweep")]
+    _report(paths, args.quiet)
+    return 0
+
+
+def _add_sweep(sub: Any) -> None:
+    s_lo, s_hi, s_n = SIGMA_Z_RANGE
+    k_lo, k_hi, k_n = KAPPA_RANGE
+    parser = sub.add_parser(
+        "sweep",
+        help="lowest losses with critical points along a sweep of sigma_z or kappa",
+        description=(
+            "Hyperparameter effects (SPEC section 8): for each value of the swept "
+            "parameter, the lowest u_D and u_G with Theta > 0 and the lowest u_D + u_G "
+            "(with the (u_D, u_G) where it is reached); NaN where Theta <= 0 everywhere.\n\n"
+            "Exactly one of --sigma-z and --kappa is swept, the one given as LO HI N; the "
+            "other is fixed at its VALUE (default: the paper's). Giving just one as VALUE "
+            "sweeps the other over its default range; giving neither sweeps sigma_z.\n\n"
+            "Writes sweep.npz (values; theta_max, u_D_min, u_G_min, sum_min, sum_u_D, "
+            "sum_u_G) and sweep.png/.pdf.\n\n"
+            "examples:\n"
+            "  spinglass-gan sweep --sigma-z 1e-5 1e2 36 --kappa 0.9\n"
+            "  spinglass-gan sweep --kappa 0.05 0.95 19 --sigma-z 1"
+        ),
+        formatter_class=_Formatter,
+    )
+    _add_model_options(parser, sweeping=True)
+    group = parser.add_argument_group("swept and fixed parameters")
+    group.add_argument(
+        "--sigma-z",
+        nargs="+",
+        action=_Range,
+        metavar="VALUE",
+        help=(
+            "latent-noise scale, > 0, dimensionless: a fixed VALUE, or N >= 2 log-spaced "
+            f"values from LO to HI (default: {PAPER['sigma_z']:g} when kappa is swept, "
+            f"else {s_lo:g} {s_hi:g} {s_n})"
+        ),
+    )
+    group.add_argument(
+        "--kappa",
+        nargs="+",
+        action=_Range,
+        metavar="VALUE",
+        help=(
+            "discriminator's share of the weights, in (0, 1): a fixed VALUE, or N >= 2 "
+            f"equally spaced values from LO to HI (default: {PAPER['kappa']:g} when "
+            f"sigma_z is swept, else {k_lo:g} {k_hi:g} {k_n})"
+        ),
+    )
+    _add_common_options(parser, ".")
+    parser.set_defaults(handler=_run_sweep, parser=parser)
+
+
+# -- entry point --------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``spinglass-gan`` argument parser (the figure list is read afresh)."""
+    # The module docstring, less its reStructuredText markup, is the overview.
+    overview = (__doc__ or "").replace("``", "").replace("::", ":")
+    parser = _Parser(prog=PROG, description=overview, formatter_class=_Formatter)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="SUBCOMMAND")
+    for add in (_add_figures, _add_spectrum, _add_theta_map, _add_banded, _add_sweep):
+        add(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line on ``argv`` (default ``sys.argv[1:]``); return the exit status.
+
+    Usage errors raise ``SystemExit(2)`` after one line on stderr.
+    """
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args, args.parser)
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

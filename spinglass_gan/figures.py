@@ -139,8 +139,9 @@ _DRAW = {
 }
 
 
-def make_figure(number: int, out_dir: str | Path, **params) -> list[Path]:
-    """Compute, draw and save figure ``number`` with ``params`` for its data."""
+def make_figure(number: int, out_dir: str | Path, *, dpi: int = 150, **params) -> list[Path]:
+    """Compute, draw and save figure ``number`` with ``params`` for its data
+    (``progress`` is passed on where the computation shows one)."""
     import matplotlib.pyplot as plt
 
     make = fd.DATA[number]
@@ -151,7 +152,7 @@ def make_figure(number: int, out_dir: str | Path, **params) -> list[Path]:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = [out / f"fig{number}.png", out / f"fig{number}.pdf"]
-    fig.savefig(paths[0], dpi=150)
+    fig.savefig(paths[0], dpi=dpi)
     fig.savefig(paths[1])
     plt.close(fig)
     meta = {"figure": number, "title": fd.TITLES[number], **meta}

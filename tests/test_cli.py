@@ -1,0 +1,300 @@
+"""The ``spinglass-gan`` command line: files written, help texts and bad input.
+
+Subcommands run in-process through ``cli.main`` on tiny grids and matrices; one test
+starts a real process to check the exit status seen by a shell.
+"""
+
+import argparse
+import errno
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import spinglass_gan as sg
+from spinglass_gan import cli, figures
+
+SUBCOMMANDS = ["figures", "spectrum", "theta-map", "banded", "sweep"]
+TINY_GRID = ["--u-d", "-10", "10", "5", "--u-g", "-10", "10", "4"]
+
+
+def run(*argv: str) -> int:
+    return cli.main([*argv, "--quiet"])
+
+
+def test_spectrum_files_and_contents(tmp_path):
+    assert (
+        run("spectrum", "--n", "40", "--samples", "2", "--bins", "10", "--out", str(tmp_path)) == 0
+    )
+    for name in ("spectrum.npz", "spectrum.png", "spectrum.pdf"):
+        assert (tmp_path / name).stat().st_size > 0
+    res = sg.load_result(tmp_path / "spectrum.npz")
+    assert res.kind == "spectrum"
+    meta = res.metadata
+    assert (meta["b"], meta["b1"], meta["kappa"], meta["x1"]) == (1.0, 1.0, 0.9, 0.0)
+    assert (meta["n"], meta["samples"], meta["seed"], meta["bins"]) == (40, 2, 0, 10)
+    # The seed gives the library's own draws, so a saved run can be regenerated.
+    ens = sg.HessianEnsemble(1.0, 1.0, 0.9, 0.0)
+    np.testing.assert_array_equal(res["eigvals"], ens.sample_eigvals(40, 2, rng=0))
+    assert res["support"].shape[1] == 2
+    mass = np.sum(0.5 * (res["density"][1:] + res["density"][:-1]) * np.diff(res["lam"]))
+    assert abs(mass - 1.0) < 1e-2
+    assert res["hist_density"].shape == (10,) and res["hist_edges"].shape == (11,)
+
+
+def test_spectrum_from_model_constants(tmp_path):
+    argv = ["spectrum", "--p", "3", "--q", "2", "--sigma-z", "0.5", "--kappa", "0.5"]
+    assert run(*argv, "--n", "20", "--samples", "1", "--out", str(tmp_path)) == 0
+    meta = sg.load_result(tmp_path / "spectrum.npz").metadata
+    model = sg.GanSpinGlass(3, 2, 0.5, 0.5)
+    assert (meta["p"], meta["q"], meta["sigma_z"]) == (3, 2, 0.5)
+    assert meta["b"] == pytest.approx(model.b) and meta["b1"] == pytest.approx(model.b1)
+
+
+def test_theta_map_matches_library(tmp_path):
+    argv = ["theta-map", *TINY_GRID, "--k-d", "0", "--convention", "published"]
+    assert run(*argv, "--out", str(tmp_path)) == 0
+    assert (tmp_path / "theta_map.png").exists() and (tmp_path / "theta_map.pdf").exists()
+    res = sg.load_result(tmp_path / "theta_map.npz")
+    assert res.kind == "theta_map"
+    u_D, u_G = np.linspace(-10, 10, 5), np.linspace(-10, 10, 4)
+    np.testing.assert_array_equal(res["u_D"], u_D)
+    np.testing.assert_array_equal(res["u_G"], u_G)
+    model = sg.GanSpinGlass(3, 3, 1.0, 0.9)
+    expected = model.theta_map(u_D, u_G, 0, None, convention="published")
+    np.testing.assert_array_equal(res["theta"], expected)
+    meta = res.metadata
+    assert (meta["k_D"], meta["k_G"], meta["d_index"], meta["convention"]) == (
+        0,
+        None,
+        "ascent",
+        "published",
+    )
+    assert meta["constants"] == model.constants.as_dict()
+
+
+def test_theta_map_without_critical_points(tmp_path, monkeypatch):
+    # Index constraints can leave the feasible set empty (Theta = -inf) on a whole grid.
+    def empty(self, u_D, u_G, *args, **kwargs):
+        return np.full((len(u_G), len(u_D)), -np.inf)
+
+    monkeypatch.setattr(sg.GanSpinGlass, "theta_map", empty)
+    assert run("theta-map", *TINY_GRID, "--k-g", "4", "--out", str(tmp_path)) == 0
+    assert np.all(sg.load_result(tmp_path / "theta_map.npz")["theta"] == -np.inf)
+    assert (tmp_path / "theta_map.png").exists()
+
+
+def test_banded_files(tmp_path):
+    argv = ["banded", *TINY_GRID, "--k-d-max", "1", "--k-g-max", "2", "--d-index", "descent"]
+    assert run(*argv, "--out", str(tmp_path)) == 0
+    assert (tmp_path / "banded.png").exists() and (tmp_path / "banded.pdf").exists()
+    assert sg.load_result(tmp_path / "banded.npz").kind == "banded"
+    band = sg.BandedStructure.load(tmp_path / "banded.npz")
+    assert band.staircase.shape == (3, 4, 5)
+    assert band.metadata["d_index"] == "descent"
+
+
+@pytest.mark.parametrize(
+    ("argv", "parameter", "values"),
+    [
+        (["--sigma-z", "0.1", "1", "2"], "sigma_z", [0.1, 1.0]),  # log-spaced
+        (["--kappa", "0.5", "0.9", "3", "--sigma-z", "2"], "kappa", [0.5, 0.7, 0.9]),
+    ],
+)
+def test_sweep_files(tmp_path, argv, parameter, values):
+    assert run("sweep", *argv, "--out", str(tmp_path)) == 0
+    assert (tmp_path / "sweep.png").exists() and (tmp_path / "sweep.pdf").exists()
+    assert sg.load_result(tmp_path / "sweep.npz").kind == "sweep"
+    result = sg.Sweep.load(tmp_path / "sweep.npz")
+    assert result.parameter == parameter
+    np.testing.assert_allclose(result.values, values, rtol=1e-12)
+    assert np.all(np.isfinite(result["u_D_min"]))
+
+
+def test_sweep_single_value_sweeps_the_other(tmp_path, monkeypatch):
+    monkeypatch.setattr(cli, "KAPPA_RANGE", (0.6, 0.8, 2))
+    assert run("sweep", "--sigma-z", "0.5", "--out", str(tmp_path)) == 0
+    result = sg.Sweep.load(tmp_path / "sweep.npz")
+    assert result.parameter == "kappa" and result.metadata["sigma_z"] == 0.5
+    np.testing.assert_allclose(result.values, [0.6, 0.8])
+
+
+def test_written_files_are_listed_unless_quiet(tmp_path, capsys):
+    assert cli.main(["theta-map", *TINY_GRID, "--out", str(tmp_path)]) == 0
+    listed = capsys.readouterr().out.split()
+    assert [Path(p).name for p in listed] == ["theta_map.npz", "theta_map.png", "theta_map.pdf"]
+
+
+@pytest.fixture
+def fake_figures(monkeypatch, tmp_path):
+    """Replace every figureN with a fast stand-in that records its call."""
+    calls = []
+
+    def make(number, with_progress):
+        def write(out_dir, **kwargs):
+            calls.append((number, kwargs))
+            path = Path(out_dir) / f"fig{number}.png"
+            path.write_bytes(b"")
+            return [path]
+
+        if with_progress:
+
+            def fig(out_dir, *, progress=True):
+                return write(out_dir, progress=progress)
+        else:
+
+            def fig(out_dir):
+                return write(out_dir)
+
+        return fig
+
+    for name in [n for n in dir(figures) if n.startswith("figure") and n[6:].isdigit()]:
+        monkeypatch.delattr(figures, name)
+    monkeypatch.setattr(figures, "figure2", make(2, True), raising=False)
+    monkeypatch.setattr(figures, "figure10", make(10, False), raising=False)
+    return calls
+
+
+def test_figures_registry_and_progress(tmp_path, fake_figures, capsys):
+    # All figures by default, in numeric order (10 after 2).
+    assert cli.main(["figures", "--out", str(tmp_path)]) == 0
+    assert fake_figures == [(2, {"progress": True}), (10, {})]
+    assert "fig10.png" in capsys.readouterr().out
+    fake_figures.clear()
+    assert run("figures", "--only", "2", "--out", str(tmp_path)) == 0
+    assert fake_figures == [(2, {"progress": False})]
+    with pytest.raises(SystemExit) as exc:
+        run("figures", "--only", "3", "--out", str(tmp_path))
+    assert exc.value.code == 2
+    assert "invalid choice" in capsys.readouterr().err
+
+
+def test_real_figure_registry():
+    numbers = list(cli._figure_registry())
+    assert numbers == sorted(numbers) and 1 in numbers
+
+
+@pytest.mark.parametrize("command", SUBCOMMANDS)
+def test_help(command, capsys):
+    with pytest.raises(SystemExit) as exc:
+        cli.main([command, "--help"])
+    assert exc.value.code == 0
+    text = capsys.readouterr().out
+    assert "default" in text and "example" in text
+    units = {
+        "figures": "folder",
+        "spectrum": "eigenvalue units",
+        "theta-map": "per sqrt(N)",
+        "banded": "per sqrt(N)",
+        "sweep": "dimensionless",
+    }
+    assert units[command] in text
+
+
+def test_every_option_states_its_default():
+    parser = cli.build_parser()
+    (subparsers,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    for name, sub in subparsers.choices.items():
+        for action in sub._actions:
+            if action.option_strings and action.dest != "help":
+                assert "default" in action.help, (name, action.option_strings)
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["--version"])
+    assert exc.value.code == 0
+    assert sg.__version__ in capsys.readouterr().out
+
+
+BAD_INPUTS = {
+    "kappa out of range": (["theta-map", "--kappa", "1.5"], "--kappa"),
+    "p too small": (["theta-map", "--p", "1"], "--p"),
+    "negative sigma_z": (["theta-map", "--sigma-z", "-1"], "--sigma-z"),
+    "non-numeric": (["theta-map", "--kappa", "abc"], "--kappa"),
+    "non-finite": (["banded", "--sigma-z", "inf"], "--sigma-z"),
+    "grid of one point": (["theta-map", "--u-d", "-1", "1", "1"], "--u-d"),
+    "empty grid": (["banded", "--u-g", "-1", "1", "0"], "--u-g"),
+    "reversed grid": (["theta-map", "--u-g", "1", "-1", "5"], "--u-g"),
+    "fractional index": (["theta-map", "--k-g", "0.5"], "--k-g"),
+    "sweep both": (["sweep", "--sigma-z", "1", "2", "3", "--kappa", "0.1", "0.5", "3"], "one"),
+    "sweep neither": (["sweep", "--sigma-z", "1", "--kappa", "0.5"], "nothing to sweep"),
+    "sweep end out of range": (["sweep", "--kappa", "0.5", "1.5", "3"], "--kappa"),
+    "sweep two values": (["sweep", "--kappa", "0.5", "0.9"], "--kappa"),
+    "spectrum mixed": (["spectrum", "--b", "1", "--p", "3"], "not both"),
+    "spectrum order": (["spectrum", "--n", "1"], "--n"),
+    "spectrum empty block": (["spectrum", "--n", "4", "--kappa", "0.05"], "empty block"),
+    "unknown figure": (["figures", "--only", "0"], "--only"),
+}
+
+
+@pytest.mark.parametrize(("argv", "mentions"), BAD_INPUTS.values(), ids=BAD_INPUTS.keys())
+def test_bad_input_is_one_line_and_status_2(tmp_path, capsys, argv, mentions):
+    with pytest.raises(SystemExit) as exc:
+        cli.main([*argv, "--out", str(tmp_path / "out"), "--quiet"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert err.endswith("\n") and err.count("\n") == 1, err
+    assert mentions in err and "Traceback" not in err
+    # Validation comes before any output: nothing was created.
+    assert not (tmp_path / "out").exists()
+
+
+def _unwritable_outs(tmp_path):
+    a_file = tmp_path / "a_file"
+    a_file.write_text("")
+    outs = [a_file, a_file / "sub"]
+    if Path("/proc/self").is_dir():  # Linux: /proc takes no new folders, even as root
+        outs.append(Path("/proc/x"))
+    return outs
+
+
+@pytest.mark.parametrize("command", ["spectrum", "theta-map", "sweep", "figures"])
+def test_unwritable_output_folder(tmp_path, capsys, command):
+    for out in _unwritable_outs(tmp_path):
+        with pytest.raises(SystemExit) as exc:
+            cli.main([command, "--out", str(out), "--quiet"])
+        assert exc.value.code == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "--out" in err and "Traceback" not in err
+
+
+def test_failed_write_is_status_1(tmp_path, capsys, monkeypatch):
+    def disk_full(path, *args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(cli, "save_result", disk_full)
+    with pytest.raises(SystemExit) as exc:
+        run("theta-map", *TINY_GRID, "--out", str(tmp_path))
+    assert exc.value.code == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "No space left" in err and "Traceback" not in err
+
+
+_SCRIPT = shutil.which("spinglass-gan")
+
+
+@pytest.mark.parametrize(
+    "prefix",
+    [
+        pytest.param([sys.executable, "-m", "spinglass_gan.cli"], id="module"),
+        pytest.param(
+            [_SCRIPT or "spinglass-gan"],
+            id="console-script",
+            marks=pytest.mark.skipif(_SCRIPT is None, reason="console script not on PATH"),
+        ),
+    ],
+)
+def test_process_exit_status(prefix, tmp_path):
+    proc = subprocess.run(
+        [*prefix, "theta-map", "--kappa", "1.5", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and "--kappa" in proc.stderr
+    assert "Traceback" not in proc.stderr and proc.stdout == ""
