@@ -56,12 +56,9 @@ import gc  # noqa: E402
 import json  # noqa: E402
 import math  # noqa: E402
 import platform  # noqa: E402
-import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
-import warnings  # noqa: E402
-from collections.abc import Callable  # noqa: E402
 from dataclasses import asdict, dataclass  # noqa: E402
 from importlib.metadata import version  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -74,7 +71,10 @@ import spinglass_gan as sg  # noqa: E402
 
 SG_IMPORT_S = time.perf_counter() - _T_IMPORT
 
-from scipy import integrate  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _baselines as base  # noqa: E402
+from _timing import Timing, fmt_time, fmt_timing, measure, once  # noqa: E402
 
 MODEL = {"p": 3, "q": 3, "sigma_z": 1.0, "kappa": 0.9}
 U_RANGE = (-10.0, 10.0)
@@ -119,75 +119,6 @@ QUICK = {
 TARGETS = {"theta_map": 2.0, "banded": 300.0, "sweep": 300.0}
 
 
-# ------------------------------------------------------------------ timing
-@dataclass
-class Timing:
-    """Seconds per call: best and median over ``repeats`` samples of ``number`` calls."""
-
-    best: float
-    median: float
-    repeats: int
-    number: int
-
-
-def _loop(fn: Callable[[], Any], number: int) -> float:
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        t0 = time.perf_counter()
-        for _ in range(number):
-            fn()
-        return time.perf_counter() - t0
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _calls_per_sample(fn: Callable[[], Any], min_time: float) -> int:
-    """Calls per timing sample so that one sample lasts at least ``min_time``."""
-    t = _loop(fn, 1)
-    if t >= min_time:
-        return 1
-    return min(100_000, math.ceil(min_time / max(t, 1e-9)))
-
-
-def measure(
-    fn: Callable[[], Any], repeats: int, *, warmup: bool = True, min_time: float = 0.05
-) -> Timing:
-    """Time ``fn`` after one warm-up call (compilation excluded)."""
-    if warmup:
-        fn()
-    number = _calls_per_sample(fn, min_time)
-    samples = [_loop(fn, number) / number for _ in range(repeats)]
-    return Timing(min(samples), statistics.median(samples), repeats, number)
-
-
-def once(fn: Callable[[], Any]) -> tuple[float, Any]:
-    """One timed call (garbage collector off) and its result."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        t0 = time.perf_counter()
-        out = fn()
-        return time.perf_counter() - t0, out
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def fmt_time(seconds: float) -> str:
-    if abs(seconds) >= 1000:
-        return f"{seconds:,.0f} s"
-    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("us", 1e-6)):
-        if abs(seconds) >= scale:
-            return f"{seconds / scale:.3g} {unit}"
-    return f"{seconds / 1e-9:.3g} ns"
-
-
-def fmt_timing(t: Timing) -> str:
-    return f"{fmt_time(t.best)} ({fmt_time(t.median)})"
-
-
 def fmt_ratio(r: float) -> str:
     return f"{r:,.0f}x" if r >= 100 else f"{r:.3g}x"
 
@@ -217,20 +148,8 @@ class NaiveBox:
 
 def naive_log_det(ens: sg.HessianEnsemble, intervals, xv: float) -> float:
     """L(x; x1) by adaptive quadrature of log|lambda - x| rho(lambda) over the support."""
-
-    def integrand(lam: float) -> float:
-        if lam == xv:
-            return 0.0
-        return math.log(abs(lam - xv)) * float(ens.density(lam))
-
-    total = 0.0
-    for lo, hi in intervals:
-        points = [xv] if lo < xv < hi else None
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", integrate.IntegrationWarning)
-            value, _ = integrate.quad(integrand, lo, hi, points=points, limit=200)
-        total += value
-    return total
+    args = (ens.b, ens.b1, ens.kappa, ens.x1, intervals)
+    return float(base.quad_log_potential(np.array([xv]), *args)[0])
 
 
 def naive_phi_box(k: sg.ModelConstants, x: np.ndarray, x1: np.ndarray) -> NaiveBox:

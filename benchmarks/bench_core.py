@@ -49,17 +49,14 @@ for _var in _THREAD_VARS:
 
 import argparse  # noqa: E402
 import datetime  # noqa: E402
-import gc  # noqa: E402
 import json  # noqa: E402
 import math  # noqa: E402
 import platform  # noqa: E402
-import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
-from collections.abc import Callable  # noqa: E402
-from dataclasses import asdict, dataclass  # noqa: E402
+from dataclasses import asdict  # noqa: E402
 from importlib.metadata import version  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
@@ -72,6 +69,7 @@ import spinglass_gan as sg  # noqa: E402
 SG_IMPORT_S = time.perf_counter() - _T_IMPORT
 
 import _baselines as base  # noqa: E402
+from _timing import Timing, fmt_time, fmt_timing, measure, measure_interleaved  # noqa: E402
 from scipy.integrate import trapezoid  # noqa: E402
 
 PARAMS_A = {"b": 1.0, "b1": 1.0, "kappa": 0.5, "x1": 3.0}
@@ -106,77 +104,6 @@ QUICK = {
     "logdet_shapes": [(50, 50), (10, 500)],
     "logdet_repeats": 5,
 }
-
-
-# ------------------------------------------------------------------ timing
-@dataclass
-class Timing:
-    """Seconds per call: best and median over ``repeats`` samples of ``number`` calls."""
-
-    best: float
-    median: float
-    repeats: int
-    number: int
-
-
-def _loop(fn: Callable[[], Any], number: int) -> float:
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        t0 = time.perf_counter()
-        for _ in range(number):
-            fn()
-        return time.perf_counter() - t0
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _calls_per_sample(fn: Callable[[], Any], min_time: float) -> int:
-    """Calls per timing sample so that one sample lasts at least ``min_time``."""
-    t = _loop(fn, 1)
-    if t >= min_time:
-        return 1
-    return min(100_000, math.ceil(min_time / max(t, 1e-9)))
-
-
-def measure(
-    fn: Callable[[], Any], repeats: int, *, warmup: bool = True, min_time: float = 0.05
-) -> Timing:
-    """Time ``fn`` after one warm-up call (compilation excluded)."""
-    if warmup:
-        fn()
-    number = _calls_per_sample(fn, min_time)
-    samples = [_loop(fn, number) / number for _ in range(repeats)]
-    return Timing(min(samples), statistics.median(samples), repeats, number)
-
-
-def measure_interleaved(
-    fns: list[Callable[[], Any]], repeats: int, *, min_time: float = 0.05
-) -> list[Timing]:
-    """Time several functions in alternation, so that drift affects all alike."""
-    for fn in fns:
-        fn()
-    numbers = [_calls_per_sample(fn, min_time) for fn in fns]
-    samples: list[list[float]] = [[] for _ in fns]
-    for _ in range(repeats):
-        for fn, number, acc in zip(fns, numbers, samples):
-            acc.append(_loop(fn, number) / number)
-    return [
-        Timing(min(s), statistics.median(s), repeats, n)
-        for s, n in zip(samples, numbers, strict=True)
-    ]
-
-
-def fmt_time(seconds: float) -> str:
-    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("us", 1e-6)):
-        if abs(seconds) >= scale:
-            return f"{seconds / scale:.3g} {unit}"
-    return f"{seconds / 1e-9:.3g} ns"
-
-
-def fmt_timing(t: Timing) -> str:
-    return f"{fmt_time(t.best)} ({fmt_time(t.median)})"
 
 
 def fmt_count(n: int) -> str:
