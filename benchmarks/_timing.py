@@ -1,4 +1,4 @@
-"""Timing helpers shared by the benchmark scripts.
+"""Timing and environment helpers shared by the benchmark scripts.
 
 ``time.perf_counter`` with the garbage collector off while timing; fast calls are
 looped so that one sample lasts at least ``min_time``; best and median of repeats.
@@ -6,12 +6,18 @@ looped so that one sample lasts at least ``min_time``; best and median of repeat
 
 from __future__ import annotations
 
+import datetime
 import gc
 import math
+import os
+import platform
 import statistics
+import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
 from typing import Any
 
 
@@ -98,3 +104,37 @@ def fmt_time(seconds: float) -> str:
 
 def fmt_timing(t: Timing) -> str:
     return f"{fmt_time(t.best)} ({fmt_time(t.median)})"
+
+
+def environment(quick: bool, thread_vars: tuple[str, ...]) -> dict[str, Any]:
+    """Versions, machine and commit, recorded beside every benchmark result."""
+    import numba
+    import numpy as np
+
+    import spinglass_gan as sg
+
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=Path(__file__).resolve().parent,
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.strip()
+    except OSError:
+        commit = ""
+    return {
+        "date_utc": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "git_commit": commit or None,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+        "cpu_count": os.cpu_count(),
+        "spinglass_gan": sg.__version__,
+        "numpy": np.__version__,
+        "scipy": version("scipy"),
+        "numba": version("numba"),
+        "numba_threads": numba.get_num_threads(),
+        "thread_env": {v: os.environ.get(v) for v in thread_vars},
+        "quick": quick,
+    }

@@ -51,16 +51,12 @@ for _var in _THREAD_VARS:
     os.environ[_var] = "1"
 
 import argparse  # noqa: E402
-import datetime  # noqa: E402
 import gc  # noqa: E402
 import json  # noqa: E402
 import math  # noqa: E402
-import platform  # noqa: E402
-import subprocess  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 from dataclasses import asdict, dataclass  # noqa: E402
-from importlib.metadata import version  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
@@ -74,7 +70,7 @@ SG_IMPORT_S = time.perf_counter() - _T_IMPORT
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _baselines as base  # noqa: E402
-from _timing import Timing, fmt_time, fmt_timing, measure, once  # noqa: E402
+from _timing import Timing, environment, fmt_time, fmt_timing, measure, once  # noqa: E402
 
 MODEL = {"p": 3, "q": 3, "sigma_z": 1.0, "kappa": 0.9}
 U_RANGE = (-10.0, 10.0)
@@ -619,36 +615,6 @@ def print_notes(rows: list[dict], naive: dict[str, Any], firsts: dict) -> None:
         print(f"  {name:30s} first {fmt_time(t['first_s'])}, second {fmt_time(t['second_s'])}")
 
 
-def environment(quick: bool) -> dict[str, Any]:
-    import numba
-
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "HEAD"],
-            cwd=Path(__file__).resolve().parent,
-            capture_output=True,
-            text=True,
-            check=False,
-        ).stdout.strip()
-    except OSError:
-        commit = ""
-    return {
-        "date_utc": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "git_commit": commit or None,
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "processor": platform.processor() or platform.machine(),
-        "cpu_count": os.cpu_count(),
-        "spinglass_gan": sg.__version__,
-        "numpy": np.__version__,
-        "scipy": version("scipy"),
-        "numba": version("numba"),
-        "numba_threads": numba.get_num_threads(),
-        "thread_env": {v: os.environ.get(v) for v in _THREAD_VARS},
-        "quick": quick,
-    }
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="reduced sizes (smoke run)")
@@ -659,7 +625,7 @@ def main(argv: list[str] | None = None) -> int:
     cfg = QUICK if args.quick else FULL
     firsts = first_calls()
 
-    env = environment(args.quick)
+    env = environment(args.quick, _THREAD_VARS)
     print(
         f"spinglass_gan {env['spinglass_gan']} | numpy {env['numpy']} scipy {env['scipy']} "
         f"numba {env['numba']} | {env['cpu_count']} CPUs, 1 thread (numba, BLAS) | "

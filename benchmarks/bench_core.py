@@ -48,16 +48,13 @@ for _var in _THREAD_VARS:
     os.environ[_var] = "1"
 
 import argparse  # noqa: E402
-import datetime  # noqa: E402
 import json  # noqa: E402
 import math  # noqa: E402
-import platform  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 from dataclasses import asdict  # noqa: E402
-from importlib.metadata import version  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
@@ -69,7 +66,7 @@ import spinglass_gan as sg  # noqa: E402
 SG_IMPORT_S = time.perf_counter() - _T_IMPORT
 
 import _baselines as base  # noqa: E402
-from _timing import Timing, fmt_time, fmt_timing, measure, measure_interleaved  # noqa: E402
+from _timing import Timing, environment, fmt_time, fmt_timing, measure, measure_interleaved  # noqa: E402
 from scipy.integrate import trapezoid  # noqa: E402
 
 PARAMS_A = {"b": 1.0, "b1": 1.0, "kappa": 0.5, "x1": 3.0}
@@ -479,36 +476,6 @@ def print_notes(rows: list[dict], firsts: dict, cold: dict | None) -> None:
         print(f"  cold process: import spinglass_gan {fmt_time(cold['import_s'])}")
 
 
-def environment(quick: bool) -> dict[str, Any]:
-    import numba
-
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "HEAD"],
-            cwd=Path(__file__).resolve().parent,
-            capture_output=True,
-            text=True,
-            check=False,
-        ).stdout.strip()
-    except OSError:
-        commit = ""
-    return {
-        "date_utc": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "git_commit": commit or None,
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "processor": platform.processor() or platform.machine(),
-        "cpu_count": os.cpu_count(),
-        "spinglass_gan": sg.__version__,
-        "numpy": np.__version__,
-        "scipy": version("scipy"),
-        "numba": version("numba"),
-        "numba_threads": numba.get_num_threads(),
-        "thread_env": {v: os.environ.get(v) for v in _THREAD_VARS},
-        "quick": quick,
-    }
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="reduced sizes (smoke run)")
@@ -526,7 +493,7 @@ def main(argv: list[str] | None = None) -> int:
     firsts = first_calls()  # before anything else touches the kernels in this process
     cold = None if args.no_cold else cold_compile()
 
-    env = environment(args.quick)
+    env = environment(args.quick, _THREAD_VARS)
     print(
         f"spinglass_gan {env['spinglass_gan']} | numpy {env['numpy']} scipy {env['scipy']} "
         f"numba {env['numba']} | {env['cpu_count']} CPUs, 1 thread (numba, BLAS) | "
