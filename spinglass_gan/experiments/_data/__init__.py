@@ -1,0 +1,1 @@
+"""Data files shipped with the GAN experiments (see LICENSE-fashion-mnist.txt)."""
