@@ -5,12 +5,25 @@ k_D (up to its maximum) with Theta_{k_D,k_G}(u_D, u_G) > 0 (SPEC section 7).
 Theta_{k_D,k_G} is non-increasing in both indices, so these "staircases" hold
 the whole feasible set of index pairs; a k_D map is computed only while some
 cell can still be feasible.
+
+Run through :func:`~spinglass_gan.runner.run_tasks` (parallel or resumable), the
+work is split by k_G.  In the serial loop a cell's entry for k_G is
+``min(limit, chain)``, where ``limit`` is its entry for k_G - 1 and ``chain`` is the
+largest k_D such that Theta_{j,k_G} > 0 for every j <= k_D: the loop keeps a cell
+while it is feasible and k_D <= limit.  So each k_G is an independent task that
+computes its chain from the same full-grid Theta maps, and the staircase is the
+running minimum of the chains over k_G: the serial result exactly, from the same
+maps (a task may compute a map the serial loop skips because ``limit`` already
+excludes every cell, never fewer).  Splitting the grid itself costs more: a map's
+fixed cost (the bracketing of each line's maxima) is paid again for every block.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -18,8 +31,9 @@ from tqdm.auto import tqdm
 
 from . import _validation as val
 from .exponent import Convention, DIndex
-from .model import GanSpinGlass
+from .model import GanSpinGlass, ModelConstants
 from .results import load_result, save_result, user_metadata
+from .runner import RESULT_FILE, run_tasks, task_id
 
 __all__ = ["BandedStructure", "banded_structure"]
 
@@ -73,6 +87,34 @@ class BandedStructure:
         return cls(res["u_D"], res["u_G"], res["staircase"], user_metadata(res))
 
 
+def _index_chain(
+    model: dict[str, Any],
+    u_D: list[float],
+    u_G: list[float],
+    k_G: int,
+    k_D_max: int,
+    d_index: DIndex,
+    convention: Convention,
+) -> dict[str, NDArray[np.int64]]:
+    """Largest k_D <= k_D_max with Theta_{j,k_G} > 0 for all j <= k_D, -1 if none.
+
+    A task of :func:`~spinglass_gan.runner.run_tasks`; ``model`` is
+    :meth:`GanSpinGlass.metadata`, so replaced constants travel with it.
+    """
+    params = {k: model[k] for k in ("p", "q", "sigma_z", "kappa")}
+    gan = GanSpinGlass(**params, constants=ModelConstants(**model["constants"]))
+    u_D_arr, u_G_arr = np.asarray(u_D, dtype=float), np.asarray(u_G, dtype=float)
+    chain = np.full((u_G_arr.size, u_D_arr.size), -1, dtype=np.int64)
+    alive = np.ones(chain.shape, dtype=bool)
+    for k_D in range(k_D_max + 1):
+        theta = gan.theta_map(u_D_arr, u_G_arr, k_D, k_G, d_index=d_index, convention=convention)
+        alive &= theta > 0
+        if not alive.any():
+            break
+        chain[alive] = k_D
+    return {"chain": chain}
+
+
 def banded_structure(
     model: GanSpinGlass,
     u_D: ArrayLike,
@@ -83,6 +125,11 @@ def banded_structure(
     d_index: DIndex = "ascent",
     convention: Convention = "exact",
     progress: bool = False,
+    results_dir: str | os.PathLike[str] | None = None,
+    client: Any = None,
+    scheduler: str | None = None,
+    processes: int | None = None,
+    rows_per_task: int | None = None,
 ) -> BandedStructure:
     """Largest k_D and k_G with Theta_{k_D,k_G} > 0 on the grid u_D x u_G.
 
@@ -96,12 +143,94 @@ def banded_structure(
     d_index, convention : str
         As in :meth:`GanSpinGlass.theta`.
     progress : bool
-        Show a progress bar over the Theta maps computed.
+        Show a progress bar over the Theta maps computed (over the tasks when run
+        through the runner).
+    results_dir : path, optional
+        Resumable run: one task per k_G (and block of rows), stored in
+        ``results_dir/tasks``; a rerun computes only the missing ones.  The result is
+        written to ``results_dir/result.npz`` (:meth:`BandedStructure.save` format; its
+        metadata lists the task ids).
+    client, scheduler : optional
+        Run the tasks on a dask cluster: a ``distributed.Client``, or a scheduler
+        address.
+    processes : int, optional
+        Local worker processes for the tasks.  Default: all CPUs when ``results_dir``
+        is given; with none of these four options the serial loop runs in this process.
+    rows_per_task : int, optional
+        Also split the u_G grid into blocks of this many rows, for more tasks than
+        k_G_max + 1.  Each block pays every map's fixed cost again, and a map on a block
+        may differ from the full-grid map in the last bits, so the staircase may in
+        principle differ where Theta is within rounding of 0.  Default: whole grid.
     """
     u_D = val.finite_array("u_D", u_D)
     u_G = val.finite_array("u_G", u_G)
     k_D_max = val.integer("k_D_max", k_D_max, 0)
     k_G_max = val.integer("k_G_max", k_G_max, 0)
+    meta: dict[str, Any] = {
+        **model.metadata(),
+        "k_D_max": k_D_max,
+        "k_G_max": k_G_max,
+        "d_index": d_index,
+        "convention": convention,
+    }
+    runner = (results_dir, client, scheduler, processes, rows_per_task)
+    if all(option is None for option in runner):
+        stair = _serial_staircase(model, u_D, u_G, k_D_max, k_G_max, d_index, convention, progress)
+        return BandedStructure(u_D, u_G, stair, meta)
+
+    model.solver(0, 0, d_index=d_index, convention=convention)  # checks both options
+    rows = u_G.size if rows_per_task is None else val.integer("rows_per_task", rows_per_task, 1)
+    blocks = [(i, min(i + rows, u_G.size)) for i in range(0, u_G.size, rows)]
+    tasks = [
+        {
+            "model": model.metadata(),
+            "u_D": u_D,
+            "u_G": u_G[lo:hi],
+            "k_G": k_G,
+            "k_D_max": k_D_max,
+            "d_index": d_index,
+            "convention": convention,
+        }
+        for k_G in range(k_G_max + 1)
+        for lo, hi in blocks
+    ]
+    out = run_tasks(
+        _index_chain,
+        tasks,
+        results_dir,
+        client=client,
+        scheduler=scheduler,
+        processes=processes,
+        progress=progress,
+        desc="banded structure",
+    )
+    chains = np.stack(
+        [
+            np.concatenate([r["chain"] for r in out[k * len(blocks) : (k + 1) * len(blocks)]])
+            for k in range(k_G_max + 1)
+        ]
+    )
+    stair = np.minimum.accumulate(chains, axis=0)
+    if rows_per_task is not None:
+        meta["rows_per_task"] = rows
+    if results_dir is None:
+        return BandedStructure(u_D, u_G, stair, meta)
+    meta["tasks"] = [task_id(_index_chain, t) for t in tasks]
+    result = BandedStructure(u_D, u_G, stair, meta)
+    result.save(Path(results_dir) / RESULT_FILE)
+    return result
+
+
+def _serial_staircase(
+    model: GanSpinGlass,
+    u_D: NDArray[np.float64],
+    u_G: NDArray[np.float64],
+    k_D_max: int,
+    k_G_max: int,
+    d_index: DIndex,
+    convention: Convention,
+    progress: bool,
+) -> NDArray[np.int64]:
     stair = np.full((k_G_max + 1, u_G.size, u_D.size), -1, dtype=np.int64)
     limit = np.full((u_G.size, u_D.size), k_D_max)  # staircase of the previous k_G
     bar = tqdm(total=(k_G_max + 1) * (k_D_max + 1), disable=not progress, desc="Theta maps")
@@ -118,11 +247,4 @@ def banded_structure(
         limit = stair[k_G]
         bar.update((k_D_max + 1) - (bar.n - k_G * (k_D_max + 1)))
     bar.close()
-    meta = {
-        **model.metadata(),
-        "k_D_max": k_D_max,
-        "k_G_max": k_G_max,
-        "d_index": d_index,
-        "convention": convention,
-    }
-    return BandedStructure(u_D, u_G, stair, meta)
+    return stair

@@ -34,6 +34,18 @@ sweep
         spinglass-gan sweep --sigma-z 1e-5 1e2 36 --kappa 0.9
         spinglass-gan sweep --kappa 0.05 0.95 19 --sigma-z 1
 
+banded and sweep run in parallel and resumably with --processes N (local worker
+processes), --scheduler ADDRESS (a dask.distributed cluster) and --results-dir DIR
+(each finished task is kept there; a rerun computes only the missing ones)::
+
+        spinglass-gan sweep --sigma-z 1e-5 1e2 200 --results-dir runs/s --processes 8
+        spinglass-gan banded --results-dir runs/b --scheduler tcp://10.0.0.1:8786
+
+gan-sweep trains DCGANs over sigma_z and kappa beside the theory (paper Fig. 9; needs
+the torch extra; docs/gan-experiments.md)::
+
+        spinglass-gan gan-sweep --quick --out gan
+
 Every subcommand takes --quiet (no progress bars, no list of files written).
 Invalid input is reported in one line on stderr with exit status 2; a failure to
 write the results exits with status 1.
@@ -43,6 +55,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib.util
 import inspect
 import math
 import re
@@ -59,8 +72,10 @@ from . import figures, plotting
 from ._version import __version__
 from .banded import banded_structure
 from .ensemble import HessianEnsemble
+from .experiments.cli import add_parser as _add_gan_sweep
 from .model import GanSpinGlass, ModelConstants
 from .results import save_result
+from .runner import RESULT_FILE
 from .sweeps import Sweep, sweep
 
 __all__ = ["main"]
@@ -73,6 +88,7 @@ PAPER = {"p": 3, "q": 3, "sigma_z": 1.0, "kappa": 0.9}
 SIGMA_Z_RANGE = (1e-5, 1e2, 36)  # five points per decade, log-spaced
 KAPPA_RANGE = (0.05, 0.95, 19)  # steps of 0.05
 DENSITY_POINTS = 2000  # grid of the limiting density saved by `spectrum`
+SCHEDULER_TIMEOUT = 20  # seconds to connect to a dask scheduler
 
 
 class _Parser(argparse.ArgumentParser):
@@ -211,7 +227,7 @@ def _write_errors(parser: argparse.ArgumentParser) -> Iterator[None]:
         parser.exit(1, f"{parser.prog}: error: cannot write{where}: {exc.strerror or exc}\n")
 
 
-def _output_dir(parser: argparse.ArgumentParser, path: Path) -> Path:
+def _output_dir(parser: argparse.ArgumentParser, path: Path, option: str = "--out") -> Path:
     """Create ``path`` and check that files can be written in it, before computing.
 
     Checked up front so that a bad --out fails at once instead of after a long
@@ -219,14 +235,85 @@ def _output_dir(parser: argparse.ArgumentParser, path: Path) -> Path:
     temporary file is written (and removed) as the actual test.
     """
     if path.exists() and not path.is_dir():
-        parser.error(f"argument --out: {str(path)!r} is a file, not a folder")
+        parser.error(f"argument {option}: {str(path)!r} is a file, not a folder")
     try:
         path.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryFile(dir=path):
             pass
     except OSError as exc:
-        parser.error(f"argument --out: cannot write to {str(path)!r}: {exc.strerror or exc}")
+        parser.error(f"argument {option}: cannot write to {str(path)!r}: {exc.strerror or exc}")
     return path
+
+
+def _add_runner_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("parallel and resumable runs (docs/scaling.md)")
+    group.add_argument(
+        "--results-dir",
+        type=Path,
+        metavar="DIR",
+        help=(
+            "keep every finished task in DIR/tasks and the assembled result in "
+            "DIR/result.npz; a rerun with the same DIR computes only the missing tasks "
+            "(default: none, nothing kept)"
+        ),
+    )
+    group.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help=(
+            "run the tasks on the dask.distributed scheduler at ADDRESS, e.g. "
+            "tcp://10.0.0.1:8786 (needs the 'dask' extra) (default: none, run locally)"
+        ),
+    )
+    group.add_argument(
+        "--processes",
+        type=_count,
+        metavar="N",
+        help=(
+            "local worker processes, >= 1, not with --scheduler (default: 1, or every "
+            "CPU with --results-dir)"
+        ),
+    )
+
+
+def _check_runner_options(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
+    """Usage errors of the runner options, found before anything is created."""
+    if args.scheduler is not None and args.processes is not None:
+        parser.error("argument --processes: not allowed with --scheduler")
+    if args.scheduler is not None and importlib.util.find_spec("distributed") is None:
+        parser.error(
+            "argument --scheduler: needs dask.distributed (pip install 'spinglass_gan[dask]')"
+        )
+
+
+@contextlib.contextmanager
+def _runner(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Iterator[dict]:
+    """Keyword arguments of the runner options; a dask client is open meanwhile.
+
+    The results folder is checked and the scheduler contacted before the computation,
+    so that a wrong folder or address fails at once, in one line.
+    """
+    kwargs: dict[str, Any] = {"processes": args.processes}
+    if args.results_dir is not None:
+        kwargs["results_dir"] = _output_dir(parser, args.results_dir, "--results-dir")
+    if args.scheduler is None:
+        yield kwargs
+        return
+    from distributed import Client
+
+    try:
+        client = Client(args.scheduler, timeout=SCHEDULER_TIMEOUT)
+    except Exception as exc:  # refused, timed out, malformed address: all mean the same
+        parser.exit(1, f"{parser.prog}: error: cannot reach scheduler {args.scheduler}: {exc}\n")
+    with client:
+        yield {**kwargs, "client": client}
+
+
+def _with_assembled(paths: list[Path], args: argparse.Namespace) -> list[Path]:
+    """``paths`` and, with --results-dir, the assembled result written there."""
+    if args.results_dir is None:
+        return paths
+    return [args.results_dir / RESULT_FILE, *paths]
 
 
 def _report(paths: Sequence[Path], quiet: bool) -> None:
@@ -640,25 +727,28 @@ def _add_theta_map(sub: Any) -> None:
 
 
 def _run_banded(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    _check_runner_options(args, parser)
     with _user_errors(parser):
         model = GanSpinGlass(args.p, args.q, args.sigma_z, args.kappa)
     out = _output_dir(parser, args.out)
-    result = banded_structure(
-        model,
-        np.linspace(*args.u_d),
-        np.linspace(*args.u_g),
-        args.k_d_max,
-        args.k_g_max,
-        d_index=args.d_index,
-        convention=args.convention,
-        progress=not args.quiet,
-    )
+    with _runner(args, parser) as runner, _write_errors(parser):
+        result = banded_structure(
+            model,
+            np.linspace(*args.u_d),
+            np.linspace(*args.u_g),
+            args.k_d_max,
+            args.k_g_max,
+            d_index=args.d_index,
+            convention=args.convention,
+            progress=not args.quiet,
+            **runner,
+        )
     fig, axes = _new_figure(ncols=2)
     plotting.plot_banded(result, "k_D", ax=axes[0])
     plotting.plot_banded(result, "k_G", ax=axes[1])
     with _write_errors(parser):
         paths = [result.save(out / "banded.npz"), *_save_figure(fig, out, "banded")]
-    _report(paths, args.quiet)
+    _report(_with_assembled(paths, args), args.quiet)
     return 0
 
 
@@ -695,6 +785,7 @@ def _add_banded(sub: Any) -> None:
         help="largest generator index k_G considered, >= 0 (default: %(default)s)",
     )
     _add_index_options(parser)
+    _add_runner_options(parser)
     _add_common_options(parser, ".")
     parser.set_defaults(handler=_run_banded, parser=parser)
 
@@ -725,6 +816,7 @@ def _sweep_plan(
 
 def _run_sweep(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     name, (lo, hi, n), fixed = _sweep_plan(args, parser)
+    _check_runner_options(args, parser)
     other = "kappa" if name == "sigma_z" else "sigma_z"
     with _user_errors(parser):
         # Models at both ends: every value in between is then valid too (the
@@ -733,7 +825,10 @@ def _run_sweep(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
             GanSpinGlass(args.p, args.q, **{name: value, other: fixed})
     out = _output_dir(parser, args.out)
     values = np.geomspace(lo, hi, n) if name == "sigma_z" else np.linspace(lo, hi, n)
-    result = sweep(args.p, args.q, **{name: values, other: fixed}, progress=not args.quiet)
+    with _runner(args, parser) as runner, _write_errors(parser):
+        result = sweep(
+            args.p, args.q, **{name: values, other: fixed}, progress=not args.quiet, **runner
+        )
     spacing = "log" if name == "sigma_z" else "linear"
     result = Sweep(
         result.parameter, result.values, result.results, {**result.metadata, "spacing": spacing}
@@ -745,7 +840,7 @@ def _run_sweep(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
     fig.suptitle(rf"$p = {args.p},\ q = {args.q},\ {symbol} = {fixed:g}$")
     with _write_errors(parser):
         paths = [result.save(out / "sweep.npz"), *_save_figure(fig, out, "sweep")]
-    _report(paths, args.quiet)
+    _report(_with_assembled(paths, args), args.quiet)
     return 0
 
 
@@ -794,6 +889,7 @@ def _add_sweep(sub: Any) -> None:
             f"sigma_z is swept, else {k_lo:g} {k_hi:g} {k_n})"
         ),
     )
+    _add_runner_options(parser)
     _add_common_options(parser, ".")
     parser.set_defaults(handler=_run_sweep, parser=parser)
 
@@ -808,7 +904,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog=PROG, description=overview, formatter_class=_Formatter)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="SUBCOMMAND")
-    for add in (_add_figures, _add_spectrum, _add_theta_map, _add_banded, _add_sweep):
+    for add in (
+        _add_figures,
+        _add_spectrum,
+        _add_theta_map,
+        _add_banded,
+        _add_sweep,
+        _add_gan_sweep,
+    ):
         add(sub)
     return parser
 

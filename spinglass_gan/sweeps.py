@@ -16,17 +16,19 @@ unbounded upwards in both losses, so that supremum is infinite.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import brentq
-from tqdm.auto import tqdm
 
 from . import _validation as val
 from .model import GanSpinGlass, ModelConstants
 from .results import load_result, save_result, user_metadata
+from .runner import RESULT_FILE, run_tasks, task_id
 
 __all__ = ["LowestLosses", "Sweep", "lowest_losses", "sweep"]
 
@@ -106,6 +108,12 @@ class Sweep:
         return cls(parameter, res["values"], {f: res[f] for f in _FIELDS}, meta)
 
 
+def _lowest_losses_task(p: int, q: int, sigma_z: float, kappa: float) -> dict[str, float]:
+    """One value of a sweep, as a task of :func:`~spinglass_gan.runner.run_tasks`."""
+    low = lowest_losses(GanSpinGlass(p, q, sigma_z, kappa))
+    return {f: getattr(low, f) for f in _FIELDS}
+
+
 def sweep(
     p: int,
     q: int,
@@ -113,24 +121,70 @@ def sweep(
     sigma_z: float | ArrayLike,
     kappa: float | ArrayLike,
     progress: bool = False,
+    results_dir: str | os.PathLike[str] | None = None,
+    client: Any = None,
+    scheduler: str | None = None,
+    processes: int | None = None,
 ) -> Sweep:
     """Lowest losses over a sweep of sigma_z or of kappa (the other one fixed).
 
-    Exactly one of ``sigma_z`` and ``kappa`` is a 1-D array.  Returns a
-    :class:`Sweep` whose results are arrays named as :class:`LowestLosses`.
+    Exactly one of ``sigma_z`` and ``kappa`` is a 1-D array.  Each value is one task of
+    :func:`~spinglass_gan.runner.run_tasks`; the numbers do not depend on where or in
+    which order the tasks run.
+
+    Parameters
+    ----------
+    p, q : int
+        Orders of the model (SPEC section 1).
+    sigma_z, kappa : float or 1-D array_like
+        The swept parameter (1-D) and the fixed one (scalar).
+    progress : bool
+        Show a progress bar over the values.
+    results_dir : path, optional
+        Resumable run: each finished value is stored in ``results_dir/tasks`` and a rerun
+        computes only the missing ones; the assembled result is written to
+        ``results_dir/result.npz`` (:meth:`Sweep.save` format; its metadata lists the
+        task ids).
+    client, scheduler : optional
+        Run on a dask cluster: a ``distributed.Client``, or a scheduler address.
+    processes : int, optional
+        Local worker processes.  Default: 1 (this process) when none of
+        ``results_dir``, ``client``, ``scheduler`` is given, else all CPUs.
+
+    Returns
+    -------
+    Sweep
+        Results are arrays named as :class:`LowestLosses`, in the order of the values.
     """
     swept = [name for name, v in (("sigma_z", sigma_z), ("kappa", kappa)) if np.ndim(v) == 1]
     if len(swept) != 1:
         raise ValueError("exactly one of sigma_z and kappa must be a 1-D array")
     name = swept[0]
     values = val.finite_array(name, sigma_z if name == "sigma_z" else kappa)
-    rows = []
-    for v in tqdm(values, disable=not progress, desc=f"sweep over {name}"):
-        args = {"sigma_z": sigma_z, "kappa": kappa, name: float(v)}
-        model = GanSpinGlass(p, q, **args)
-        rows.append(lowest_losses(model))
-    results = {f: np.array([getattr(r, f) for r in rows]) for f in _FIELDS}
     fixed = "kappa" if name == "sigma_z" else "sigma_z"
-    meta = {"p": p, "q": q, fixed: float(kappa if name == "sigma_z" else sigma_z)}
+    fixed_value = kappa if name == "sigma_z" else sigma_z
+    # Models built here check every parameter before any task starts, and give the
+    # validated values that the tasks receive.
+    models = [GanSpinGlass(p, q, **{name: float(v), fixed: fixed_value}) for v in values]
+    tasks = [{"p": m.p, "q": m.q, "sigma_z": m.sigma_z, "kappa": m.kappa} for m in models]
+    if results_dir is None and client is None and scheduler is None and processes is None:
+        processes = 1
+    rows = run_tasks(
+        _lowest_losses_task,
+        tasks,
+        results_dir,
+        client=client,
+        scheduler=scheduler,
+        processes=processes,
+        progress=progress,
+        desc=f"sweep over {name}",
+    )
+    results = {f: np.array([float(r[f]) for r in rows]) for f in _FIELDS}
+    meta: dict[str, Any] = {"p": p, "q": q, fixed: float(fixed_value)}
     meta["constants_from"] = ModelConstants.from_paper.__qualname__
-    return Sweep(name, values, results, meta)
+    if results_dir is None:
+        return Sweep(name, values, results, meta)
+    meta["tasks"] = [task_id(_lowest_losses_task, t) for t in tasks]
+    result = Sweep(name, values, results, meta)
+    result.save(Path(results_dir) / RESULT_FILE)
+    return result

@@ -17,7 +17,7 @@ import pytest
 import spinglass_gan as sg
 from spinglass_gan import cli, figures
 
-SUBCOMMANDS = ["figures", "spectrum", "theta-map", "banded", "sweep"]
+SUBCOMMANDS = ["figures", "spectrum", "theta-map", "banded", "sweep", "gan-sweep"]
 TINY_GRID = ["--u-d", "-10", "10", "5", "--u-g", "-10", "10", "4"]
 
 
@@ -122,6 +122,90 @@ def test_sweep_single_value_sweeps_the_other(tmp_path, monkeypatch):
     np.testing.assert_allclose(result.values, [0.6, 0.8])
 
 
+def test_sweep_results_dir_resumes(tmp_path):
+    runs, out = tmp_path / "runs", tmp_path / "out"
+    argv = ["sweep", "--sigma-z", "0.1", "10", "3", "--results-dir", str(runs), "--out", str(out)]
+    assert run(*argv, "--processes", "1") == 0
+    plain = sg.Sweep.load(out / "sweep.npz")
+    stored = sg.Sweep.load(runs / "result.npz")
+    for name in plain.results:
+        np.testing.assert_array_equal(stored[name], plain[name])
+    assert len(stored.metadata["tasks"]) == 3
+    files = sorted((runs / "tasks").glob("*.npz"))
+    assert [f.stem for f in files] == sorted(stored.metadata["tasks"])
+    # A lost task is computed again; the finished ones are loaded, not rewritten.
+    files[0].unlink()
+    kept = {f: f.stat().st_mtime_ns for f in files[1:]}
+    assert run(*argv) == 0
+    assert files[0].exists() and all(f.stat().st_mtime_ns == t for f, t in kept.items())
+    again = sg.Sweep.load(out / "sweep.npz")
+    for name in plain.results:
+        np.testing.assert_array_equal(again[name], plain[name])
+
+
+def test_banded_results_dir_equals_plain_run(tmp_path, capsys):
+    argv = ["banded", *TINY_GRID, "--k-d-max", "1", "--k-g-max", "2"]
+    assert run(*argv, "--out", str(tmp_path / "plain")) == 0
+    runs = tmp_path / "runs"
+    extra = ["--results-dir", str(runs), "--processes", "1"]
+    assert cli.main([*argv, *extra, "--out", str(tmp_path / "out")]) == 0
+    # The assembled result is listed with the other files written.
+    listed = [Path(p) for p in capsys.readouterr().out.split()]
+    assert listed[:2] == [runs / "result.npz", tmp_path / "out" / "banded.npz"]
+    plain = sg.BandedStructure.load(tmp_path / "plain" / "banded.npz")
+    for path in (runs / "result.npz", tmp_path / "out" / "banded.npz"):
+        np.testing.assert_array_equal(sg.BandedStructure.load(path).staircase, plain.staircase)
+    assert len(list((runs / "tasks").glob("*.npz"))) == 3  # one task per k_G
+
+
+def test_scheduler_runs_on_dask(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    argv = ["sweep", "--kappa", "0.5", "0.9", "2", "--sigma-z", "1"]
+    assert run(*argv, "--out", str(tmp_path / "plain")) == 0
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+    ) as cluster:
+        address = cluster.scheduler_address
+        assert run(*argv, "--scheduler", address, "--out", str(tmp_path / "dask")) == 0
+    plain = sg.Sweep.load(tmp_path / "plain" / "sweep.npz")
+    on_dask = sg.Sweep.load(tmp_path / "dask" / "sweep.npz")
+    for name in plain.results:
+        np.testing.assert_array_equal(on_dask[name], plain[name])
+
+
+def test_unreachable_scheduler_is_one_line_and_status_1(tmp_path, capsys, monkeypatch):
+    pytest.importorskip("distributed")
+    monkeypatch.setattr(cli, "SCHEDULER_TIMEOUT", 1)
+    with pytest.raises(SystemExit) as exc:
+        run("sweep", "--scheduler", "tcp://127.0.0.1:1", "--out", str(tmp_path))
+    assert exc.value.code == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "cannot reach scheduler" in err and "Traceback" not in err
+
+
+def test_scheduler_without_dask_is_a_usage_error(tmp_path, capsys, monkeypatch):
+    real = cli.importlib.util.find_spec
+    monkeypatch.setattr(
+        cli.importlib.util, "find_spec", lambda name: None if name == "distributed" else real(name)
+    )
+    with pytest.raises(SystemExit) as exc:
+        run("banded", "--scheduler", "tcp://127.0.0.1:1", "--out", str(tmp_path / "out"))
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--scheduler" in err and "spinglass_gan[dask]" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_unwritable_results_dir(tmp_path, capsys):
+    a_file = tmp_path / "a_file"
+    a_file.write_text("")
+    with pytest.raises(SystemExit) as exc:
+        run("sweep", "--results-dir", str(a_file), "--out", str(tmp_path / "out"))
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--results-dir" in err
+
+
 def test_written_files_are_listed_unless_quiet(tmp_path, capsys):
     assert cli.main(["theta-map", *TINY_GRID, "--out", str(tmp_path)]) == 0
     listed = capsys.readouterr().out.split()
@@ -190,6 +274,7 @@ def test_help(command, capsys):
         "theta-map": "per sqrt(N)",
         "banded": "per sqrt(N)",
         "sweep": "dimensionless",
+        "gan-sweep": "sigma_z",
     }
     assert units[command] in text
 
@@ -228,6 +313,11 @@ BAD_INPUTS = {
     "spectrum order": (["spectrum", "--n", "1"], "--n"),
     "spectrum empty block": (["spectrum", "--n", "4", "--kappa", "0.05"], "empty block"),
     "unknown figure": (["figures", "--only", "0"], "--only"),
+    "processes and scheduler": (
+        ["sweep", "--processes", "2", "--scheduler", "tcp://127.0.0.1:1"],
+        "--processes",
+    ),
+    "no processes": (["banded", "--processes", "0"], "--processes"),
 }
 
 

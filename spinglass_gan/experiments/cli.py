@@ -97,7 +97,7 @@ def _add_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--quick",
         action="store_true",
-        help="the quick setting (see above) instead of the full one",
+        help="the quick setting (see above) instead of the full one (default: full)",
     )
     data = parser.add_argument_group("data")
     data.add_argument("--dataset", choices=DATASETS, default="auto", help="(default: auto)")
@@ -110,7 +110,7 @@ def _add_options(parser: argparse.ArgumentParser) -> None:
         "--subset",
         type=_subset,
         metavar="N|all",
-        help="train on the first N training images (quick: 2000; full: all)",
+        help="train on the first N training images (default: quick 2000, full all)",
     )
     grid = parser.add_argument_group("grid and training")
     grid.add_argument(
@@ -118,14 +118,14 @@ def _add_options(parser: argparse.ArgumentParser) -> None:
         type=_positive_float,
         nargs="+",
         metavar="S",
-        help="latent-noise scales, > 0 (quick: 0.01 0.1 1 10; full: 1e-5 ... 1e2)",
+        help="latent-noise scales, > 0 (default: quick 0.01 0.1 1 10, full 1e-5 ... 1e2)",
     )
     grid.add_argument(
         "--kappa",
         type=_unit_float,
         nargs="+",
         metavar="K",
-        help="discriminator's channel shares, in (0, 1) (quick: 0.1 0.3 ... 0.9; full: 0.1 "
+        help="discriminator's channel shares, in (0, 1) (default: quick 0.1 0.3 ... 0.9, full 0.1 "
         "0.2 ... 0.9)",
     )
     grid.add_argument(
@@ -133,14 +133,19 @@ def _add_options(parser: argparse.ArgumentParser) -> None:
         type=_int_at_least(0),
         nargs="+",
         metavar="SEED",
-        help="one run per seed (quick: 0; full: 0 1 2)",
+        help="one run per seed (default: quick 0, full 0 1 2)",
     )
-    grid.add_argument("--epochs", type=_int_at_least(1), metavar="N", help="(quick: 1; full: 5)")
+    grid.add_argument(
+        "--epochs",
+        type=_int_at_least(1),
+        metavar="N",
+        help="training epochs (default: quick 1, full 5)",
+    )
     grid.add_argument(
         "--channels",
         type=_int_at_least(8),
         metavar="N",
-        help="channel budget w_D + w_G (quick: 64; full: 128)",
+        help="channel budget w_D + w_G (default: quick 64, full 128)",
     )
     grid.add_argument(
         "--batch-size", type=_int_at_least(2), default=128, metavar="N", help="(default: 128)"
@@ -170,7 +175,7 @@ def _add_options(parser: argparse.ArgumentParser) -> None:
     run_opts.add_argument(
         "--scheduler",
         metavar="ADDRESS",
-        help="run on this dask scheduler (e.g. tcp://host:8786) instead of locally",
+        help="run on this dask scheduler (e.g. tcp://host:8786) (default: local processes)",
     )
     out = parser.add_argument_group("output")
     out.add_argument(
@@ -185,9 +190,11 @@ def _add_options(parser: argparse.ArgumentParser) -> None:
     out.add_argument(
         "--replot",
         action="store_true",
-        help="draw the figure from all finished runs in --results-dir; train nothing",
+        help="draw the figure from all finished runs in --results-dir; train nothing (default: off)",
     )
-    out.add_argument("--quiet", action="store_true", help="no progress bars or file list")
+    out.add_argument(
+        "--quiet", action="store_true", help="no progress bars or file list (default: off)"
+    )
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
