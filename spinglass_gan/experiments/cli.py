@@ -190,7 +190,7 @@ def _add_options(parser: argparse.ArgumentParser) -> None:
     out.add_argument(
         "--replot",
         action="store_true",
-        help="draw the figure from all finished runs in --results-dir; train nothing (default: off)",
+        help="redraw the figure from the runs in --results-dir, no training (default: off)",
     )
     out.add_argument(
         "--quiet", action="store_true", help="no progress bars or file list (default: off)"
