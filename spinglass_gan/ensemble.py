@@ -5,24 +5,35 @@
 M a GOE of size N with off-diagonal variance 1/(2N) (semicircle radius sqrt 2),
 M1 an independent GOE of size N_D = round(kappa N) acting on the first N_D
 coordinates (the discriminator block).
+
+Sampling runs on numpy (default) or, with ``backend="torch"``, on a torch device;
+see :mod:`spinglass_gan._torch_backend` and docs/torch.md.
 """
 
 from __future__ import annotations
 
 import math
 from functools import cached_property
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from . import _torch_backend as _tb
 from . import _validation as val
 from ._sampling_kernels import fill_lower, symmetrize_from_lower
 from .master_equation import DysonSolution, density, density_moment, solve_dyson, support
 from .potential import log_potential
 
+if TYPE_CHECKING:
+    import torch
+
 __all__ = ["HessianEnsemble"]
 
 RngLike = int | np.random.Generator | None
+Backend = Literal["numpy", "torch"]
+DeviceLike = Any  # str, torch.device or None (torch is optional, so not spelled out)
+DTypeLike = Any  # torch or numpy float32/float64, their names, or None
 
 
 class HessianEnsemble:
@@ -90,15 +101,63 @@ class HessianEnsemble:
         fill_lower(rng, out, self.b, self.b1, self.block_size(n), self.x1)
         return out
 
-    def sample(self, n: int, size: int = 1, rng: RngLike = None) -> NDArray[np.float64]:
+    def sample(
+        self,
+        n: int,
+        size: int = 1,
+        rng: RngLike = None,
+        *,
+        backend: Backend = "numpy",
+        device: DeviceLike = None,
+        dtype: DTypeLike = None,
+        max_bytes: int = 1 << 28,
+        as_tensor: bool = False,
+    ) -> NDArray[np.floating] | torch.Tensor:
         """Draw ``size`` symmetric matrices H' of order ``n``.
+
+        Parameters
+        ----------
+        n, size : int
+            Order of the matrices and how many to draw.
+        rng : int, numpy.random.Generator or None
+            Seed.  With ``backend="torch"`` it seeds a ``torch.Generator`` on the
+            device (a ``torch.Generator`` is also accepted): a different stream from
+            numpy's, with the same law; see :meth:`sample_eigvals`.
+        backend : {"numpy", "torch"}
+            "numpy" (default) draws with the compiled numpy kernel; "torch" draws on
+            a torch device (optional dependency, ``pip install spinglass_gan[torch]``).
+        device : str or torch.device, optional
+            torch only: "cpu" (default), "cuda", "cuda:<i>" or a torch.device.
+        dtype : optional
+            torch only: float64 (default) or float32 (a torch or numpy dtype or its
+            name).  float32 matrices are the float64 draws of the same seed, rounded.
+        max_bytes : int
+            torch only: bound on the device's working memory, about 3 batches of
+            matrices (see :meth:`sample_eigvals`); the returned array is not counted.
+            The numpy backend draws straight into the returned array and needs none.
+        as_tensor : bool
+            torch only: return a tensor on the device instead of a numpy array.
 
         Returns
         -------
-        ndarray, shape (size, n, n)
+        ndarray or torch.Tensor, shape (size, n, n)
+            float64, or float32 with ``dtype=float32``.
         """
         n = val.integer("n", n, 2)
         size = val.integer("size", size, 1)
+        max_bytes = val.integer("max_bytes", max_bytes, 1)
+        if _tb.use_torch(backend, device=device, dtype=dtype, as_tensor=as_tensor):
+            return _tb.sample(
+                self._torch_params,
+                n,
+                self.block_size(n),
+                size,
+                rng,
+                device=device,
+                dtype=dtype,
+                max_bytes=max_bytes,
+                as_tensor=as_tensor,
+            )
         out = self._draw_lower(n, size, np.random.default_rng(rng))
         symmetrize_from_lower(out)
         return out
@@ -110,23 +169,73 @@ class HessianEnsemble:
         rng: RngLike = None,
         *,
         max_bytes: int = 1 << 28,
-    ) -> NDArray[np.float64]:
+        backend: Backend = "numpy",
+        device: DeviceLike = None,
+        dtype: DTypeLike = None,
+        as_tensor: bool = False,
+    ) -> NDArray[np.floating] | torch.Tensor:
         """Eigenvalues of ``size`` independent draws of H' of order ``n``.
 
-        Matrices are generated in batches of at most ``max_bytes`` and
-        diagonalised by LAPACK (``numpy.linalg.eigvalsh``), reading the lower
-        triangle only.  ``rng`` is an int seed, a ``numpy.random.Generator`` or
-        None; the same seed gives the same spectra as ``sample`` followed by
-        ``eigvalsh``.
+        numpy backend (default): matrices are generated in batches of at most
+        ``max_bytes`` and diagonalised by LAPACK (``numpy.linalg.eigvalsh``),
+        reading the lower triangle only.  ``rng`` is an int seed, a
+        ``numpy.random.Generator`` or None; the same seed gives the same spectra as
+        ``sample`` followed by ``eigvalsh``.
+
+        torch backend (``backend="torch"``, optional dependency): matrices are drawn
+        with ``torch.Generator`` normals on ``device`` and diagonalised there by
+        batched ``torch.linalg.eigvalsh`` (lower triangle), in batches whose
+        estimated working memory, 3 x the batch's bytes (the batch, the copy the
+        solver makes of it, workspace) plus one float64 scratch matrix, stays under
+        ``max_bytes``; a batch holds at least one matrix.  The generator is seeded
+        with ``numpy.random.default_rng(rng).integers(2**63)`` (a
+        ``torch.Generator`` is used as given): a different stream from the numpy
+        backend's, and from one device type to another, with the same law.  On one
+        device the same seed gives the same spectra for every ``max_bytes`` and the
+        same matrices for both dtypes, and the same spectra as
+        ``sample(..., backend="torch")`` followed by ``eigvalsh``.
+
+        Parameters
+        ----------
+        n, size : int
+            Order of the matrices and how many to draw.
+        rng : int, numpy.random.Generator, None (or torch.Generator with torch)
+            Seed.
+        max_bytes : int
+            Memory bound of a batch (see above).
+        backend : {"numpy", "torch"}
+        device : str or torch.device, optional
+            torch only: "cpu" (default), "cuda", "cuda:<i>" or a torch.device.
+        dtype : optional
+            torch only: float64 (default) or float32.  float32 eigenvalues of the same
+            matrices differ from the float64 ones by at most about 1e-8 N times the
+            spectral radius (measured 1e-6 at N = 100, 9e-6 at N = 1000, 2.4e-5 at
+            N = 4096; docs/torch.md).
+        as_tensor : bool
+            torch only: return a tensor on the device (for work that stays there;
+            the Monte Carlo determinants accept it) instead of a numpy array.
 
         Returns
         -------
-        ndarray, shape (size, n)
-            Eigenvalues of each draw in ascending order.
+        ndarray or torch.Tensor, shape (size, n)
+            Eigenvalues of each draw in ascending order; float64, or float32 with
+            ``dtype=float32``.
         """
         n = val.integer("n", n, 2)
         size = val.integer("size", size, 1)
         max_bytes = val.integer("max_bytes", max_bytes, 1)
+        if _tb.use_torch(backend, device=device, dtype=dtype, as_tensor=as_tensor):
+            return _tb.sample_eigvals(
+                self._torch_params,
+                n,
+                self.block_size(n),
+                size,
+                rng,
+                device=device,
+                dtype=dtype,
+                max_bytes=max_bytes,
+                as_tensor=as_tensor,
+            )
         gen = np.random.default_rng(rng)
         batch = max(1, min(size, max_bytes // (8 * n * n)))
         out = np.empty((size, n))
@@ -134,6 +243,10 @@ class HessianEnsemble:
             stop = min(size, start + batch)
             out[start:stop] = np.linalg.eigvalsh(self._draw_lower(n, stop - start, gen))
         return out
+
+    @property
+    def _torch_params(self) -> tuple[float, float, float]:
+        return self.b, self.b1, self.x1
 
     # --------------------------------------------------------- limiting law
     def solve_dyson(self, z: ArrayLike) -> DysonSolution:
