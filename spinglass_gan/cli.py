@@ -57,10 +57,8 @@ import argparse
 import contextlib
 import importlib.util
 import inspect
-import math
 import re
 import sys
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -69,6 +67,10 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from . import figures, plotting
+from ._argtypes import integer as _integer
+from ._argtypes import integer_at_least as _integer_at_least
+from ._argtypes import number as _number
+from ._argtypes import output_dir as _output_dir
 from ._version import __version__
 from .banded import banded_structure
 from .ensemble import HessianEnsemble
@@ -129,37 +131,9 @@ class _Formatter(argparse.HelpFormatter):
 
 
 # -- argument types -----------------------------------------------------------------
-# Parsing and range checks of counts happen here, so that messages name the option
-# (argparse prefixes "argument --n:"); the model's own parameters are checked by the
-# package, whose ValueError names the parameter (see _user_errors).
-
-
-def _number(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not math.isfinite(value):
-        raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
-    return value
-
-
-def _integer(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
-
-
-def _integer_at_least(minimum: int) -> Callable[[str], int]:
-    def parse(text: str) -> int:
-        value = _integer(text)
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"expected an integer >= {minimum}, got {text!r}")
-        return value
-
-    return parse
-
+# Counts are range-checked by argparse types (_argtypes), so that messages name the
+# option; the model's own parameters are checked by the package, whose ValueError
+# names the parameter (see _user_errors).
 
 _index = _integer_at_least(0)
 _count = _integer_at_least(1)
@@ -225,24 +199,6 @@ def _write_errors(parser: argparse.ArgumentParser) -> Iterator[None]:
     except OSError as exc:
         where = f": {exc.filename}" if exc.filename else ""
         parser.exit(1, f"{parser.prog}: error: cannot write{where}: {exc.strerror or exc}\n")
-
-
-def _output_dir(parser: argparse.ArgumentParser, path: Path, option: str = "--out") -> Path:
-    """Create ``path`` and check that files can be written in it, before computing.
-
-    Checked up front so that a bad --out fails at once instead of after a long
-    computation.  mkdir alone succeeds on an existing read-only folder, so a
-    temporary file is written (and removed) as the actual test.
-    """
-    if path.exists() and not path.is_dir():
-        parser.error(f"argument {option}: {str(path)!r} is a file, not a folder")
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=path):
-            pass
-    except OSError as exc:
-        parser.error(f"argument {option}: cannot write to {str(path)!r}: {exc.strerror or exc}")
-    return path
 
 
 def _add_runner_options(parser: argparse.ArgumentParser) -> None:

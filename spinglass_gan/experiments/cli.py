@@ -11,12 +11,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from .._argtypes import integer_at_least, output_dir, positive_number, unit_number
 from .data import CIFAR10_ENV, DATASETS, FASHION_MNIST_DIR, FASHION_MNIST_ENV, UnsafePickleError
 from .sweep import ARCHITECTURES, FULL, QUICK
 
@@ -58,39 +58,9 @@ examples:
 """
 
 
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not (value > 0 and value < float("inf")):
-        raise argparse.ArgumentTypeError(f"expected a finite number > 0, got {text!r}")
-    return value
-
-
-def _unit_float(text: str) -> float:
-    value = _positive_float(text)
-    if not value < 1:
-        raise argparse.ArgumentTypeError(f"expected a number in (0, 1), got {text!r}")
-    return value
-
-
-def _int_at_least(minimum: int):
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"expected an integer >= {minimum}, got {text!r}")
-        return value
-
-    return parse
-
-
 def _subset(text: str) -> int:
     # 0 stands for "all": None is kept for "not given" (then the setting decides).
-    return 0 if text == "all" else _int_at_least(1)(text)
+    return 0 if text == "all" else integer_at_least(1)(text)
 
 
 def _add_options(parser: argparse.ArgumentParser) -> None:
@@ -115,14 +85,14 @@ def _add_options(parser: argparse.ArgumentParser) -> None:
     grid = parser.add_argument_group("grid and training")
     grid.add_argument(
         "--sigma-z",
-        type=_positive_float,
+        type=positive_number,
         nargs="+",
         metavar="S",
         help="latent-noise scales, > 0 (default: quick 0.01 0.1 1 10, full 1e-5 ... 1e2)",
     )
     grid.add_argument(
         "--kappa",
-        type=_unit_float,
+        type=unit_number,
         nargs="+",
         metavar="K",
         help="discriminator's channel shares, in (0, 1) (default: quick 0.1 0.3 ... 0.9, full 0.1 "
@@ -130,25 +100,25 @@ def _add_options(parser: argparse.ArgumentParser) -> None:
     )
     grid.add_argument(
         "--seeds",
-        type=_int_at_least(0),
+        type=integer_at_least(0),
         nargs="+",
         metavar="SEED",
         help="one run per seed (default: quick 0, full 0 1 2)",
     )
     grid.add_argument(
         "--epochs",
-        type=_int_at_least(1),
+        type=integer_at_least(1),
         metavar="N",
         help="training epochs (default: quick 1, full 5)",
     )
     grid.add_argument(
         "--channels",
-        type=_int_at_least(8),
+        type=integer_at_least(8),
         metavar="N",
         help="channel budget w_D + w_G (default: quick 64, full 128)",
     )
     grid.add_argument(
-        "--batch-size", type=_int_at_least(2), default=128, metavar="N", help="(default: 128)"
+        "--batch-size", type=integer_at_least(2), default=128, metavar="N", help="(default: 128)"
     )
     grid.add_argument(
         "--architecture",
@@ -162,13 +132,13 @@ def _add_options(parser: argparse.ArgumentParser) -> None:
     )
     run_opts.add_argument(
         "--threads",
-        type=_int_at_least(1),
+        type=integer_at_least(1),
         metavar="N",
         help="torch threads per run (default: 1 on the CPU, torch's default on a GPU)",
     )
     run_opts.add_argument(
         "--processes",
-        type=_int_at_least(1),
+        type=integer_at_least(1),
         metavar="N",
         help="local worker processes (default: one per CPU core; 1 on a GPU)",
     )
@@ -242,18 +212,6 @@ def settings(args: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
-def _check_out(parser: argparse.ArgumentParser, path: Path) -> Path:
-    if path.exists() and not path.is_dir():
-        parser.error(f"argument --out: {str(path)!r} is a file, not a folder")
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=path):
-            pass
-    except OSError as exc:
-        parser.error(f"argument --out: cannot write to {str(path)!r}: {exc.strerror or exc}")
-    return path
-
-
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser | None = None) -> int:
     """Run the sweep and draw Fig. 9 from parsed ``args``; return the exit status.
 
@@ -265,7 +223,7 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser | None = None)
     from .sweep import gan_sweep, load_records
 
     conf = settings(args)
-    out = _check_out(parser, args.out)
+    out = output_dir(parser, args.out)
     results_dir = args.results_dir if args.results_dir is not None else out / "runs"
     if args.replot:
         records = load_records(results_dir) if (results_dir / "tasks").is_dir() else []
