@@ -104,18 +104,6 @@ def density_panel(ax, label: str, params: tuple, seed: int) -> list:
     sup = ens.support()
     lo, hi = sup[0][0], sup[-1][1]
     width = hi - lo
-    # Histogram bins over the support and 2 % either side, as in tests/test_spectra.py.
-    edges = np.linspace(lo - 0.02 * width, hi + 0.02 * width, BINS + 1)
-    dx = edges[1] - edges[0]
-    fine = edges[0] + (np.arange(BINS * SUB) + 0.5) * dx / SUB
-
-    def hist(e):
-        return np.histogram(e.ravel(), edges, density=True)[0]
-
-    h = hist(ev)
-    # The two halves of the samples are independent histograms with twice the variance
-    # of the full one: half their L1 distance estimates the full histogram's L1 noise.
-    floor = 0.5 * np.abs(hist(ev[: SAMPLES // 2]) - hist(ev[SAMPLES // 2 :])).sum() * dx
     curves = {
         "ours": ens.density,
         "published": lambda lam: published_density(lam, *params),
@@ -128,16 +116,19 @@ def density_panel(ax, label: str, params: tuple, seed: int) -> list:
     near = np.linspace(lo - 3.0 * width, hi + 3.0 * width, 120_001)
     tail = 3.0 * width * np.geomspace(1.0, 1e6 / 3.0, 20_001)[1:]
     wide = np.concatenate([(lo - tail)[::-1], near, hi + tail])
-    inside = (wide >= edges[0]) & (wide <= edges[-1])
-    row = [label, round(b, 4), round(b1, 4), kappa, x1, floor]
-    masses, dists, values = [], [], {}
+    # Histogram, bins and noise floor as in tests/test_spectra.py (sg.histogram_l1).
+    masses, dists, values, checks = [], [], {}, {}
     for name, f in curves.items():
+        checks[name] = sg.histogram_l1(ev, f, sup, bins=BINS, sub=SUB)
+        edges = checks[name].edges
         rho_wide = f(wide)
         values[name] = rho_wide
+        inside = (wide >= edges[0]) & (wide <= edges[-1])
         outside = np.trapezoid(np.where(inside, 0.0, rho_wide), wide)
-        rho_bins = f(fine).reshape(BINS, SUB).mean(axis=1)
-        dists.append(np.abs(h - rho_bins).sum() * dx + outside)
+        dists.append(checks[name].distance + outside)
         masses.append(np.trapezoid(rho_wide, wide))
+    h, floor = checks["ours"].histogram, checks["ours"].floor
+    row = [label, round(b, 4), round(b1, 4), kappa, x1, floor]
     peak = values["ours"].max()
     row += dists + masses[1:]
     row.append(float(np.max(np.abs(values["published"] - values["ours"]))) / peak)

@@ -15,6 +15,9 @@ log_potential
     Closed-form log-potential (``potential``).
 log_abs_det, annealed_log_det, quenched_log_det, MCEstimate
     Monte Carlo determinants (``montecarlo``).
+histogram_l1, HistogramL1
+    Sampled spectra against a density: binned L1 distance and noise floor
+    (``spectra``).
 goe_rate
     GOE large-deviation rate of one eigenvalue (``large_deviations``).
 Exponent, ComplexitySolver
@@ -51,6 +54,7 @@ from .model import GanSpinGlass, KacRiceRegion, ModelConstants
 from .montecarlo import MCEstimate, annealed_log_det, log_abs_det, quenched_log_det
 from .potential import log_potential
 from .results import Result, load_result, save_result
+from .spectra import HistogramL1, histogram_l1
 from .sweeps import LowestLosses, Sweep, lowest_losses, sweep
 
 __all__ = [
@@ -61,6 +65,7 @@ __all__ = [
     "FiniteNResult",
     "GanSpinGlass",
     "HessianEnsemble",
+    "HistogramL1",
     "KacRiceRegion",
     "LowestLosses",
     "MCEstimate",
@@ -73,6 +78,7 @@ __all__ = [
     "density",
     "density_moment",
     "goe_rate",
+    "histogram_l1",
     "kac_rice_log_integral",
     "load_result",
     "log_abs_det",

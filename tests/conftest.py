@@ -53,3 +53,23 @@ def check_moments(params):
     assert abs(e.moment(0) - 1.0) < MOMENT_TOL
     assert abs(e.moment(1) - mean) < MOMENT_TOL * math.sqrt(second)
     assert abs(e.moment(2) / second - 1.0) < MOMENT_TOL
+
+
+def check_entry_variances(mats, b, b1):
+    """Entry laws of H' (6 x 6, kappa = 0.5, x1 = 0): off-diagonal variance
+    b^2/(2N) (+ b1^2/(2 N_D) in the D block), diagonal b^2/N (+ b1^2/N_D), mean 0.
+
+    5-sigma bounds on the sample variance and mean (each fails with probability
+    below 1e-6)."""
+    n, nd = 6, 3
+    assert mats.shape[1:] == (n, n)
+    cases = [
+        (mats[:, 1, 0], b**2 / (2 * n) + b1**2 / (2 * nd)),
+        (mats[:, 4, 3], b**2 / (2 * n)),
+        (mats[:, 4, 1], b**2 / (2 * n)),
+        (mats[:, 0, 0], b**2 / n + b1**2 / nd),
+        (mats[:, 5, 5], b**2 / n),
+    ]
+    for x, var in cases:
+        assert abs(x.var() - var) < 5 * var * math.sqrt(2 / x.size)
+        assert abs(x.mean()) < 5 * math.sqrt(var / x.size)

@@ -6,37 +6,16 @@ from conftest import ACCEPTANCE_SETS
 
 import spinglass_gan as sg
 
-N, SAMPLES, BINS = 1000, 10, 60
+N, SAMPLES = 1000, 10
 
 
 def l1_distances(params, seed, n=N, samples=SAMPLES):
-    """L1 distance between the histogram of the sampled spectra and the density,
-    and the histogram's own noise floor.
-
-    The bins span the support plus 2 % on each side.  The density's mass in each
-    bin is computed with 200 midpoints per bin, so the comparison has no
-    discretisation error of its own beyond 1e-4.  The noise floor is estimated
-    from the data: the two halves of the samples give two independent histograms,
-    each with twice the variance of the full one, so half their L1 distance
-    estimates the L1 noise of the full histogram (eigenvalue correlations make the
-    iid formula wrong here).
-    """
+    """L1 distance between the histogram of sampled spectra and the density, and its
+    split-half noise floor (``sg.histogram_l1``: 60 bins over the support plus 2 %
+    each side, the density's bin means from 200 midpoints, error below 1e-4)."""
     e = sg.HessianEnsemble(*params)
-    ev = e.sample_eigvals(n, samples, rng=seed)
-    sup = e.support()
-    lo, hi = sup[0][0], sup[-1][1]
-    width = hi - lo
-    edges = np.linspace(lo - 0.02 * width, hi + 0.02 * width, BINS + 1)
-    dx = edges[1] - edges[0]
-    fine = edges[0] + (np.arange(BINS * 200) + 0.5) * dx / 200
-    rho_bins = e.density(fine).reshape(BINS, 200).mean(axis=1)
-
-    def hist(x):
-        return np.histogram(x.ravel(), edges, density=True)[0]
-
-    dist = np.abs(hist(ev) - rho_bins).sum() * dx
-    floor = 0.5 * np.abs(hist(ev[: samples // 2]) - hist(ev[samples // 2 :])).sum() * dx
-    return dist, floor
+    check = sg.histogram_l1(e.sample_eigvals(n, samples, rng=seed), e.density, e.support())
+    return check.distance, check.floor
 
 
 @pytest.mark.parametrize("params", ACCEPTANCE_SETS)
@@ -56,12 +35,8 @@ def test_wrong_density_is_detected():
     e_wrong = sg.HessianEnsemble(1.0, 1.0, 0.5, 3.15)
     e = sg.HessianEnsemble(*params)
     ev = e.sample_eigvals(N, SAMPLES, rng=11)
-    edges = np.linspace(-5.0, 1.2, BINS + 1)
-    dx = edges[1] - edges[0]
-    fine = edges[0] + (np.arange(BINS * 200) + 0.5) * dx / 200
-    h = np.histogram(ev.ravel(), edges, density=True)[0]
-    right = np.abs(h - e.density(fine).reshape(BINS, 200).mean(1)).sum() * dx
-    wrong = np.abs(h - e_wrong.density(fine).reshape(BINS, 200).mean(1)).sum() * dx
+    right = sg.histogram_l1(ev, e.density, (-5.0, 1.2), margin=0.0).distance
+    wrong = sg.histogram_l1(ev, e_wrong.density, (-5.0, 1.2), margin=0.0).distance
     assert wrong > 3 * right
 
 
@@ -74,3 +49,39 @@ def test_extreme_eigenvalues_near_edges():
     lo, hi = e.support()[0][0], e.support()[-1][1]
     tol = 5 * (hi - lo) * N ** (-2 / 3)
     assert np.all(np.abs(ev[:, 0] - lo) < tol) and np.all(np.abs(ev[:, -1] - hi) < tol)
+
+
+def test_histogram_l1_closed_form():
+    # 6000 evenly spaced points on (0, 1), split so that each row is itself evenly
+    # spread: 100 points per bin, 50 per row.  Against rho = 1 the histogram is exact
+    # (distance 0, floor 0); against rho = 2 lambda the bin means are exact (linear
+    # density, midpoint rule) and the distance is sum_j |1 - 2 lambda_j| / 60 = 1/2.
+    ev = ((np.arange(6000) + 0.5) / 6000).reshape(-1, 2).T
+    flat = sg.histogram_l1(ev, np.ones_like, [(0.0, 1.0)], margin=0.0)
+    assert flat.distance < 1e-12 and flat.floor < 1e-12
+    assert flat.edges.shape == (61,) and flat.histogram.shape == flat.expected.shape == (60,)
+    slope = sg.histogram_l1(ev, lambda x: 2 * x, (0.0, 1.0), margin=0.0, sub=1)
+    assert abs(slope.distance - 0.5) < 1e-12
+    # Points outside the bins are missing mass: half of them here.
+    shifted = sg.histogram_l1(ev + 0.5, np.ones_like, (0.0, 1.0), margin=0.0)
+    assert abs(shifted.distance - 0.5) < 1e-12
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"eigvals": np.zeros((1, 5))}, "eigvals"),
+        ({"eigvals": np.zeros(5)}, "eigvals"),
+        ({"eigvals": np.full((2, 5), np.nan)}, "eigvals"),
+        ({"support": (1.0, 1.0)}, "support"),
+        ({"support": (0.0, np.inf)}, "support"),
+        ({"support": (0.0, 1.0, 2.0)}, "support"),
+        ({"bins": 0}, "bins"),
+        ({"sub": 0}, "sub"),
+        ({"margin": -0.1}, "margin"),
+    ],
+)
+def test_histogram_l1_rejects_bad_arguments(kwargs, match):
+    args = {"eigvals": np.zeros((2, 5)), "pdf": np.ones_like, "support": (0.0, 1.0), **kwargs}
+    with pytest.raises(ValueError, match=match):
+        sg.histogram_l1(**args)

@@ -11,7 +11,7 @@ import sys
 
 import numpy as np
 import pytest
-from conftest import ACCEPTANCE_SETS
+from conftest import ACCEPTANCE_SETS, check_entry_variances
 
 import spinglass_gan as sg
 from spinglass_gan import _torch_backend as tb
@@ -195,43 +195,10 @@ def test_exact_trace_moments(torch, device, params):
 
 
 def test_entry_variances(torch):
-    # Off-diagonal variance b^2/(2N) (+ b1^2/(2 N_D) in the D block), diagonal
-    # b^2/N (+ b1^2/N_D); 5-sigma bounds, as for the numpy sampler.
-    b, b1, n, nd = 1.5, 0.8, 6, 3
-    mats = sg.HessianEnsemble(b, b1, 0.5, 0.0).sample(n, 10000, rng=2, backend="torch")
-    cases = [
-        (mats[:, 1, 0], b**2 / (2 * n) + b1**2 / (2 * nd)),
-        (mats[:, 4, 3], b**2 / (2 * n)),
-        (mats[:, 4, 1], b**2 / (2 * n)),
-        (mats[:, 0, 0], b**2 / n + b1**2 / nd),
-        (mats[:, 5, 5], b**2 / n),
-    ]
-    for x, var in cases:
-        assert abs(x.var() - var) < 5 * var * np.sqrt(2 / x.size)
-        assert abs(x.mean()) < 5 * np.sqrt(var / x.size)
-
-
-# The L1 statistic of tests/test_spectra.py: histogram of the sampled spectra against
-# the master-equation density's mass per bin, and the split-half noise floor.
-BINS = 60
-
-
-def _histograms(ens, spectra):
-    sup = ens.support()
-    lo, hi = sup[0][0], sup[-1][1]
-    width = hi - lo
-    edges = np.linspace(lo - 0.02 * width, hi + 0.02 * width, BINS + 1)
-    dx = edges[1] - edges[0]
-    fine = edges[0] + (np.arange(BINS * 200) + 0.5) * dx / 200
-    rho = ens.density(fine).reshape(BINS, 200).mean(axis=1)
-    hists = [np.histogram(s.ravel(), edges, density=True)[0] for s in spectra]
-    return rho, hists, dx
-
-
-def _l1_and_floor(ens, ev):
-    half = ev.shape[0] // 2
-    rho, (h, h1, h2), dx = _histograms(ens, [ev, ev[:half], ev[half:]])
-    return np.abs(h - rho).sum() * dx, 0.5 * np.abs(h1 - h2).sum() * dx
+    # The numpy sampler's entry laws (conftest.check_entry_variances).
+    b, b1 = 1.5, 0.8
+    mats = sg.HessianEnsemble(b, b1, 0.5, 0.0).sample(6, 10000, rng=2, backend="torch")
+    check_entry_variances(mats, b, b1)
 
 
 def _check_density(params):
@@ -243,15 +210,14 @@ def _check_density(params):
     e = sg.HessianEnsemble(*params)
     ev_t = e.sample_eigvals(1000, 10, rng=11, backend="torch")
     ev_n = e.sample_eigvals(1000, 10, rng=11)
-    dist_t, floor_t = _l1_and_floor(e, ev_t)
-    dist_n, floor_n = _l1_and_floor(e, ev_n)
-    assert dist_t < 1.6 * floor_t + 0.005, (dist_t, floor_t)
-    _, (h_t, h_n), dx = _histograms(e, [ev_t, ev_n])
-    two_sample = np.abs(h_t - h_n).sum() * dx
-    assert two_sample < 1.6 * np.sqrt(2) * 0.5 * (floor_t + floor_n) + 0.005, (
+    # The L1 statistic of tests/test_spectra.py.
+    t, n = (sg.histogram_l1(ev, e.density, e.support()) for ev in (ev_t, ev_n))
+    assert t.distance < 1.6 * t.floor + 0.005, (t.distance, t.floor)
+    two_sample = np.abs(t.histogram - n.histogram).sum() * np.diff(t.edges)[0]
+    assert two_sample < 1.6 * np.sqrt(2) * 0.5 * (t.floor + n.floor) + 0.005, (
         two_sample,
-        dist_n,
-        floor_n,
+        n.distance,
+        n.floor,
     )
 
 
