@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import math
 import sys
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -235,6 +236,33 @@ def _setup(
     return torch, dev, dt, _Drawer(params, n, n_d, gen, dev, dt), batch
 
 
+def _batches(
+    setup: tuple[Any, torch.device, torch.dtype, _Drawer, int],
+    n: int,
+    size: int,
+    target: torch.Tensor | None = None,
+) -> Iterator[tuple[int, int, torch.Tensor]]:
+    """Yield ``(start, stop, chunk)``: draws start:stop, their lower triangles filled.
+
+    ``chunk`` is a view of ``target`` when given, else of one buffer reused for
+    every batch (consume it before the next).
+    """
+    torch, dev, dt, drawer, batch = setup
+    buf = torch.empty((batch, n, n), dtype=dt, device=dev) if target is None else None
+    for start in range(0, size, batch):
+        stop = min(size, start + batch)
+        chunk = target[start:stop] if buf is None else buf[: stop - start]
+        drawer.fill(chunk)
+        yield start, stop, chunk
+
+
+def _output(setup: tuple, shape: tuple[int, ...], as_tensor: bool) -> Any:
+    torch, dev, dt = setup[:3]
+    if as_tensor:
+        return torch.empty(shape, dtype=dt, device=dev)
+    return np.empty(shape, dtype=np.float64 if dt == torch.float64 else np.float32)
+
+
 def sample(
     params: tuple[float, float, float],
     n: int,
@@ -248,20 +276,12 @@ def sample(
     as_tensor: bool,
 ) -> NDArray[np.floating] | torch.Tensor:
     """``size`` symmetric matrices H', shape (size, n, n); see ``HessianEnsemble.sample``."""
-    torch, dev, dt, drawer, batch = _setup(params, n, n_d, size, rng, device, dtype, max_bytes)
-    if as_tensor:
-        out: Any = torch.empty((size, n, n), dtype=dt, device=dev)
-        buf = None
-    else:
-        out = np.empty((size, n, n), dtype=np.float64 if dt == torch.float64 else np.float32)
-        buf = torch.empty((batch, n, n), dtype=dt, device=dev)
-    for start in range(0, size, batch):
-        stop = min(size, start + batch)
-        chunk = out[start:stop] if buf is None else buf[: stop - start]
-        drawer.fill(chunk)
+    setup = _setup(params, n, n_d, size, rng, device, dtype, max_bytes)
+    out = _output(setup, (size, n, n), as_tensor)
+    for start, stop, chunk in _batches(setup, n, size, out if as_tensor else None):
         strict = chunk.tril(-1)
         chunk.tril_().add_(strict.mT)
-        if buf is not None:
+        if not as_tensor:
             out[start:stop] = chunk.cpu().numpy()
     return out
 
@@ -279,16 +299,10 @@ def sample_eigvals(
     as_tensor: bool,
 ) -> NDArray[np.floating] | torch.Tensor:
     """Spectra of ``size`` draws, shape (size, n); see ``HessianEnsemble.sample_eigvals``."""
-    torch, dev, dt, drawer, batch = _setup(params, n, n_d, size, rng, device, dtype, max_bytes)
-    buf = torch.empty((batch, n, n), dtype=dt, device=dev)
-    if as_tensor:
-        out: Any = torch.empty((size, n), dtype=dt, device=dev)
-    else:
-        out = np.empty((size, n), dtype=np.float64 if dt == torch.float64 else np.float32)
-    for start in range(0, size, batch):
-        stop = min(size, start + batch)
-        chunk = buf[: stop - start]
-        drawer.fill(chunk)
+    setup = _setup(params, n, n_d, size, rng, device, dtype, max_bytes)
+    torch = setup[0]
+    out = _output(setup, (size, n), as_tensor)
+    for start, stop, chunk in _batches(setup, n, size):
         ev = torch.linalg.eigvalsh(chunk, UPLO="L")
         out[start:stop] = ev if as_tensor else ev.cpu().numpy()
     return out

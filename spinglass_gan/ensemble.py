@@ -101,6 +101,20 @@ class HessianEnsemble:
         fill_lower(rng, out, self.b, self.b1, self.block_size(n), self.x1)
         return out
 
+    @staticmethod
+    def _checked(
+        n: int, size: int, max_bytes: int, device: DeviceLike, dtype: DTypeLike, as_tensor: bool
+    ) -> tuple[int, int, int, dict[str, Any]]:
+        """Validated sizes, and the torch-only options as keywords."""
+        n = val.integer("n", n, 2)
+        size = val.integer("size", size, 1)
+        max_bytes = val.integer("max_bytes", max_bytes, 1)
+        return n, size, max_bytes, {"device": device, "dtype": dtype, "as_tensor": as_tensor}
+
+    def _torch_args(self, n: int, size: int, rng: object) -> tuple:
+        """Positional arguments of the torch backend's samplers."""
+        return (self.b, self.b1, self.x1), n, self.block_size(n), size, rng
+
     def sample(
         self,
         n: int,
@@ -143,21 +157,10 @@ class HessianEnsemble:
         ndarray or torch.Tensor, shape (size, n, n)
             float64, or float32 with ``dtype=float32``.
         """
-        n = val.integer("n", n, 2)
-        size = val.integer("size", size, 1)
-        max_bytes = val.integer("max_bytes", max_bytes, 1)
-        if _tb.use_torch(backend, device=device, dtype=dtype, as_tensor=as_tensor):
-            return _tb.sample(
-                self._torch_params,
-                n,
-                self.block_size(n),
-                size,
-                rng,
-                device=device,
-                dtype=dtype,
-                max_bytes=max_bytes,
-                as_tensor=as_tensor,
-            )
+        n, size, max_bytes, options = self._checked(n, size, max_bytes, device, dtype, as_tensor)
+        if _tb.use_torch(backend, **options):
+            args = self._torch_args(n, size, rng)
+            return _tb.sample(*args, max_bytes=max_bytes, **options)
         out = self._draw_lower(n, size, np.random.default_rng(rng))
         symmetrize_from_lower(out)
         return out
@@ -221,21 +224,10 @@ class HessianEnsemble:
             Eigenvalues of each draw in ascending order; float64, or float32 with
             ``dtype=float32``.
         """
-        n = val.integer("n", n, 2)
-        size = val.integer("size", size, 1)
-        max_bytes = val.integer("max_bytes", max_bytes, 1)
-        if _tb.use_torch(backend, device=device, dtype=dtype, as_tensor=as_tensor):
-            return _tb.sample_eigvals(
-                self._torch_params,
-                n,
-                self.block_size(n),
-                size,
-                rng,
-                device=device,
-                dtype=dtype,
-                max_bytes=max_bytes,
-                as_tensor=as_tensor,
-            )
+        n, size, max_bytes, options = self._checked(n, size, max_bytes, device, dtype, as_tensor)
+        if _tb.use_torch(backend, **options):
+            args = self._torch_args(n, size, rng)
+            return _tb.sample_eigvals(*args, max_bytes=max_bytes, **options)
         gen = np.random.default_rng(rng)
         batch = max(1, min(size, max_bytes // (8 * n * n)))
         out = np.empty((size, n))
@@ -243,10 +235,6 @@ class HessianEnsemble:
             stop = min(size, start + batch)
             out[start:stop] = np.linalg.eigvalsh(self._draw_lower(n, stop - start, gen))
         return out
-
-    @property
-    def _torch_params(self) -> tuple[float, float, float]:
-        return self.b, self.b1, self.x1
 
     # --------------------------------------------------------- limiting law
     def solve_dyson(self, z: ArrayLike) -> DysonSolution:
