@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import gc
+import json
 import math
 import os
 import platform
@@ -138,3 +139,11 @@ def environment(quick: bool, thread_vars: tuple[str, ...]) -> dict[str, Any]:
         "thread_env": {v: os.environ.get(v) for v in thread_vars},
         "quick": quick,
     }
+
+
+def write_json(path: str | None, payload: dict[str, Any]) -> None:
+    """Write a benchmark's results as JSON to ``path`` (nothing when None)."""
+    if path is None:
+        return
+    Path(path).write_text(json.dumps(payload, indent=2) + "\n")
+    print(f"wrote {path}")

@@ -52,7 +52,6 @@ for _var in _THREAD_VARS:
 
 import argparse  # noqa: E402
 import gc  # noqa: E402
-import json  # noqa: E402
 import math  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
@@ -70,7 +69,7 @@ SG_IMPORT_S = time.perf_counter() - _T_IMPORT
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _baselines as base  # noqa: E402
-from _timing import Timing, environment, fmt_time, fmt_timing, measure, once  # noqa: E402
+from _timing import Timing, environment, fmt_time, fmt_timing, measure, once, write_json  # noqa: E402
 
 MODEL = {"p": 3, "q": 3, "sigma_z": 1.0, "kappa": 0.9}
 U_RANGE = (-10.0, 10.0)
@@ -660,8 +659,7 @@ def main(argv: list[str] | None = None) -> int:
             "results": rows,
             "total_wall_s": total,
         }
-        Path(args.json).write_text(json.dumps(payload, indent=2) + "\n")
-        print(f"wrote {args.json}")
+        write_json(args.json, payload)
     return 0
 
 

@@ -66,7 +66,15 @@ import spinglass_gan as sg  # noqa: E402
 SG_IMPORT_S = time.perf_counter() - _T_IMPORT
 
 import _baselines as base  # noqa: E402
-from _timing import Timing, environment, fmt_time, fmt_timing, measure, measure_interleaved  # noqa: E402
+from _timing import (  # noqa: E402
+    Timing,
+    environment,
+    fmt_time,
+    fmt_timing,
+    measure,
+    measure_interleaved,
+    write_json,
+)
 from scipy.integrate import trapezoid  # noqa: E402
 
 PARAMS_A = {"b": 1.0, "b1": 1.0, "kappa": 0.5, "x1": 3.0}
@@ -525,8 +533,7 @@ def main(argv: list[str] | None = None) -> int:
             "results": rows,
             "total_wall_s": total,
         }
-        Path(args.json).write_text(json.dumps(payload, indent=2) + "\n")
-        print(f"wrote {args.json}")
+        write_json(args.json, payload)
     return 0
 
 

@@ -40,7 +40,6 @@ for _var in _THREAD_VARS:
     os.environ[_var] = "1"
 
 import argparse  # noqa: E402
-import json  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
 from collections.abc import Callable  # noqa: E402
@@ -54,7 +53,7 @@ from spinglass_gan.runner import run_tasks  # noqa: E402
 from spinglass_gan.sweeps import _FIELDS  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _timing import environment, fmt_time, once  # noqa: E402
+from _timing import environment, fmt_time, once, write_json  # noqa: E402
 
 FULL = {"values": 40, "cheap": 200, "repeats": 3, "band_n": 81, "band_k": 10}
 QUICK = {"values": 8, "cheap": 40, "repeats": 1, "band_n": 21, "band_k": 4}
@@ -217,8 +216,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.json:
         payload = {"environment": environment(args.quick, _THREAD_VARS), "rows": rows}
-        Path(args.json).write_text(json.dumps(payload, indent=2) + "\n")
-        print(f"wrote {args.json}")
+        write_json(args.json, payload)
     return 0 if all(r["equal"] for r in rows) else 1
 
 

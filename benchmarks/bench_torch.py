@@ -78,6 +78,7 @@ from _timing import (  # noqa: E402
     fmt_timing,
     measure_interleaved,
     once,
+    write_json,
 )
 
 from spinglass_gan import _torch_backend as tb  # noqa: E402
@@ -406,8 +407,7 @@ def main(argv: list[str] | None = None) -> int:
             "memory": mem,
             "total_wall_s": total,
         }
-        Path(args.json).write_text(json.dumps(payload, indent=2) + "\n")
-        print(f"wrote {args.json}")
+        write_json(args.json, payload)
     return 0
 
 
