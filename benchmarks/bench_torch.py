@@ -7,6 +7,7 @@ Run from the repository root (not part of the unit tests; needs torch)::
     python benchmarks/bench_torch.py --json out.json  # also write every number as JSON
     python benchmarks/bench_torch.py --device cuda    # torch on a GPU (numpy stays on the CPU)
     python benchmarks/bench_torch.py --threads 2      # threads for numpy and torch (default 1)
+    python benchmarks/bench_torch.py --sizes 4096:32  # K matrices of order N per call
 
 What is measured, for ``HessianEnsemble(1, 1, 0.5, 3)``:
 
@@ -359,12 +360,30 @@ def report(samp: list[dict], mc: list[dict], mem: dict, device: torch.device) ->
     )
 
 
+def _size_pair(text: str) -> tuple[int, int]:
+    try:
+        n, k = (int(v) for v in text.split(":"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected N:K, got {text!r}") from None
+    if n < 2 or k < 1:
+        raise argparse.ArgumentTypeError(f"expected N >= 2 and K >= 1, got {text!r}")
+    return n, k
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="reduced sizes (smoke run)")
     parser.add_argument("--json", metavar="PATH", help="write all results as JSON to PATH")
     parser.add_argument("--device", default="cpu", help="torch device: cpu (default) or cuda")
     parser.add_argument("--threads", type=int, default=1, help="CPU threads (default 1)")
+    parser.add_argument(
+        "--sizes",
+        nargs="+",
+        type=_size_pair,
+        metavar="N:K",
+        help="sampling rows: K matrices of order N per call (default: 500:96 1000:24 "
+        "2000:4 4096:1; a GPU wants larger K, e.g. 4096:32)",
+    )
     parser.add_argument("--rss-child", nargs=3, type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
@@ -375,6 +394,8 @@ def main(argv: list[str] | None = None) -> int:
     t_start = time.perf_counter()
     device = tb.resolve_device(args.device)
     cfg = QUICK if args.quick else FULL
+    if args.sizes:
+        cfg = {**cfg, "sample_sizes": dict(args.sizes)}
     env = environment(args.quick, _THREAD_VARS)
     env["torch"] = torch.__version__
     env["torch_threads"] = torch.get_num_threads()
