@@ -339,9 +339,9 @@ def log_abs_det(spec: torch.Tensor, xs: NDArray[np.float64], chunk_elements: int
     are widened to float64 first: in float32, x rounds onto an eigenvalue with
     probability about ulp(x) / (eigenvalue spacing), 1e-5 to 1e-4 per sample and x
     inside the bulk at N = 500, and log 0 = -inf then; a float32 sum of N logarithms
-    would also lose about N * 6e-8 of relative precision.  The spectra are small (K x N) next to the
-    matrices they came from, so this costs little memory; the error left is that
-    of the float32 eigenvalues themselves.
+    would also lose about N * 6e-8 of relative precision.  The spectra are small
+    (K x N) next to the matrices they came from, so this costs little memory; the
+    error left is that of the float32 eigenvalues themselves.
     """
     torch = require_torch()
     spec = spec.to(torch.float64)

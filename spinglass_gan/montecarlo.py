@@ -23,7 +23,7 @@ distance to x, so single samples can be off by 1e-3 and more (docs/torch.md).
 
 from __future__ import annotations
 
-from typing import Literal, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -52,6 +52,13 @@ def _torch_path(eigvals: object, backend: object, device: object) -> bool:
     if backend is None:
         backend = "torch" if _tb.is_tensor(eigvals) else "numpy"
     return _tb.use_torch(backend, device=device)
+
+
+def _torch_logs(eigvals: object, x: ArrayLike, device: object) -> tuple[Any, int, tuple]:
+    """The torch path's log-determinants (K, x.size) on the device, N and x's shape."""
+    spec = _tb.spectra(eigvals, device)
+    xs = val.finite_array("x", _tb.to_numpy(x))
+    return _tb.log_abs_det(spec, xs, _CHUNK_ELEMENTS), spec.shape[1], xs.shape
 
 
 def _spectra(eigvals: ArrayLike) -> NDArray[np.float64]:
@@ -89,10 +96,8 @@ def log_abs_det(
     ndarray, shape (K,) + x.shape
     """
     if _torch_path(eigvals, backend, device):
-        spec = _tb.spectra(eigvals, device)
-        xs = val.finite_array("x", _tb.to_numpy(x))
-        logs = _tb.log_abs_det(spec, xs, _CHUNK_ELEMENTS)
-        return logs.cpu().numpy().reshape((spec.shape[0], *xs.shape))
+        logs, _, shape = _torch_logs(eigvals, x, device)
+        return logs.cpu().numpy().reshape((logs.shape[0], *shape))
     spectra = _spectra(eigvals)
     xs = val.finite_array("x", _tb.to_numpy(x))
     flat = xs.ravel()
@@ -139,16 +144,14 @@ def annealed_log_det(
     MCEstimate
         ``value`` and ``stderr`` of the shape of ``x``, per unit of N.
     """
+    if stderr not in ("delta", "bootstrap"):
+        raise ValueError(f"stderr must be 'delta' or 'bootstrap', got {stderr!r}")
+    if stderr == "bootstrap":
+        n_boot = val.integer("n_boot", n_boot, 2)
     if _torch_path(eigvals, backend, device):
-        if stderr not in ("delta", "bootstrap"):
-            raise ValueError(f"stderr must be 'delta' or 'bootstrap', got {stderr!r}")
-        if stderr == "bootstrap":
-            n_boot = val.integer("n_boot", n_boot, 2)
-        spec = _tb.spectra(eigvals, device)
-        xs = val.finite_array("x", _tb.to_numpy(x))
-        logs = _tb.log_abs_det(spec, xs, _CHUNK_ELEMENTS)
-        value, se = _tb.annealed(logs, spec.shape[1], stderr, n_boot, rng, _CHUNK_ELEMENTS)
-        return MCEstimate(value.reshape(xs.shape), se.reshape(xs.shape))
+        logs, n, shape = _torch_logs(eigvals, x, device)
+        value, se = _tb.annealed(logs, n, stderr, n_boot, rng, _CHUNK_ELEMENTS)
+        return MCEstimate(value.reshape(shape), se.reshape(shape))
     spectra = _spectra(eigvals)
     logs = log_abs_det(spectra, x)
     k, n = spectra.shape
@@ -156,13 +159,10 @@ def annealed_log_det(
     if stderr == "delta":
         y = np.exp(logs - logs.max(axis=0))
         se = y.std(axis=0, ddof=1) / (np.sqrt(k) * y.mean(axis=0)) / n
-    elif stderr == "bootstrap":
-        n_boot = val.integer("n_boot", n_boot, 2)
+    else:
         idx = np.random.default_rng(rng).integers(0, k, size=(n_boot, k))
         boots = logsumexp(logs[idx], axis=1) - np.log(k)
         se = boots.std(axis=0, ddof=1) / n
-    else:
-        raise ValueError(f"stderr must be 'delta' or 'bootstrap', got {stderr!r}")
     return MCEstimate(value, se)
 
 
@@ -178,10 +178,9 @@ def quenched_log_det(
     ``backend`` and ``device`` as in :func:`log_abs_det`.
     """
     if _torch_path(eigvals, backend, device):
-        spec = _tb.spectra(eigvals, device)
-        xs = val.finite_array("x", _tb.to_numpy(x))
-        value, se = _tb.quenched(_tb.log_abs_det(spec, xs, _CHUNK_ELEMENTS), spec.shape[1])
-        return MCEstimate(value.reshape(xs.shape), se.reshape(xs.shape))
+        logs, n, shape = _torch_logs(eigvals, x, device)
+        value, se = _tb.quenched(logs, n)
+        return MCEstimate(value.reshape(shape), se.reshape(shape))
     spectra = _spectra(eigvals)
     logs = log_abs_det(spectra, x)
     k, n = spectra.shape
