@@ -195,7 +195,10 @@ class _Drawer:
         torch = require_torch()
         b, b1, x1 = params
         self.gen = gen
+        self.n = n
         self.n_d = n_d
+        self.device = device
+        self.dtype = dtype
         self.x1 = x1
         self.off = b / math.sqrt(2.0 * n)
         self.off1 = b1 / math.sqrt(2.0 * n_d)
@@ -216,8 +219,31 @@ class _Drawer:
             if self.work is not None:
                 out[k].copy_(m)
 
+    def empty(self, shape: tuple[int, ...]) -> torch.Tensor:
+        """An uninitialised tensor of the drawer's dtype on its device."""
+        return require_torch().empty(shape, dtype=self.dtype, device=self.device)
 
-def _setup(
+    def host_empty(self, shape: tuple[int, ...]) -> NDArray[np.floating]:
+        """An uninitialised numpy array of the drawer's dtype."""
+        return np.empty(shape, dtype=str(self.dtype).removeprefix("torch."))
+
+    def batches(
+        self, size: int, batch: int, target: torch.Tensor | None = None
+    ) -> Iterator[tuple[int, int, torch.Tensor]]:
+        """Yield ``(start, stop, chunk)``: draws start:stop, their lower triangles filled.
+
+        ``chunk`` is a view of ``target`` when given, else of one buffer reused for
+        every batch (consume it before the next).
+        """
+        buf = self.empty((batch, self.n, self.n)) if target is None else None
+        for start in range(0, size, batch):
+            stop = min(size, start + batch)
+            chunk = target[start:stop] if buf is None else buf[: stop - start]
+            self.fill(chunk)
+            yield start, stop, chunk
+
+
+def _drawer(
     params: tuple[float, float, float],
     n: int,
     n_d: int,
@@ -226,41 +252,12 @@ def _setup(
     device: object,
     dtype: object,
     max_bytes: int,
-) -> tuple[Any, torch.device, torch.dtype, _Drawer, int]:
-    torch = require_torch()
+) -> tuple[_Drawer, int]:
+    """The drawer for these arguments and the matrices per batch under ``max_bytes``."""
     dev = resolve_device(device)
     dt = resolve_dtype(dtype)
-    gen = make_generator(rng, dev)
-    itemsize = torch.empty((), dtype=dt).element_size()
-    batch = batch_size(n, n_d, size, itemsize, max_bytes)
-    return torch, dev, dt, _Drawer(params, n, n_d, gen, dev, dt), batch
-
-
-def _batches(
-    setup: tuple[Any, torch.device, torch.dtype, _Drawer, int],
-    n: int,
-    size: int,
-    target: torch.Tensor | None = None,
-) -> Iterator[tuple[int, int, torch.Tensor]]:
-    """Yield ``(start, stop, chunk)``: draws start:stop, their lower triangles filled.
-
-    ``chunk`` is a view of ``target`` when given, else of one buffer reused for
-    every batch (consume it before the next).
-    """
-    torch, dev, dt, drawer, batch = setup
-    buf = torch.empty((batch, n, n), dtype=dt, device=dev) if target is None else None
-    for start in range(0, size, batch):
-        stop = min(size, start + batch)
-        chunk = target[start:stop] if buf is None else buf[: stop - start]
-        drawer.fill(chunk)
-        yield start, stop, chunk
-
-
-def _output(setup: tuple, shape: tuple[int, ...], as_tensor: bool) -> Any:
-    torch, dev, dt = setup[:3]
-    if as_tensor:
-        return torch.empty(shape, dtype=dt, device=dev)
-    return np.empty(shape, dtype=np.float64 if dt == torch.float64 else np.float32)
+    drawer = _Drawer(params, n, n_d, make_generator(rng, dev), dev, dt)
+    return drawer, batch_size(n, n_d, size, dt.itemsize, max_bytes)
 
 
 def sample(
@@ -276,9 +273,10 @@ def sample(
     as_tensor: bool,
 ) -> NDArray[np.floating] | torch.Tensor:
     """``size`` symmetric matrices H', shape (size, n, n); see ``HessianEnsemble.sample``."""
-    setup = _setup(params, n, n_d, size, rng, device, dtype, max_bytes)
-    out = _output(setup, (size, n, n), as_tensor)
-    for start, stop, chunk in _batches(setup, n, size, out if as_tensor else None):
+    drawer, batch = _drawer(params, n, n_d, size, rng, device, dtype, max_bytes)
+    shape = (size, n, n)
+    out = drawer.empty(shape) if as_tensor else drawer.host_empty(shape)
+    for start, stop, chunk in drawer.batches(size, batch, out if as_tensor else None):
         strict = chunk.tril(-1)
         chunk.tril_().add_(strict.mT)
         if not as_tensor:
@@ -299,10 +297,10 @@ def sample_eigvals(
     as_tensor: bool,
 ) -> NDArray[np.floating] | torch.Tensor:
     """Spectra of ``size`` draws, shape (size, n); see ``HessianEnsemble.sample_eigvals``."""
-    setup = _setup(params, n, n_d, size, rng, device, dtype, max_bytes)
-    torch = setup[0]
-    out = _output(setup, (size, n), as_tensor)
-    for start, stop, chunk in _batches(setup, n, size):
+    torch = require_torch()
+    drawer, batch = _drawer(params, n, n_d, size, rng, device, dtype, max_bytes)
+    out = drawer.empty((size, n)) if as_tensor else drawer.host_empty((size, n))
+    for start, stop, chunk in drawer.batches(size, batch):
         ev = torch.linalg.eigvalsh(chunk, UPLO="L")
         out[start:stop] = ev if as_tensor else ev.cpu().numpy()
     return out
