@@ -204,12 +204,8 @@ def banded_structure(
         progress=progress,
         desc="banded structure",
     )
-    chains = np.stack(
-        [
-            np.concatenate([r["chain"] for r in out[k * len(blocks) : (k + 1) * len(blocks)]])
-            for k in range(k_G_max + 1)
-        ]
-    )
+    # Tasks run k_G-major, then by block of u_G rows.
+    chains = np.concatenate([r["chain"] for r in out]).reshape(k_G_max + 1, u_G.size, u_D.size)
     stair = np.minimum.accumulate(chains, axis=0)
     if rows_per_task is not None:
         meta["rows_per_task"] = rows

@@ -193,10 +193,17 @@ def _user_errors(parser: argparse.ArgumentParser) -> Iterator[None]:
 
 @contextlib.contextmanager
 def _write_errors(parser: argparse.ArgumentParser) -> Iterator[None]:
-    """A failed write (disk full, folder removed meanwhile) is one line and status 1."""
+    """A failed write (disk full, folder removed meanwhile) is one line and status 1.
+
+    Only errors of the operating system (with an errno) are meant: the sweep commands
+    run their computation inside this too, and other OSError subclasses, such as a
+    dask connection closed mid-run, keep their traceback.
+    """
     try:
         yield
     except OSError as exc:
+        if exc.errno is None:
+            raise
         where = f": {exc.filename}" if exc.filename else ""
         parser.exit(1, f"{parser.prog}: error: cannot write{where}: {exc.strerror or exc}\n")
 

@@ -73,6 +73,28 @@ def _jsonable(obj: Any, where: str) -> Any:
     raise ValueError(f"{where} is not JSON-serialisable ({type(obj).__name__})")
 
 
+def checked_arrays(arrays: Mapping[str, ArrayLike]) -> dict[str, np.ndarray]:
+    """``arrays`` as numpy arrays, if :func:`save_result` can store them.
+
+    Raises ValueError for a name that is not an identifier or is reserved, or for an
+    array that is not numeric or bool.
+    """
+    payload: dict[str, np.ndarray] = {}
+    for name, value in arrays.items():
+        if not isinstance(name, str) or not name.isidentifier() or name in _RESERVED_NAMES:
+            raise ValueError(
+                f"invalid array name {name!r}: need an identifier not in {_RESERVED_NAMES}"
+            )
+        try:
+            arr = np.asarray(value)
+        except ValueError as exc:
+            raise ValueError(f"array {name!r} cannot be converted: {exc}") from exc
+        if arr.dtype.kind not in "biufc":
+            raise ValueError(f"array {name!r} has dtype {arr.dtype}; need numeric or bool")
+        payload[name] = arr
+    return payload
+
+
 def save_result(
     path: str | os.PathLike[str],
     kind: str,
@@ -123,19 +145,7 @@ def save_result(
     path = Path(path)
     if path.suffix != ".npz":
         path = path.with_name(path.name + ".npz")
-    payload: dict[str, np.ndarray] = {}
-    for name, value in arrays.items():
-        if not isinstance(name, str) or not name.isidentifier() or name in _RESERVED_NAMES:
-            raise ValueError(
-                f"invalid array name {name!r}: need an identifier not in {_RESERVED_NAMES}"
-            )
-        try:
-            arr = np.asarray(value)
-        except ValueError as exc:
-            raise ValueError(f"array {name!r} cannot be converted: {exc}") from exc
-        if arr.dtype.kind not in "biufc":
-            raise ValueError(f"array {name!r} has dtype {arr.dtype}; need numeric or bool")
-        payload[name] = arr
+    payload = checked_arrays(arrays)
     if not isinstance(metadata, Mapping):
         raise TypeError(f"metadata must be a mapping, got {type(metadata).__name__}")
     meta = _jsonable(metadata, "metadata")

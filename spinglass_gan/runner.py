@@ -63,8 +63,9 @@ import numpy as np
 from numpy.typing import ArrayLike
 from tqdm.auto import tqdm
 
+from . import _validation as val
 from ._version import __version__
-from .results import _jsonable, load_result, save_result
+from .results import _jsonable, checked_arrays, load_result, save_result
 
 __all__ = ["RESULT_FILE", "TASKS_DIR", "run_tasks", "task_id"]
 
@@ -148,15 +149,12 @@ def _as_arrays(result: Any, where: str) -> dict[str, np.ndarray]:
     """
     if not isinstance(result, Mapping):
         raise TypeError(f"{where} returned {type(result).__name__}, not a mapping of arrays")
-    out = {}
-    for name, value in result.items():
-        if not isinstance(name, str) or not name.isidentifier():
-            raise ValueError(f"{where} returned the invalid array name {name!r}")
-        arr = np.asarray(value)
-        if arr.dtype.kind not in "biufc":
-            raise TypeError(f"{where} returned {name!r} of dtype {arr.dtype}; need numeric")
-        out[name] = arr
-    return out
+    # The checks of save_result, so that a run behaves the same with or without a
+    # results folder.
+    try:
+        return checked_arrays(result)
+    except ValueError as exc:
+        raise ValueError(f"{where} returned an unusable result: {exc}") from None
 
 
 def _load_task(path: Path, tid: str, func_name: str, params: str) -> dict[str, np.ndarray] | None:
@@ -422,8 +420,7 @@ def run_tasks(
     if processes is not None:
         if client is not None or scheduler is not None:
             raise ValueError("processes applies to local runs, not with client or scheduler")
-        if isinstance(processes, bool) or not isinstance(processes, int) or processes < 1:
-            raise ValueError(f"processes must be an integer >= 1, got {processes!r}")
+        processes = val.integer("processes", processes, 1)
     func_name = _func_name(func)
     canon = [_canonical(params) for params in tasks]
     ids = [_id_of(func_name, params) for params in canon]

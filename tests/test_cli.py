@@ -122,6 +122,29 @@ def test_sweep_single_value_sweeps_the_other(tmp_path, monkeypatch):
     np.testing.assert_allclose(result.values, [0.6, 0.8])
 
 
+@pytest.mark.parametrize("errno_given", [True, False])
+def test_sweep_os_errors(tmp_path, capsys, monkeypatch, errno_given):
+    # A file-system error during the run (it writes task files) is one line and
+    # status 1; an OSError without an errno (as dask raises for a closed connection)
+    # is not a write error and keeps its traceback.
+    def failing(*args, **kwargs):
+        if errno_given:
+            raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "x.npz"))
+        raise OSError("connection closed")
+
+    monkeypatch.setattr(cli, "sweep", failing)
+    argv = ("sweep", "--sigma-z", "0.1", "10", "3", "--out", str(tmp_path))
+    if not errno_given:
+        with pytest.raises(OSError, match="connection closed"):
+            run(*argv)
+        return
+    with pytest.raises(SystemExit) as exc:
+        run(*argv)
+    assert exc.value.code == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "cannot write" in err and "No space left" in err
+
+
 def test_sweep_results_dir_resumes(tmp_path):
     runs, out = tmp_path / "runs", tmp_path / "out"
     argv = ["sweep", "--sigma-z", "0.1", "10", "3", "--results-dir", str(runs), "--out", str(out)]

@@ -306,6 +306,19 @@ def test_bad_arguments(tmp_path):
             run_tasks(rt.slow_square, [{"i": 1}], processes=processes)
 
 
+@pytest.mark.parametrize(
+    "name, value", [("file", 1.0), ("not an identifier", 1.0), ("text", "abc")]
+)
+def test_unstorable_results_fail_with_or_without_a_folder(tmp_path, name, value):
+    # A result that save_result refuses (reserved or invalid name, non-numeric array)
+    # is refused the same way when nothing is saved, so that adding a results folder
+    # never turns a working run into a failing one.
+    task = [{"name": name, "value": value}]
+    for folder in (None, tmp_path):
+        with pytest.raises(ValueError, match="unusable result"):
+            run_tasks(rt.returns, task, folder, processes=1)
+
+
 def test_one_run_per_folder(tmp_path):
     with runner._locked(tmp_path), pytest.raises(OSError) as exc:
         run_tasks(rt.slow_square, [{"i": 1}], tmp_path, processes=1)
