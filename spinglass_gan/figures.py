@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import inspect
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -142,20 +143,35 @@ _DRAW = {
 def make_figure(number: int, out_dir: str | Path, *, dpi: int = 150, **params) -> list[Path]:
     """Compute, draw and save figure ``number`` with ``params`` for its data
     (``progress`` is passed on where the computation shows one)."""
-    import matplotlib.pyplot as plt
-
     make = fd.DATA[number]
     if "progress" not in inspect.signature(make).parameters:
         params.pop("progress", None)
     arrays, meta = make(**params)
     fig = _DRAW[number](arrays, meta)
+    return save_figure(fig, out_dir, number, fd.TITLES[number], arrays, meta, dpi=dpi)
+
+
+def save_figure(
+    fig: Any,
+    out_dir: str | Path,
+    number: int,
+    title: str,
+    arrays: dict[str, Any],
+    meta: dict[str, Any],
+    *,
+    dpi: int = 150,
+) -> list[Path]:
+    """Write ``fig<number>.png``, ``.pdf`` and ``.npz`` (its data, kind "figure") to
+    ``out_dir`` (created if needed), close ``fig`` and return the three paths."""
+    import matplotlib.pyplot as plt
+
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = [out / f"fig{number}.png", out / f"fig{number}.pdf"]
     fig.savefig(paths[0], dpi=dpi)
     fig.savefig(paths[1])
     plt.close(fig)
-    meta = {"figure": number, "title": fd.TITLES[number], **meta}
+    meta = {"figure": number, "title": title, **meta}
     paths.append(save_result(out / f"fig{number}.npz", "figure", arrays, meta))
     return paths
 

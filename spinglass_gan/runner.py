@@ -67,7 +67,7 @@ from . import _validation as val
 from ._version import __version__
 from .results import _jsonable, checked_arrays, load_result, save_result
 
-__all__ = ["RESULT_FILE", "TASKS_DIR", "run_tasks", "task_id"]
+__all__ = ["RESULT_FILE", "TASKS_DIR", "finished_tasks", "run_tasks", "task_id"]
 
 TASKS_DIR = "tasks"
 RESULT_FILE = "result.npz"
@@ -157,34 +157,64 @@ def _as_arrays(result: Any, where: str) -> dict[str, np.ndarray]:
         raise ValueError(f"{where} returned an unusable result: {exc}") from None
 
 
+def _mismatch(res: Any, tid: str, func_name: str, params: str) -> str | None:
+    """Why the loaded task file ``res`` cannot stand for task ``tid``; None if it can."""
+    meta = res.metadata
+    if not (
+        res.kind == _TASK_KIND
+        and meta.get("task_id") == tid
+        and meta.get("func") == func_name
+        and _canonical(meta.get("params", {})) == params
+    ):
+        return "describes another task"
+    if meta.get("version") != __version__:
+        return f"was written by spinglass_gan {meta.get('version')}, not {__version__}"
+    return None
+
+
 def _load_task(path: Path, tid: str, func_name: str, params: str) -> dict[str, np.ndarray] | None:
     """The stored result of a finished task, or None if it must be computed."""
     if not path.exists():
         return None
     try:
         res = load_result(path)
-        meta = res.metadata
-        same = (
-            res.kind == _TASK_KIND
-            and meta.get("task_id") == tid
-            and meta.get("func") == func_name
-            and _canonical(meta.get("params", {})) == params
-        )
+        why = _mismatch(res, tid, func_name, params)
     except Exception as exc:  # any failure to read means: do not trust, recompute
         logger.warning("unreadable task file %s (%s); computing it again", path, exc)
         return None
-    if not same:
-        logger.warning("task file %s describes another task; computing it again", path)
-        return None
-    if meta.get("version") != __version__:
-        logger.info(
-            "task file %s was written by spinglass_gan %s, not %s; computing it again",
-            path,
-            meta.get("version"),
-            __version__,
-        )
+    if why is not None:
+        # Another version's file is expected after an upgrade; anything else is not.
+        log = logger.info if why.startswith("was written") else logger.warning
+        log("task file %s %s; computing it again", path, why)
         return None
     return dict(res.arrays)
+
+
+def finished_tasks(
+    results_dir: str | os.PathLike[str], func: TaskFunc
+) -> list[tuple[dict[str, Any], dict[str, np.ndarray]]]:
+    """Parameters and results of the finished tasks of ``func`` in ``results_dir``.
+
+    Exactly the task files a rerun would reuse (readable, of this package version,
+    consistent with their id), in file-name order; files of other functions are
+    skipped.  For reading the results of runs whose task list is not at hand.
+    """
+    func_name = _func_name(func)
+    found = []
+    for path in sorted((Path(results_dir) / TASKS_DIR).glob("*.npz")):
+        try:
+            res = load_result(path)
+            params = res.metadata.get("params", {})
+            if res.metadata.get("func") != func_name:
+                continue
+            canon = _canonical(params)
+            if _mismatch(res, path.stem, func_name, canon) is None and path.stem == _id_of(
+                func_name, canon
+            ):
+                found.append((json.loads(canon), dict(res.arrays)))
+        except Exception as exc:  # as in a run: an unreadable file is not trusted
+            logger.warning("unreadable task file %s (%s); skipped", path, exc)
+    return found
 
 
 def _save_task(path: Path, tid: str, func_name: str, params: str, arrays: dict) -> None:

@@ -246,6 +246,34 @@ def test_damaged_task_files_are_recomputed(tmp_path, log, monkeypatch, caplog):
     assert rt.logged(log) == []
 
 
+def test_finished_tasks_are_those_a_rerun_reuses(tmp_path, monkeypatch):
+    tasks = [{"i": i} for i in range(5)]
+    first = run_tasks(rt.slow_square, tasks, tmp_path, processes=1)
+    run_tasks(rt.returns, [{"name": "x", "value": 1.0}], tmp_path, processes=1)
+    found = runner.finished_tasks(tmp_path, rt.slow_square)
+    assert sorted(p["i"] for p, _ in found) == list(range(5))
+    for params, arrays in found:
+        for name, value in first[params["i"]].items():
+            np.testing.assert_array_equal(arrays[name], value)
+    path = {
+        t["i"]: tmp_path / runner.TASKS_DIR / f"{task_id(rt.slow_square, t)}.npz" for t in tasks
+    }
+    path[0].write_bytes(b"")  # unreadable
+    path[1].write_bytes(path[2].read_bytes())  # a valid file under another task's id
+    monkeypatch.setattr(results, "__version__", "0.0.1")  # another version's file
+    runner._save_task(
+        path[3],
+        task_id(rt.slow_square, tasks[3]),
+        "_runner_tasks:slow_square",
+        runner._canonical(tasks[3]),
+        first[3],
+    )
+    monkeypatch.setattr(results, "__version__", sg.__version__)
+    found = runner.finished_tasks(tmp_path, rt.slow_square)
+    assert sorted(p["i"] for p, _ in found) == [2, 4]
+    assert runner.finished_tasks(tmp_path / "missing", rt.slow_square) == []
+
+
 def test_sweep_resumes_after_lost_and_corrupt_files(tmp_path, serial_sweep):
     sg.sweep(3, 3, sigma_z=SIGMA_Z, kappa=0.9, processes=1, results_dir=tmp_path)
     files = task_files(tmp_path)

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from ..results import save_result
+from ..figures import save_figure
 from ..sweeps import sweep
 from .sweep import STATISTICS, GanSummary, summarize
 
@@ -170,14 +170,7 @@ def figure9(
     summary = records if isinstance(records, GanSummary) else summarize(records)
     theory = theory_curves(summary.sigma_z, summary.kappa, points=theory_points, progress=progress)
     fig = _draw(summary, theory)
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    paths = [out / "fig9.png", out / "fig9.pdf"]
-    fig.savefig(paths[0], dpi=dpi)
-    fig.savefig(paths[1])
     meta = {
-        "figure": 9,
-        "title": TITLE,
         "architectures": list(summary.architectures),
         "statistics": list(STATISTICS),
         "axes": ["architecture", "sigma_z", "kappa"],
@@ -187,5 +180,4 @@ def figure9(
     }
     if source is not None:
         meta["source"] = dict(source)
-    paths.append(save_result(out / "fig9.npz", "figure", {**summary.arrays(), **theory}, meta))
-    return paths
+    return save_figure(fig, out_dir, 9, TITLE, {**summary.arrays(), **theory}, meta, dpi=dpi)

@@ -16,7 +16,6 @@ import math
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -188,19 +187,12 @@ def gan_sweep(
 def load_records(results_dir: str | os.PathLike[str]) -> list[dict[str, Any]]:
     """Every finished GAN run in ``results_dir`` (as :func:`gan_sweep` returns them).
 
-    Reads the runner's task files whose function is ``train_one``, in file-name order;
-    for drawing or summarising runs without naming the sweep that made them.
+    The runner's task files of ``train_one`` that a rerun would reuse, in file-name
+    order; for drawing or summarising runs without naming the sweep that made them.
     """
-    from ..results import load_result
-    from ..runner import TASKS_DIR
+    from ..runner import finished_tasks
 
-    wanted = f"{train_one.__module__}:{train_one.__qualname__}"
-    records = []
-    for path in sorted((Path(results_dir) / TASKS_DIR).glob("*.npz")):
-        res = load_result(path)
-        if res.kind == "task" and res.metadata.get("func") == wanted:
-            records.append({**res.metadata["params"], **res.arrays})
-    return records
+    return [{**params, **arrays} for params, arrays in finished_tasks(results_dir, train_one)]
 
 
 @dataclass(frozen=True)
