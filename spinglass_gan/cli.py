@@ -55,7 +55,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib.util
 import inspect
 import re
 import sys
@@ -67,10 +66,13 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from . import figures, plotting
-from ._argtypes import integer as _integer
-from ._argtypes import integer_at_least as _integer_at_least
-from ._argtypes import number as _number
-from ._argtypes import output_dir as _output_dir
+from ._cli_common import check_runner_options as _check_runner_options
+from ._cli_common import integer as _integer
+from ._cli_common import integer_at_least as _integer_at_least
+from ._cli_common import number as _number
+from ._cli_common import output_dir as _output_dir
+from ._cli_common import runner_options as _runner
+from ._cli_common import write_errors as _write_errors
 from ._version import __version__
 from .banded import banded_structure
 from .ensemble import HessianEnsemble
@@ -90,7 +92,6 @@ PAPER = {"p": 3, "q": 3, "sigma_z": 1.0, "kappa": 0.9}
 SIGMA_Z_RANGE = (1e-5, 1e2, 36)  # five points per decade, log-spaced
 KAPPA_RANGE = (0.05, 0.95, 19)  # steps of 0.05
 DENSITY_POINTS = 2000  # grid of the limiting density saved by `spectrum`
-SCHEDULER_TIMEOUT = 20  # seconds to connect to a dask scheduler
 
 
 class _Parser(argparse.ArgumentParser):
@@ -131,7 +132,7 @@ class _Formatter(argparse.HelpFormatter):
 
 
 # -- argument types -----------------------------------------------------------------
-# Counts are range-checked by argparse types (_argtypes), so that messages name the
+# Counts are range-checked by argparse types (_cli_common), so that messages name the
 # option; the model's own parameters are checked by the package, whose ValueError
 # names the parameter (see _user_errors).
 
@@ -191,23 +192,6 @@ def _user_errors(parser: argparse.ArgumentParser) -> Iterator[None]:
         parser.error(f"argument {option}: {message}" if option in known else message)
 
 
-@contextlib.contextmanager
-def _write_errors(parser: argparse.ArgumentParser) -> Iterator[None]:
-    """A failed write (disk full, folder removed meanwhile) is one line and status 1.
-
-    Only errors of the operating system (with an errno) are meant: the sweep commands
-    run their computation inside this too, and other OSError subclasses, such as a
-    dask connection closed mid-run, keep their traceback.
-    """
-    try:
-        yield
-    except OSError as exc:
-        if exc.errno is None:
-            raise
-        where = f": {exc.filename}" if exc.filename else ""
-        parser.exit(1, f"{parser.prog}: error: cannot write{where}: {exc.strerror or exc}\n")
-
-
 def _add_runner_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("parallel and resumable runs (docs/scaling.md)")
     group.add_argument(
@@ -237,39 +221,6 @@ def _add_runner_options(parser: argparse.ArgumentParser) -> None:
             "CPU with --results-dir)"
         ),
     )
-
-
-def _check_runner_options(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
-    """Usage errors of the runner options, found before anything is created."""
-    if args.scheduler is not None and args.processes is not None:
-        parser.error("argument --processes: not allowed with --scheduler")
-    if args.scheduler is not None and importlib.util.find_spec("distributed") is None:
-        parser.error(
-            "argument --scheduler: needs dask.distributed (pip install 'spinglass_gan[dask]')"
-        )
-
-
-@contextlib.contextmanager
-def _runner(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Iterator[dict]:
-    """Keyword arguments of the runner options; a dask client is open meanwhile.
-
-    The results folder is checked and the scheduler contacted before the computation,
-    so that a wrong folder or address fails at once, in one line.
-    """
-    kwargs: dict[str, Any] = {"processes": args.processes}
-    if args.results_dir is not None:
-        kwargs["results_dir"] = _output_dir(parser, args.results_dir, "--results-dir")
-    if args.scheduler is None:
-        yield kwargs
-        return
-    from distributed import Client
-
-    try:
-        client = Client(args.scheduler, timeout=SCHEDULER_TIMEOUT)
-    except Exception as exc:  # refused, timed out, malformed address: all mean the same
-        parser.exit(1, f"{parser.prog}: error: cannot reach scheduler {args.scheduler}: {exc}\n")
-    with client:
-        yield {**kwargs, "client": client}
 
 
 def _with_assembled(paths: list[Path], args: argparse.Namespace) -> list[Path]:

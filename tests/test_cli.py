@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 import spinglass_gan as sg
-from spinglass_gan import cli, figures
+from spinglass_gan import _cli_common, cli, figures
 
 SUBCOMMANDS = ["figures", "spectrum", "theta-map", "banded", "sweep", "gan-sweep"]
 TINY_GRID = ["--u-d", "-10", "10", "5", "--u-g", "-10", "10", "4"]
@@ -198,7 +198,7 @@ def test_scheduler_runs_on_dask(tmp_path):
 
 def test_unreachable_scheduler_is_one_line_and_status_1(tmp_path, capsys, monkeypatch):
     pytest.importorskip("distributed")
-    monkeypatch.setattr(cli, "SCHEDULER_TIMEOUT", 1)
+    monkeypatch.setattr(_cli_common, "SCHEDULER_TIMEOUT", 1)
     with pytest.raises(SystemExit) as exc:
         run("sweep", "--scheduler", "tcp://127.0.0.1:1", "--out", str(tmp_path))
     assert exc.value.code == 1
@@ -207,9 +207,11 @@ def test_unreachable_scheduler_is_one_line_and_status_1(tmp_path, capsys, monkey
 
 
 def test_scheduler_without_dask_is_a_usage_error(tmp_path, capsys, monkeypatch):
-    real = cli.importlib.util.find_spec
+    real = _cli_common.importlib.util.find_spec
     monkeypatch.setattr(
-        cli.importlib.util, "find_spec", lambda name: None if name == "distributed" else real(name)
+        _cli_common.importlib.util,
+        "find_spec",
+        lambda name: None if name == "distributed" else real(name),
     )
     with pytest.raises(SystemExit) as exc:
         run("banded", "--scheduler", "tcp://127.0.0.1:1", "--out", str(tmp_path / "out"))

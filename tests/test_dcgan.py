@@ -431,10 +431,17 @@ def test_gan_sweep_resumes(tmp_path):
 def test_cli_rejects_bad_input(tmp_path, capsys):
     from spinglass_gan.experiments import cli
 
-    for argv in (["--kappa", "1.5"], ["--sigma-z", "0"], ["--dataset", "mnist"]):
+    bad = (
+        ["--kappa", "1.5"],
+        ["--sigma-z", "0"],
+        ["--dataset", "mnist"],
+        ["--scheduler", "tcp://127.0.0.1:1", "--processes", "2"],
+    )
+    for argv in bad:
         with pytest.raises(SystemExit) as exc:
             cli.main([*argv, "--out", str(tmp_path)])
         assert exc.value.code == 2
+        assert capsys.readouterr().err.count("\n") == 1
     marker = tmp_path / "executed.marker"
     evil = tmp_path / "cifar-10-batches-py"
     evil.mkdir()
@@ -455,6 +462,20 @@ def test_cli_rejects_bad_input(tmp_path, capsys):
         )
     assert exc.value.code == 2 and not marker.exists()
     assert "refusing to load global" in capsys.readouterr().err
+
+
+def test_cli_batch_larger_than_the_data_is_a_usage_error(tmp_path, capsys):
+    # Found while planning, before any run starts: one line, status 2, no task files.
+    pytest.importorskip("torch")
+    from spinglass_gan.experiments import cli
+
+    argv = "--quick --subset 64 --batch-size 128 --dataset shipped --device cpu --out"
+    with pytest.raises(SystemExit) as exc:
+        cli.main([*argv.split(), str(tmp_path)])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "batch_size=128 exceeds the 64 images" in err
+    assert not (tmp_path / "runs").exists()
 
 
 def test_cli_tiny_sweep_figure_and_replot(tmp_path):

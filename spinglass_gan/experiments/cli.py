@@ -16,11 +16,19 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .._argtypes import integer_at_least, output_dir, positive_number, unit_number
+from .._cli_common import (
+    check_runner_options,
+    integer_at_least,
+    output_dir,
+    positive_number,
+    runner_options,
+    unit_number,
+    write_errors,
+)
 from .data import CIFAR10_ENV, DATASETS, FASHION_MNIST_DIR, FASHION_MNIST_ENV, UnsafePickleError
 from .sweep import ARCHITECTURES, FULL, QUICK
 
-__all__ = ["add_parser", "build_parser", "main", "run"]
+__all__ = ["add_parser", "main", "run"]
 
 NAME = "gan-sweep"
 
@@ -184,18 +192,6 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     return parser
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """A stand-alone parser for ``gan-sweep`` (what ``main`` uses)."""
-    parser = argparse.ArgumentParser(
-        prog=f"spinglass-gan {NAME}",
-        description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    _add_options(parser)
-    parser.set_defaults(handler=run, parser=parser)
-    return parser
-
-
 def settings(args: argparse.Namespace) -> dict[str, Any]:
     """The sweep's settings: --quick or the full defaults, overridden by explicit options."""
     base = QUICK if args.quick else FULL
@@ -212,87 +208,70 @@ def settings(args: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
-def run(args: argparse.Namespace, parser: argparse.ArgumentParser | None = None) -> int:
+def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     """Run the sweep and draw Fig. 9 from parsed ``args``; return the exit status.
 
     Bad input (options, data path, a refused pickle) exits with status 2 after one line
-    on stderr; a missing PyTorch or a failed write with status 1.
+    on stderr; a missing PyTorch, an unreachable scheduler or a failed write with
+    status 1.
     """
-    parser = parser or getattr(args, "parser", None) or build_parser()
-    from .data import load_dataset, resolve_dataset
-    from .sweep import gan_sweep, load_records
+    from .sweep import load_records, plan, run_planned
 
     conf = settings(args)
     out = output_dir(parser, args.out)
-    results_dir = args.results_dir if args.results_dir is not None else out / "runs"
+    if args.results_dir is None:
+        args.results_dir = out / "runs"
     if args.replot:
-        records = load_records(results_dir) if (results_dir / "tasks").is_dir() else []
+        records = load_records(args.results_dir)
         if not records:
-            parser.error(f"argument --replot: no finished GAN runs in {str(results_dir)!r}")
-        return _draw(parser, args, out, records, None, results_dir, None)
-    if args.scheduler is not None and args.processes is not None:
-        parser.error("argument --processes: not with --scheduler (the cluster decides)")
+            parser.error(f"argument --replot: no finished GAN runs in {str(args.results_dir)!r}")
+        return _draw(parser, args, out, records, None, None)
+    check_runner_options(args, parser)
     try:
-        from .dcgan import channel_split
-
-        for kappa in conf["kappas"]:
-            channel_split(kappa, conf["channels"])
-        name, path = resolve_dataset(args.dataset, args.data_path)
-        source = load_dataset(name, path, conf["subset"]).source
-    except (ValueError, OSError, UnsafePickleError) as exc:
-        parser.error(str(exc))
-    try:
-        from .dcgan import import_torch, resolve_device
-
-        import_torch()
-        device = resolve_device(args.device)
+        tasks, source = plan(
+            conf["sigma_zs"],
+            conf["kappas"],
+            seeds=conf["seeds"],
+            epochs=conf["epochs"],
+            subset=conf["subset"],
+            dataset=args.dataset,
+            data_path=args.data_path,
+            architecture=ARCHITECTURES if args.architecture == "both" else args.architecture,
+            channels=conf["channels"],
+            batch_size=args.batch_size,
+            device=args.device,
+            threads=args.threads,
+        )
     except ImportError as exc:
         parser.exit(1, f"{parser.prog}: error: {exc}\n")
-    processes = args.processes
-    if processes is None and args.scheduler is None and device != "cpu":
-        processes = 1  # one GPU: runs in turn (--processes N to share it)
-    architecture = ARCHITECTURES if args.architecture == "both" else (args.architecture,)
+    except (ValueError, OSError, UnsafePickleError) as exc:
+        parser.error(str(exc))
+    if args.processes is None and args.scheduler is None and tasks[0]["device"] != "cpu":
+        args.processes = 1  # one GPU: runs in turn (--processes N to share it)
     start = time.perf_counter()
-    records = gan_sweep(
-        conf["sigma_zs"],
-        conf["kappas"],
-        seeds=conf["seeds"],
-        epochs=conf["epochs"],
-        subset=conf["subset"],
-        dataset=name,
-        data_path=path,
-        architecture=architecture,
-        channels=conf["channels"],
-        batch_size=args.batch_size,
-        device=device,
-        threads=args.threads,
-        results_dir=results_dir,
-        scheduler=args.scheduler,
-        processes=processes,
-        progress=not args.quiet,
-    )
-    return _draw(parser, args, out, records, source, results_dir, time.perf_counter() - start)
+    with runner_options(args, parser) as runner, write_errors(parser):
+        records = run_planned(tasks, progress=not args.quiet, **runner)
+    return _draw(parser, args, out, records, source, time.perf_counter() - start)
 
 
-def _draw(parser, args, out, records, source, results_dir, seconds) -> int:
+def _draw(parser, args, out, records, source, seconds) -> int:
     from .figure import figure9
 
-    try:
+    with write_errors(parser):
         paths = figure9(out, records, source=source, progress=not args.quiet)
-    except OSError as exc:
-        parser.exit(1, f"{parser.prog}: error: cannot write: {exc}\n")
     if not args.quiet:
         for p in paths:
             print(p)
         took = "" if seconds is None else f" in {seconds:.1f} s"
-        print(f"{len(records)} runs{took} (results in {results_dir})", file=sys.stderr)
+        print(f"{len(records)} runs{took} (results in {args.results_dir})", file=sys.stderr)
     return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Parse ``argv`` (default ``sys.argv[1:]``) as ``gan-sweep`` options and run."""
-    parser = build_parser()
-    return run(parser.parse_args(argv), parser)
+    """``spinglass-gan gan-sweep`` with the options ``argv`` (default ``sys.argv[1:]``)."""
+    from ..cli import main as cli_main
+
+    return cli_main([NAME, *(sys.argv[1:] if argv is None else argv)])
 
 
 if __name__ == "__main__":

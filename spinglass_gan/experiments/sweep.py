@@ -23,7 +23,14 @@ from numpy.typing import ArrayLike, NDArray
 
 from .. import _validation as val
 from .data import load_dataset, resolve_dataset
-from .dcgan import ARCHITECTURES, channel_split, resolve_device, train_one
+from .dcgan import (
+    ARCHITECTURES,
+    MIN_WIDTH,
+    _check_architecture,
+    import_torch,
+    resolve_device,
+    train_one,
+)
 
 __all__ = [
     "FULL",
@@ -144,33 +151,93 @@ def gan_sweep(
         One record per run, in task order: its parameters and the arrays
         :func:`~spinglass_gan.experiments.dcgan.train_one` returned.
     """
-    from ..runner import run_tasks
+    tasks, _ = plan(
+        sigma_zs,
+        kappas,
+        seeds=seeds,
+        epochs=epochs,
+        subset=subset,
+        dataset=dataset,
+        data_path=data_path,
+        architecture=architecture,
+        channels=channels,
+        batch_size=batch_size,
+        device=device,
+        threads=threads,
+    )
+    return run_planned(
+        tasks,
+        results_dir,
+        client=client,
+        scheduler=scheduler,
+        processes=processes,
+        progress=progress,
+    )
 
+
+def plan(
+    sigma_zs: Iterable[float],
+    kappas: Iterable[float],
+    *,
+    seeds: Iterable[int],
+    epochs: int,
+    subset: int | None,
+    dataset: str,
+    data_path: str | os.PathLike[str] | None,
+    architecture: str | Iterable[str],
+    channels: int,
+    batch_size: int,
+    device: str,
+    threads: int | None,
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The runs of :func:`gan_sweep` (same arguments), checked, and their data source.
+
+    Everything that can be wrong with the arguments or the data fails here, with a
+    ValueError (ImportError without torch, OSError or UnsafePickleError for the
+    data), before any run starts.  Returns the task parameters, in run order, and
+    the ``source`` of the loaded data (path, file hashes, ``n_images``).
+    """
     sigma_zs = _floats("sigma_z", sigma_zs, val.positive)
     kappas = _floats("kappa", kappas, val.open_unit)
     seeds = tuple(val.integer("seed", s, 0) for s in seeds)
     architectures = (architecture,) if isinstance(architecture, str) else tuple(architecture)
     for a in architectures:
-        if a not in ARCHITECTURES:
-            raise ValueError(f"architecture must be in {ARCHITECTURES}, got {a!r}")
-    for k in kappas:
-        channel_split(k, channels)  # checks channels before any run starts
+        _check_architecture(a)
+    channels = val.integer("channels", channels, 2 * MIN_WIDTH)
+    batch_size = val.integer("batch_size", batch_size, 2)
+    import_torch()  # the runs need it: fail here, not in every worker
     device = resolve_device(device)
     name, path = resolve_dataset(dataset, data_path)
     # Load once here: a missing or unsafe file fails before any run is scheduled.
     source = load_dataset(name, path, subset).source
+    if batch_size > source["n_images"]:
+        raise ValueError(f"batch_size={batch_size} exceeds the {source['n_images']} images")
     common = {
         "dataset": name,
         "data_path": path,
         "data_sha256": ",".join(source["files"].values()),
         "subset": subset,
         "epochs": val.integer("epochs", epochs, 1),
-        "batch_size": val.integer("batch_size", batch_size, 2),
+        "batch_size": batch_size,
         "channels": channels,
         "device": device,
         "threads": 1 if threads is None and device == "cpu" else threads,
     }
-    tasks = _tasks(sigma_zs, kappas, seeds, architectures, common)
+    return _tasks(sigma_zs, kappas, seeds, architectures, common), source
+
+
+def run_planned(
+    tasks: list[dict[str, Any]],
+    results_dir: str | os.PathLike[str],
+    *,
+    client: Any = None,
+    scheduler: str | None = None,
+    processes: int | None = None,
+    progress: bool = False,
+) -> list[dict[str, Any]]:
+    """Run the tasks of :func:`plan` through the runner; records as :func:`gan_sweep`."""
+    from ..runner import run_tasks
+
     outputs = run_tasks(
         train_one,
         tasks,
