@@ -107,10 +107,7 @@ def _level_crossing(obj, x0, x10, dx, dx1, lo, hi, target):
     (lo if g'(lo) <= target, hi if g'(hi) >= target); infinite ends allowed."""
     slope = lambda t: obj.concave_slope(x0 + t * dx, x10 + t * dx1, dx, dx1)  # noqa: E731
     # Anchor: the crossing of the Gaussian part alone, which is linear in tau.
-    k = obj.constants
-    curv = dx * dx / k.s_sq + dx1 * dx1 / k.s1_sq
-    anchor = (-(x0 * dx / k.s_sq + x10 * dx1 / k.s1_sq) - target) / curv
-    anchor = np.clip(anchor, lo, hi)
+    anchor = np.clip(obj.gaussian.crossing(x0, x10, dx, dx1, target), lo, hi)
     step = np.full(lo.shape, obj.h0) / np.hypot(dx, dx1)
     a, b = anchor.copy(), anchor.copy()
     for _ in range(200):  # expand until g'(a) >= target >= g'(b)
@@ -254,10 +251,7 @@ def interior_maxima(obj) -> tuple[NDArray, NDArray, NDArray]:
     local maximum in x1.  Column maxima that beat their neighbours on the same
     ridge seed a two-dimensional Newton ascent.
     """
-    k = obj.constants
-    reach = obj.radius + k.s1_sq * (obj.max_grad_x1 + obj.max_grad_x)
-    x_lim = 0.5 * (reach + np.sqrt(reach**2 + 4.0 * k.s_sq))
-    lo, hi = np.array([-x_lim]), np.array([x_lim])
+    lo, hi = (np.array([v]) for v in obj.gaussian.x_range(obj))
     for nx, nx1, h in obj.halfplanes:
         if nx1 == 0.0:  # a bound on x alone: the generator block's constraint
             hi = np.minimum(hi, h / nx) if nx > 0 else hi

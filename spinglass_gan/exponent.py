@@ -24,10 +24,99 @@ from ._dyson_kernels import log_potential_from_blocks
 from ._pair_kernels import solve_path
 from .large_deviations import _rate_and_slope
 
-__all__ = ["Convention", "DIndex", "Exponent"]
+__all__ = ["Convention", "DIndex", "DiagonalGaussian", "Exponent", "QuadraticGaussian"]
 
 DIndex = Literal["ascent", "descent"]
 Convention = Literal["exact", "published"]
+
+
+class DiagonalGaussian:
+    """The published Gaussian term C - x^2 / (2 s^2) - x1^2 / (2 s1^2).
+
+    ``constants`` provides ``log_constant``, ``s_sq`` and ``s1_sq``.
+    """
+
+    def __init__(self, constants) -> None:
+        self.log_constant = constants.log_constant
+        self.s_sq, self.s1_sq = constants.s_sq, constants.s1_sq
+
+    def value(self, x, x1):
+        return self.log_constant - 0.5 * x * x / self.s_sq - 0.5 * x1 * x1 / self.s1_sq
+
+    def grad(self, x, x1):
+        return -x / self.s_sq, -x1 / self.s1_sq
+
+    def crossing(self, x0, x10, dx, dx1, target):
+        """tau at which the derivative along (dx, dx1) from (x0, x10) equals ``target``."""
+        curv = dx * dx / self.s_sq + dx1 * dx1 / self.s1_sq
+        return (-(x0 * dx / self.s_sq + x10 * dx1 / self.s1_sq) - target) / curv
+
+    def x_range(self, obj) -> tuple[float, float]:
+        """x-interval holding every interior critical point of ``obj``.
+
+        |dL/dx| <= 1 / (distance to the spectrum), so a critical point has
+        |x| (|x| - reach) <= s^2 (docs/theory.md, section 9).
+        """
+        reach = obj.radius + self.s1_sq * (obj.max_grad_x1 + obj.max_grad_x)
+        x_lim = 0.5 * (reach + np.sqrt(reach**2 + 4.0 * self.s_sq))
+        return -x_lim, x_lim
+
+
+class QuadraticGaussian:
+    """A concave quadratic Gaussian term c0 + lin . z - z^T prec z / 2, z = (x, x1).
+
+    ``prec`` must be symmetric positive definite.
+    """
+
+    def __init__(self, c0: float, lin, prec) -> None:
+        self.log_constant = float(c0)
+        self.lin = np.asarray(lin, dtype=float).reshape(2)
+        self.prec = np.asarray(prec, dtype=float).reshape(2, 2)
+        eig = np.linalg.eigvalsh(self.prec)
+        if not (np.all(np.isfinite(self.prec)) and eig[0] > 0.0):
+            raise ArithmeticError("the Gaussian term is not strictly concave")
+        self.curvature_min = float(eig[0])
+        self.centre = np.linalg.solve(self.prec, self.lin)
+
+    def value(self, x, x1):
+        (pxx, pxy), (_, pyy) = self.prec
+        quad = pxx * x * x + 2.0 * pxy * x * x1 + pyy * x1 * x1
+        return self.log_constant + self.lin[0] * x + self.lin[1] * x1 - 0.5 * quad
+
+    def grad(self, x, x1):
+        (pxx, pxy), (_, pyy) = self.prec
+        return self.lin[0] - pxx * x - pxy * x1, self.lin[1] - pxy * x - pyy * x1
+
+    def crossing(self, x0, x10, dx, dx1, target):
+        gx, gx1 = self.grad(x0, x10)
+        (pxx, pxy), (_, pyy) = self.prec
+        curv = pxx * dx * dx + 2.0 * pxy * dx * dx1 + pyy * dx1 * dx1
+        return (gx * dx + gx1 * dx1 - target) / curv
+
+    def x_range(self, obj) -> tuple[float, float]:
+        """x-interval holding every interior critical point of ``obj``.
+
+        At a critical point prec (z - centre) = grad L + sum_j s_j n_j, with
+        |grad L| <= G, s_j >= 0 and n_j the outward normal of the index
+        constraint j (its rate's gradient).  So z lies within G / mu of the cone
+        centre + prec^-1 cone(n_j) (mu the smallest curvature), cut by the
+        domain: the range spans the centre, the points where the cone's rays
+        and edges leave the domain, and the domain's vertex, each widened by
+        G / mu.
+        """
+        half = (obj.max_grad_x + obj.max_grad_x1) / self.curvature_min
+        half = half * (1.0 + 1e-9) + obj.radius
+        xs = [self.centre[0]]
+        planes = obj.halfplanes
+        for nx, nx1, h in planes:
+            w = np.linalg.solve(self.prec, [nx, nx1])
+            along = nx * w[0] + nx1 * w[1]
+            room = h - (nx * self.centre[0] + nx1 * self.centre[1])
+            if along > 0.0 and room > 0.0:
+                xs.append(self.centre[0] + room / along * w[0])
+        if len(planes) == 2:
+            xs.append(np.linalg.solve(planes[:, :2], planes[:, 2])[0])
+        return min(xs) - half, max(xs) + half
 
 
 class Evaluation(NamedTuple):
@@ -76,12 +165,14 @@ class Exponent:
         k_G: int | None = None,
         d_index: DIndex = "ascent",
         convention: Convention = "exact",
+        gaussian=None,
     ) -> None:
         if d_index not in ("ascent", "descent"):
             raise ValueError(f"d_index must be 'ascent' or 'descent', got {d_index!r}")
         if convention not in ("exact", "published"):
             raise ValueError(f"convention must be 'exact' or 'published', got {convention!r}")
         self.constants = k = constants
+        self.gaussian = DiagonalGaussian(k) if gaussian is None else gaussian
         self.k_D, self.k_G = _index("k_D", k_D), _index("k_G", k_G)
         self.d_index, self.convention = d_index, convention
         self.kappa = k.kappa
@@ -152,11 +243,11 @@ class Exponent:
             raise ArithmeticError(f"Dyson root selection failed at x={x[i]!r}, x1={x1[i]!r}")
         pot = np.empty(n)
         log_potential_from_blocks(m1, m2, self._a, self._c, self.kappa, pot)
-        k = self.constants
-        value = k.log_constant - 0.5 * x * x / k.s_sq - 0.5 * x1 * x1 / k.s1_sq
+        value = self.gaussian.value(x, x1)
         value += pot + math.log(self.scale)
-        gx = -x / k.s_sq - (self.kappa * m1.real + (1.0 - self.kappa) * m2.real) / self.scale
-        gx1 = -x1 / k.s1_sq - self.kappa * m1.real / self.scale
+        ggx, ggx1 = self.gaussian.grad(x, x1)
+        gx = ggx - (self.kappa * m1.real + (1.0 - self.kappa) * m2.real) / self.scale
+        gx1 = ggx1 - self.kappa * m1.real / self.scale
         pen, pen_x, pen_x1 = self.penalty(x, x1)
         return Evaluation(value - pen, gx - pen_x, gx1 - pen_x1, m1, m2)
 
@@ -182,10 +273,10 @@ class Exponent:
         The Gaussian terms and minus the (convex) rates are concave, so this is
         non-increasing along any line; |derivative of L| <= self.slope_bound.
         """
-        k = self.constants
         _, px, px1 = self.penalty(x, x1)
-        gx = -np.asarray(x) / k.s_sq - px
-        gx1 = -np.asarray(x1) / k.s1_sq - px1
+        ggx, ggx1 = self.gaussian.grad(np.asarray(x), np.asarray(x1))
+        gx = ggx - px
+        gx1 = ggx1 - px1
         return gx * dx + gx1 * dx1
 
     def slope_bound(self, dx, dx1) -> NDArray[np.float64]:

@@ -11,7 +11,7 @@ import pytest
 
 import spinglass_gan as sg
 from spinglass_gan._maximize import line_maxima
-from spinglass_gan.exponent import Evaluation
+from spinglass_gan.exponent import DiagonalGaussian, Evaluation
 from spinglass_gan.large_deviations import _rate_and_slope
 
 U = np.linspace(-8.0, 10.0, 19)
@@ -141,9 +141,9 @@ class _PureSpinGlass:
         self.zones = np.array([[0.0, 0.0, math.sqrt(2.0), self.h0]])
 
         class _C:
-            s_sq, s1_sq = 1.0 / self.curv, 1.0
+            s_sq, s1_sq, log_constant = 1.0 / self.curv, 1.0, 0.0
 
-        self.constants = _C
+        self.gaussian = DiagonalGaussian(_C)
 
     def evaluate(self, x, x1, **_):
         x = np.asarray(x, dtype=float)
