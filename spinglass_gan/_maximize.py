@@ -269,8 +269,12 @@ def interior_maxima(obj) -> tuple[NDArray, NDArray, NDArray]:
             sel = np.flatnonzero(cols.line == nb)
             if sel.size == 0:
                 continue
-            near = sel[np.argmin(np.abs(cols.tau[sel] - t))]
-            same_ridge = abs(cols.tau[near] - t) <= 4.0 * obj.h0 + abs(xs[nb] - xs[j])
+            # Where a ridge through (x, t) crosses the next column, given the
+            # Gaussian term's own ridge direction.
+            step = xs[nb] - xs[j]
+            ahead = t + obj.gaussian.ridge_slope * step
+            near = sel[np.argmin(np.abs(cols.tau[sel] - ahead))]
+            same_ridge = abs(cols.tau[near] - ahead) <= 4.0 * obj.h0 + abs(step)
             if same_ridge and cols.value[near] > v:
                 is_peak = False
         if is_peak:

@@ -54,12 +54,14 @@ class ComplexitySolver:
     """Suprema of Psi over B(P, Q) for one set of constants and index constraints.
 
     The region is given directly by P (x < P) and Q (x1 > R x + Q); the model
-    maps (u_D, u_G) to them.  Interior maxima are computed once and cached.
+    maps (u_D, u_G) to them.  Interior maxima are computed once and cached.  R is
+    the published constants' slope; constants without one (the derived formula's
+    faces) use only the interior, line and plane maxima.
     """
 
     def __init__(self, exponent: Exponent) -> None:
         self.obj = exponent
-        self.slope = exponent.constants.slope
+        self.slope = getattr(exponent.constants, "slope", None)
         planes = exponent.halfplanes
         self._x_cap = min((h / nx for nx, nx1, h in planes if nx1 == 0 and nx > 0), default=np.inf)
         self._d_plane = next((tuple(p) for p in planes if p[1] != 0), None)

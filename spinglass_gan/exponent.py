@@ -36,6 +36,8 @@ class DiagonalGaussian:
     ``constants`` provides ``log_constant``, ``s_sq`` and ``s1_sq``.
     """
 
+    ridge_slope = 0.0  # d x1 / dx along the ridge of the term (its maxima in x1)
+
     def __init__(self, constants) -> None:
         self.log_constant = constants.log_constant
         self.s_sq, self.s1_sq = constants.s_sq, constants.s1_sq
@@ -76,6 +78,7 @@ class QuadraticGaussian:
         if not (np.all(np.isfinite(self.prec)) and eig[0] > 0.0):
             raise ArithmeticError("the Gaussian term is not strictly concave")
         self.curvature_min = float(eig[0])
+        self.ridge_slope = -self.prec[0, 1] / self.prec[1, 1]
         self.centre = np.linalg.solve(self.prec, self.lin)
 
     def value(self, x, x1):

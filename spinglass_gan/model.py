@@ -1,8 +1,11 @@
-"""The GAN spin-glass model: its constants and its Kac-Rice integration region.
+"""The GAN spin-glass model and its two Kac-Rice formulas.
 
-The model constants (SPEC section 1) are the only link between the physical
-parameters (p, q, sigma_z, kappa) and the random-matrix problem.  They live in one
-frozen dataclass, :class:`ModelConstants`, that can be inspected, and replaced with
+``formula="derived"`` (the default) is the model's own Kac-Rice formula, with the
+constants of :class:`~spinglass_gan.derived.DerivedConstants`;
+``formula="published"`` is the formula of the paper and of the authors' code,
+with the constants of :class:`ModelConstants` and the integration region
+:class:`KacRiceRegion` (docs/theory.md explains why the two differ).  Each set of
+constants lives in one frozen dataclass that can be inspected, and replaced with
 ``dataclasses.replace`` or built by hand, without editing the package.
 """
 
@@ -10,16 +13,21 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
+from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from . import _validation as val
 from .complexity import ComplexitySolver
+from .derived import DerivedConstants
 from .ensemble import HessianEnsemble
 from .exponent import Convention, DIndex, Exponent
+from .quadrant import QuadrantSolver
 
-__all__ = ["GanSpinGlass", "KacRiceRegion", "ModelConstants"]
+__all__ = ["Formula", "GanSpinGlass", "KacRiceRegion", "ModelConstants"]
+
+Formula = Literal["derived", "published"]
 
 
 @dataclass(frozen=True)
@@ -27,7 +35,7 @@ class KacRiceRegion:
     """B(u_D, u_G) = {(x, x1) : x < x_max and x1 > slope * x + intercept}.
 
     With the paper's constants x_max = P = (p+q) 2^(p+q) u_G, intercept = Q = -p u_D
-    and slope = R = -p / ((p+q) 2^(p+q)) < 0 (SPEC section 5).
+    and slope = R = -p / ((p+q) 2^(p+q)) < 0: the published formula's region.
     """
 
     x_max: float
@@ -46,7 +54,7 @@ class KacRiceRegion:
 
 @dataclass(frozen=True)
 class ModelConstants:
-    """Constants linking the GAN model to the Hessian ensemble (SPEC section 1).
+    """Constants of the published Kac-Rice formula (the paper and the authors' code).
 
     Attributes
     ----------
@@ -132,28 +140,35 @@ class ModelConstants:
 
 
 class GanSpinGlass:
-    """Two interacting spherical spin glasses modelling a GAN (SPEC section 1).
+    """Two interacting spherical spin glasses modelling a GAN.
 
     Parameters
     ----------
     p : int
         Discriminator spin-glass order, >= 2.
     q : int
-        Generator's extra order, >= 1.
+        Generator's extra order, >= 1 (the generator's field has order r = p + q).
     sigma_z : float
         Latent-noise scale, > 0.
     kappa : float
         Discriminator share of the N weights, in (0, 1).
-    constants : ModelConstants, optional
-        Replacement constants; by default ``ModelConstants.from_paper(p, q,
-        sigma_z, kappa)``.
+    constants : DerivedConstants or ModelConstants, optional
+        Replacement constants of the chosen formula; by default
+        ``DerivedConstants.from_model`` or ``ModelConstants.from_paper``.
+    formula : {"derived", "published"}, optional
+        "derived" (default): the model's own Kac-Rice formula, the complexity of
+        the model.  "published": the paper's formula, to reproduce its figures.
+        Inferred from ``constants`` when those are given.
 
     Examples
     --------
     >>> import spinglass_gan as sg
     >>> model = sg.GanSpinGlass(p=3, q=3, sigma_z=1.0, kappa=0.9)
-    >>> round(model.b, 3), round(model.b1, 4), round(model.s_sq ** 0.5, 1)
-    (43.818, 2.3238, 2172.2)
+    >>> round(model.b, 3), round(model.b1, 4), round(model.theta(np.inf, np.inf), 4)
+    (43.818, 2.3238, 0.6202)
+    >>> paper = sg.GanSpinGlass(3, 3, 1.0, 0.9, formula="published")
+    >>> round(paper.s_sq ** 0.5, 1), round(paper.theta(np.inf, np.inf), 2)
+    (2172.2, 14.6)
     """
 
     def __init__(
@@ -162,22 +177,37 @@ class GanSpinGlass:
         q: int,
         sigma_z: float,
         kappa: float,
-        constants: ModelConstants | None = None,
+        constants: DerivedConstants | ModelConstants | None = None,
+        *,
+        formula: Formula | None = None,
     ) -> None:
         self.p = val.integer("p", p, 2)
         self.q = val.integer("q", q, 1)
         self.sigma_z = val.positive("sigma_z", sigma_z)
         self.kappa = val.open_unit("kappa", kappa)
+        kinds = {"derived": DerivedConstants, "published": ModelConstants}
+        if formula is None:
+            formula = "published" if isinstance(constants, ModelConstants) else "derived"
+        if formula not in kinds:
+            raise ValueError(f"formula must be 'derived' or 'published', got {formula!r}")
+        self.formula: Formula = formula
         if constants is None:
-            constants = ModelConstants.from_paper(self.p, self.q, self.sigma_z, self.kappa)
-        elif not isinstance(constants, ModelConstants):
-            raise ValueError(f"constants must be a ModelConstants, got {type(constants)!r}")
+            if formula == "derived":
+                constants = DerivedConstants.from_model(self.p, self.q, self.sigma_z, self.kappa)
+            else:
+                constants = ModelConstants.from_paper(self.p, self.q, self.sigma_z, self.kappa)
+        elif not isinstance(constants, kinds[formula]):
+            raise ValueError(
+                f"constants must be a {kinds[formula].__name__} for formula={formula!r}, "
+                f"got {type(constants).__name__}"
+            )
         self.constants = constants
-        self._solvers: dict[tuple, ComplexitySolver] = {}
+        self._solvers: dict[tuple, ComplexitySolver | QuadrantSolver] = {}
 
     def __repr__(self) -> str:
         return (
-            f"GanSpinGlass(p={self.p}, q={self.q}, sigma_z={self.sigma_z!r}, kappa={self.kappa!r})"
+            f"GanSpinGlass(p={self.p}, q={self.q}, sigma_z={self.sigma_z!r}, "
+            f"kappa={self.kappa!r}, formula={self.formula!r})"
         )
 
     @property
@@ -188,17 +218,24 @@ class GanSpinGlass:
     def b1(self) -> float:
         return self.constants.b1
 
+    def _published(self, name: str) -> ModelConstants:
+        if self.formula != "published":
+            raise AttributeError(f"{name} belongs to the published formula (formula='published')")
+        return self.constants
+
     @property
     def s_sq(self) -> float:
-        return self.constants.s_sq
+        """Variance of x in the published formula."""
+        return self._published("s_sq").s_sq
 
     @property
     def s1_sq(self) -> float:
-        return self.constants.s1_sq
+        """Variance of x1 in the published formula."""
+        return self._published("s1_sq").s1_sq
 
     @property
     def log_constant(self) -> float:
-        """C of SPEC section 1."""
+        """The formula's constant per N: C (published) or C* (derived)."""
         return self.constants.log_constant
 
     def metadata(self) -> dict:
@@ -208,14 +245,23 @@ class GanSpinGlass:
             "q": self.q,
             "sigma_z": self.sigma_z,
             "kappa": self.kappa,
+            "formula": self.formula,
             "constants": self.constants.as_dict(),
         }
 
+    @classmethod
+    def from_metadata(cls, meta: dict) -> GanSpinGlass:
+        """The model that :meth:`metadata` describes (replaced constants included)."""
+        formula = meta.get("formula", "published")
+        kind = DerivedConstants if formula == "derived" else ModelConstants
+        params = {k: meta[k] for k in ("p", "q", "sigma_z", "kappa")}
+        return cls(**params, constants=kind(**meta["constants"]), formula=formula)
+
     def region(self, u_D: float, u_G: float) -> KacRiceRegion:
-        """Kac-Rice region B(u_D, u_G) for loss levels per sqrt(N)."""
+        """The published formula's Kac-Rice region B(u_D, u_G) (loss levels per N)."""
+        k = self._published("region")
         u_D = val.real_scalar("u_D", u_D)
         u_G = val.real_scalar("u_G", u_G)
-        k = self.constants
         return KacRiceRegion(
             x_max=k.x_max_per_u_G * u_G,
             slope=k.slope,
@@ -227,7 +273,7 @@ class GanSpinGlass:
         k = self.constants
         return HessianEnsemble(k.b, k.b1, k.kappa, x1)
 
-    # -- complexity (SPEC sections 5-7) -------------------------------------------
+    # -- complexity ------------------------------------------------------------------
 
     def solver(
         self,
@@ -236,18 +282,26 @@ class GanSpinGlass:
         *,
         d_index: DIndex = "ascent",
         convention: Convention = "exact",
-    ) -> ComplexitySolver:
-        """The (cached) supremum solver for these index constraints."""
+    ) -> ComplexitySolver | QuadrantSolver:
+        """The (cached) supremum solver of this formula for these index constraints."""
         key = (k_D, k_G, d_index, convention)
         if key not in self._solvers:
-            self._solvers[key] = ComplexitySolver(
-                Exponent(self.constants, k_D, k_G, d_index=d_index, convention=convention)
-            )
+            if self.formula == "derived":
+                solver = QuadrantSolver(
+                    self.constants, k_D, k_G, d_index=d_index, convention=convention
+                )
+            else:
+                obj = Exponent(self.constants, k_D, k_G, d_index=d_index, convention=convention)
+                solver = ComplexitySolver(obj)
+            self._solvers[key] = solver
         return self._solvers[key]
 
     def exponent(self, x: ArrayLike, x1: ArrayLike) -> NDArray[np.float64]:
-        """Phi(x, x1) = C - x^2 / (2 s^2) - x1^2 / (2 s1^2) + L(x; x1), broadcasting.
+        """The complexity exponent at the ensemble's shifts (x, x1), broadcasting.
 
+        Published: Phi(x, x1) = C - x^2 / (2 s^2) - x1^2 / (2 s1^2) + L(x; x1).
+        Derived: Phi_free(x, x1) = C* + L(x; x1) - (x, x1) S^-1 (x, x1)^T / 2, with S
+        the covariance of (x, x1) (losses unconstrained: the sup over l_G / N).
         Dimensionless (log of the number of critical points per N).  Points are
         grouped by x1 and each group is solved as one warm-started path along x.
         """
@@ -259,7 +313,9 @@ class GanSpinGlass:
         xs, x1s = flat_x[order], flat_x1[order]
         starts = np.ones(xs.size, dtype=bool)
         starts[1:] = x1s[1:] != x1s[:-1]
-        values = self.solver().obj.evaluate(xs, x1s, starts=starts, ts=xs).value
+        solver = self.solver()
+        obj = solver.free.obj if self.formula == "derived" else solver.obj
+        values = obj.evaluate(xs, x1s, starts=starts, ts=xs).value
         out = np.empty(xs.size)
         out[order] = values
         return out.reshape(xb.shape)
@@ -274,19 +330,20 @@ class GanSpinGlass:
         d_index: DIndex = "ascent",
         convention: Convention = "exact",
     ) -> float:
-        """Theta_{k_D,k_G}(u_D, u_G): the exact supremum of the exponent over B.
+        """Theta_{k_D,k_G}(u_D, u_G): the complexity of critical points with
+        L_D <= N u_D and L_G <= N u_G, the exact supremum of the exponent.
 
         Parameters
         ----------
         u_D, u_G : float
-            Loss levels per sqrt(N); ``inf`` removes that bound.
+            Loss levels per N; ``inf`` removes that bound.
         k_D, k_G : int or None
-            Index of the discriminator / generator block (SPEC section 7); None
-            leaves the block unconstrained, so both None is the total complexity.
+            Index of the discriminator / generator block of J' (docs/theory.md);
+            None leaves the block unconstrained, so both None is the total complexity.
         d_index : {"ascent", "descent"}
             Which eigenvalues of the D block k_D counts (see :class:`Exponent`).
         convention : {"exact", "published"}
-            "published" reproduces the authors' index penalty (SPEC section 11).
+            "published" reproduces the authors' index penalty.
 
         Returns
         -------
@@ -294,10 +351,14 @@ class GanSpinGlass:
             Theta (log number of critical points per N); -inf if the feasible set
             is empty.
         """
+        u_D, u_G = _loss_level("u_D", u_D), _loss_level("u_G", u_G)
+        solver = self.solver(k_D, k_G, d_index=d_index, convention=convention)
+        if self.formula == "derived":
+            return float(solver.sup_grid(np.array([u_D]), np.array([u_G]))[0][0, 0])
         k = self.constants
-        P = math.inf if u_G == math.inf else k.x_max_per_u_G * val.real_scalar("u_G", u_G)
-        Q = -math.inf if u_D == math.inf else k.intercept_per_u_D * val.real_scalar("u_D", u_D)
-        return self.solver(k_D, k_G, d_index=d_index, convention=convention).sup(P, Q)
+        P = math.inf if u_G == math.inf else k.x_max_per_u_G * u_G
+        Q = -math.inf if u_D == math.inf else k.intercept_per_u_D * u_D
+        return solver.sup(P, Q)
 
     def theta_map(
         self,
@@ -311,13 +372,56 @@ class GanSpinGlass:
     ) -> NDArray[np.float64]:
         """Theta on the grid u_D x u_G (1-D arrays), shape (len(u_G), len(u_D)).
 
-        Same value as :meth:`theta` at every cell, computed from the local maxima
-        of each boundary line once (docs/theory.md, section 9).
+        Same value as :meth:`theta` at every cell, computed from maxima shared
+        between cells: the lines of the published region, or the loss faces of the
+        derived formula, are solved once each (docs/theory.md).
         """
-        k = self.constants
         u_D = val.finite_array("u_D", u_D)
         u_G = val.finite_array("u_G", u_G)
         if u_D.ndim != 1 or u_G.ndim != 1:
             raise ValueError("u_D and u_G must be 1-D arrays")
         solver = self.solver(k_D, k_G, d_index=d_index, convention=convention)
+        if self.formula == "derived":
+            return solver.sup_grid(u_D, u_G)[0]
+        k = self.constants
         return solver.sup_grid(k.x_max_per_u_G * u_G, k.intercept_per_u_D * u_D)
+
+    def complexity_at(
+        self,
+        d: ArrayLike,
+        g: ArrayLike,
+        k_D: int | None = None,
+        k_G: int | None = None,
+        *,
+        d_index: DIndex = "ascent",
+        convention: Convention = "exact",
+    ) -> NDArray[np.float64]:
+        """Sigma(d, g): the complexity of critical points with losses exactly
+        L_D = N d and L_G = N g, broadcasting.
+
+        Theta(u_D, u_G) is the supremum of Sigma over d <= u_D, g <= u_G.  Derived:
+        a one-dimensional supremum along the line of ensemble shifts with those
+        losses.  Published: Phi at the corner of B(d, g).  -inf where the index
+        constraints exclude every point.
+        """
+        d = val.finite_array("d", d)
+        g = val.finite_array("g", g)
+        db, gb = np.broadcast_arrays(d, g)
+        solver = self.solver(k_D, k_G, d_index=d_index, convention=convention)
+        if self.formula == "derived":
+            return solver.on_losses(db.ravel(), gb.ravel()).reshape(db.shape)
+        k = self.constants
+        x = k.x_max_per_u_G * gb.ravel()
+        x1 = k.slope * x + k.intercept_per_u_D * db.ravel()
+        out = np.full(x.size, -np.inf)
+        inside = solver.obj.in_domain(x, x1)
+        if inside.any():
+            out[inside] = solver.obj.evaluate(x[inside], x1[inside]).value
+        return out.reshape(db.shape)
+
+
+def _loss_level(name: str, u: object) -> float:
+    """A loss level: a finite real number or +inf (no bound)."""
+    if isinstance(u, (float, np.floating)) and u == math.inf:
+        return math.inf
+    return val.real_scalar(name, u)

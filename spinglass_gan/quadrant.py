@@ -1,0 +1,221 @@
+"""Exact suprema of the model's own complexity exponent over loss quadrants.
+
+The model's own Kac-Rice exponent lives on three variables z3 = (x, x1, t): the
+ensemble's shifts (x, x1) and t = l_G / N.  It is
+
+    F(z3) = C* + L(x; x1) - z3^T A z3 / 2  (minus index penalties in (x, x1)),
+
+A the precision of the Gaussian (l_D, l_G, rho) / N written in z3.  The loss
+constraints are half-spaces with a positive t-coefficient:
+
+    d = (q t - 2x - x1) / p <= u_D   (L_D / N),      g = t <= u_G   (L_G / N).
+
+Theta(u_D, u_G) = sup F over both.  The supremum is attained (F -> -infinity far
+away) at a critical point of F on one of: the interior (no loss constraint
+active), the face g = u_G, the face d = u_D, or their intersection, a line in
+(x, x1) (the complexity at exact losses, Sigma(u_D, u_G)), each possibly also on
+an index constraint's line.  Eliminating t, each is a two-dimensional problem of
+the published kind, L plus a concave quadratic in (x, x1), solved by the same
+:class:`~spinglass_gan.complexity.ComplexitySolver`:
+
+* interior: t = ell(x, x1), its conditional mean; the marginal exponent Phi_free;
+* face n . z3 = h: t = (h - n_z . z) / n_t, a quadratic with a linear term in h.
+
+Every candidate is a feasible point, so the largest candidate is the supremum.
+On a grid the interior's maxima are computed once, each face's once per row or
+column, and the corner lines once per cell (docs/theory.md).
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ._maximize import _clip_to_domain, line_maxima
+from .complexity import ComplexitySolver, _clip, _line_of
+from .derived import DerivedConstants
+from .exponent import Convention, DIndex, Exponent, QuadraticGaussian
+
+__all__ = ["QuadrantSolver"]
+
+
+def _candidates(solver: ComplexitySolver) -> tuple[NDArray, NDArray, NDArray]:
+    """Every loss-independent candidate of a face: its interior maxima, the maxima
+    along each index constraint's line, and those lines' ends (x, x1, value)."""
+    obj = solver.obj
+    xs, x1s, vs = (list(a) for a in solver.interior)
+    planes = obj.halfplanes
+    for i, plane in enumerate(planes):
+        p0, d = _line_of(*plane)
+        lo, hi = np.array(-np.inf), np.array(np.inf)
+        for j, other in enumerate(planes):
+            if j != i:
+                lo, hi, _, _ = _clip(*p0, *d, other, lo, hi, 0, 0, 0)
+        if not lo <= hi:
+            continue
+        found = line_maxima(obj, *(np.array([v]) for v in (*p0, *d)), [lo], [hi])
+        taus = list(found.tau) + [float(t) for t in (lo, hi) if np.isfinite(t)]
+        pts = p0[:, None] + np.array(taus)[None, :] * d[:, None]
+        if pts.size:
+            xs += list(pts[0])
+            x1s += list(pts[1])
+            vs += list(obj.evaluate(pts[0], pts[1]).value)
+    return np.array(xs), np.array(x1s), np.array(vs)
+
+
+class QuadrantSolver:
+    """Suprema of the model's own exponent over {n_col . z3 <= h_col, n_row . z3 <= h_row}.
+
+    Parameters
+    ----------
+    constants : DerivedConstants
+    k_D, k_G, d_index, convention
+        Index constraints, as for :class:`~spinglass_gan.exponent.Exponent`.
+    """
+
+    def __init__(
+        self,
+        constants: DerivedConstants,
+        k_D: int | None = None,
+        k_G: int | None = None,
+        *,
+        d_index: DIndex = "ascent",
+        convention: Convention = "exact",
+    ) -> None:
+        self.constants = k = constants
+        self._index = {"k_D": k_D, "k_G": k_G, "d_index": d_index, "convention": convention}
+        p, q, r = k.p, k.q, k.r
+        # (l_D, l_G, rho) / N = M z3: a = (r t - 2x - x1) / p, g = t, h = r t - x.
+        m = np.array([[-2.0 / p, -1.0 / p, r / p], [0.0, 0.0, 1.0], [-1.0, 0.0, float(r)]])
+        self.prec = m.T @ np.linalg.solve(k.cov_matrix, m)
+        self.d_row = np.array([-2.0 / p, -1.0 / p, q / p])  # d = d_row . z3
+        self.g_row = np.array([0.0, 0.0, 1.0])  # g = g_row . z3
+        a = self.prec
+        # Conditional mean of t given (x, x1): t = ell . (x, x1).
+        self.ell = -a[2, :2] / a[2, 2]
+        marginal = a[:2, :2] - np.outer(a[:2, 2], a[2, :2]) / a[2, 2]
+        gauss = QuadraticGaussian(k.log_constant, np.zeros(2), marginal)
+        self.free = ComplexitySolver(self._exponent(gauss))
+
+    def _exponent(self, gaussian: QuadraticGaussian) -> Exponent:
+        return Exponent(self.constants, **self._index, gaussian=gaussian)
+
+    @cached_property
+    def free_candidates(self) -> tuple[NDArray, NDArray, NDArray, NDArray]:
+        """Candidates with no loss constraint active: (x, x1, t, value), t = ell . z."""
+        x, x1, v = _candidates(self.free)
+        return x, x1, self.ell[0] * x + self.ell[1] * x1, v
+
+    def face(self, n: NDArray, h: float) -> ComplexitySolver:
+        """The solver on the face n . z3 = h (n[2] > 0), with t eliminated."""
+        nz, nt = np.asarray(n[:2], dtype=float), float(n[2])
+        b = np.vstack([np.eye(2), -nz[None, :] / nt])
+        e = np.array([0.0, 0.0, h / nt])
+        gauss = QuadraticGaussian(
+            self.constants.log_constant - 0.5 * e @ self.prec @ e,
+            -(b.T @ self.prec @ e),
+            b.T @ self.prec @ b,
+        )
+        return ComplexitySolver(self._exponent(gauss))
+
+    @staticmethod
+    def _restricted(n: NDArray, h: float, m: NDArray) -> tuple[NDArray, float]:
+        """On the face n . z3 = h, m . z3 = w . z + m_t h / n_t: returns (w, m_t / n_t)."""
+        ratio = m[2] / n[2]
+        return m[:2] - ratio * n[:2], ratio
+
+    def sup_grid(
+        self,
+        h_col: NDArray,
+        h_row: NDArray,
+        n_col: NDArray | None = None,
+        n_row: NDArray | None = None,
+    ) -> tuple[NDArray, NDArray]:
+        """Supremum over {n_col . z3 <= h_col[j], n_row . z3 <= h_row[i]} for each cell.
+
+        By default n_col gives d (so h_col = u_D) and n_row gives g (h_row = u_G).
+        Entries of h may be +inf (no constraint).  Returns the suprema, shape
+        (len(h_row), len(h_col)), and the maximisers (x, x1, t) with shape
+        (3, len(h_row), len(h_col)).
+        """
+        n_col = self.d_row if n_col is None else np.asarray(n_col, dtype=float)
+        n_row = self.g_row if n_row is None else np.asarray(n_row, dtype=float)
+        h_col, h_row = np.asarray(h_col, dtype=float), np.asarray(h_row, dtype=float)
+        shape = (h_row.size, h_col.size)
+        best = np.full(shape, -np.inf)
+        arg = np.full((3, *shape), np.nan)
+
+        def offer(rows, cols, value, x, x1, t):
+            """Keep candidates (value[..., k] at x[k], ...) that beat the cells' best."""
+            if value.shape[-1] == 0:
+                return
+            k = np.argmax(value, axis=-1)
+            top = np.take_along_axis(value, k[..., None], axis=-1)[..., 0]
+            cur = best[rows, cols]
+            win = top > cur
+            best[rows, cols] = np.where(win, top, cur)
+            for axis, coord in enumerate((x, x1, t)):
+                arg[axis][rows, cols] = np.where(win, coord[k], arg[axis][rows, cols])
+
+        x, x1, t, v = self.free_candidates
+        z3 = np.stack([x, x1, t])
+        ok = (n_row @ z3 <= h_row[:, None, None]) & (n_col @ z3 <= h_col[None, :, None])
+        offer(slice(None), slice(None), np.where(ok, v, -np.inf), x, x1, t)
+        for n, hs, m, hm, along_rows in (
+            (n_row, h_row, n_col, h_col, True),
+            (n_col, h_col, n_row, h_row, False),
+        ):
+            for i in np.flatnonzero(np.isfinite(hs)):
+                face = self.face(n, hs[i])
+                w, ratio = self._restricted(n, hs[i], m)
+                cut = hm - ratio * hs[i]  # cell half-planes w . z <= cut
+                fx, fx1, fv = _candidates(face)
+                ft = (hs[i] - n[:2] @ np.stack([fx, fx1])) / n[2]
+                ok = w @ np.stack([fx, fx1]) <= cut[:, None]
+                cells = (i, slice(None)) if along_rows else (slice(None), i)
+                offer(*cells, np.where(ok, fv, -np.inf), fx, fx1, ft)
+                if along_rows:
+                    self._corners(face, n, hs[i], w, cut, best[i], arg[:, i])
+        return best, arg
+
+    def _corners(self, face, n, h, w, cut, best, arg) -> None:
+        """The lines w . z = cut[j] on the face (both constraints active), in place."""
+        j = np.flatnonzero(np.isfinite(cut))
+        if j.size == 0:
+            return
+        obj = face.obj
+        p0 = np.array([_line_of(w[0], w[1], c)[0] for c in cut[j]])
+        d = _line_of(w[0], w[1], 0.0)[1]
+        x0, x10 = p0[:, 0], p0[:, 1]
+        dx, dx1 = np.full(j.size, d[0]), np.full(j.size, d[1])
+        inf = np.full(j.size, np.inf)
+        found = line_maxima(obj, x0, x10, dx, dx1, -inf, inf)
+        lo, hi = _clip_to_domain(obj, x0, x10, dx, dx1, -inf, inf)
+        ends = [(lo, np.isfinite(lo) & (lo <= hi)), (hi, np.isfinite(hi) & (lo <= hi))]
+        line = np.concatenate([found.line] + [np.flatnonzero(m) for _, m in ends])
+        tau = np.concatenate([found.tau] + [e[m] for e, m in ends])
+        if line.size == 0:
+            return
+        px, px1 = x0[line] + tau * dx[line], x10[line] + tau * dx1[line]
+        val = obj.evaluate(px, px1).value
+        t = (h - n[0] * px - n[1] * px1) / n[2]
+        for k in np.argsort(val):  # ascending: the best of each line is written last
+            c = j[line[k]]
+            if val[k] > best[c]:
+                best[c] = val[k]
+                arg[:, c] = (px[k], px1[k], t[k])
+
+    def on_losses(self, d: NDArray, g: NDArray) -> NDArray[np.float64]:
+        """Sigma(d, g): the supremum over the line of (x, x1) with losses (d, g)."""
+        out = np.full(d.size, -np.inf)
+        arg = np.full((3, d.size), np.nan)
+        for value in np.unique(g):
+            sel = np.flatnonzero(g == value)
+            face = self.face(self.g_row, value)
+            w, ratio = self._restricted(self.g_row, value, self.d_row)
+            best, where = out[sel], arg[:, sel]
+            self._corners(face, self.g_row, value, w, d[sel] - ratio * value, best, where)
+            out[sel] = best
+        return out
