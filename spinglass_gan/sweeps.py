@@ -104,7 +104,9 @@ def _lowest_losses_derived(model: GanSpinGlass) -> LowestLosses:
 
     sum_min = _zero_of_increasing(lambda s: float(on_sum(s)[0][0, 0]))
     z3 = on_sum(sum_min)[1][:, 0, 0]
-    return LowestLosses(theta_max, u_D_min, u_G_min, sum_min, float(solver.d_row @ z3), float(z3[2]))
+    return LowestLosses(
+        theta_max, u_D_min, u_G_min, sum_min, float(solver.d_row @ z3), float(z3[2])
+    )
 
 
 @dataclass(frozen=True)
