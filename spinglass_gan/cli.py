@@ -371,11 +371,11 @@ def _figure_registry() -> dict[int, Callable[..., Any]]:
     return dict(sorted(found.items()))
 
 
-def _accepts_progress(fn: Callable[..., Any]) -> bool:
-    """Whether ``fn`` takes a ``progress`` keyword, by name or through ``**params``.
+def _accepts(fn: Callable[..., Any], name: str) -> bool:
+    """Whether ``fn`` takes the keyword ``name``, by name or through ``**params``.
 
-    The figure functions forward ``**params`` to code that passes ``progress`` on
-    where a computation shows a bar, so a catch-all counts as accepting it.
+    The figure functions forward ``**params`` to the figure data, which take
+    ``progress`` and ``formula`` where they apply, so a catch-all counts as accepting.
     """
     try:
         params = inspect.signature(fn).parameters.values()
@@ -383,7 +383,7 @@ def _accepts_progress(fn: Callable[..., Any]) -> bool:
         return False
     return any(
         p.kind is p.VAR_KEYWORD
-        or (p.name == "progress" and p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD))
+        or (p.name == name and p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD))
         for p in params
     )
 
@@ -394,8 +394,8 @@ def _run_figures(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
     out = _output_dir(parser, args.out)
     for number in tqdm(numbers, desc="figures", disable=args.quiet or len(numbers) < 2):
         fn = registry[number]
-        kwargs = {"progress": not args.quiet} if _accepts_progress(fn) else {}
-        kwargs["formula"] = args.formula
+        kwargs = {"progress": not args.quiet, "formula": args.formula}
+        kwargs = {k: v for k, v in kwargs.items() if _accepts(fn, k)}
         with _write_errors(parser):
             paths = fn(out, **kwargs)
         _report([Path(p) for p in paths or ()], args.quiet)

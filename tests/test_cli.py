@@ -311,8 +311,8 @@ def test_help(command, capsys):
     units = {
         "figures": "folder",
         "spectrum": "eigenvalue units",
-        "theta-map": "per sqrt(N)",
-        "banded": "per sqrt(N)",
+        "theta-map": "per N",
+        "banded": "per N",
         "sweep": "dimensionless",
         "gan-sweep": "sigma_z",
     }
