@@ -25,10 +25,11 @@ negated in J') or of positive ones (``d_index="descent"``).
 The expectation is a Monte Carlo average over ``samples`` independent draws of
 (l_D, l_G, rho, M, M1), each giving one term prefactor * |det J'| * weight; log|det J'|
 comes from a batched LU (``numpy.linalg.slogdet``) and the terms are combined in log
-space, so N of a few hundred is fine.  (l_D, l_G, rho) may be drawn from a mean-shifted
-Gaussian (importance sampling) with the exact likelihood ratio as the weight; the
-estimator stays unbiased and its standard error is the sample standard deviation of
-the iid terms over sqrt(samples).
+space, so N of a few hundred is fine.  (l_D, l_G, rho) may be drawn from another
+Gaussian (importance sampling: centred where the integrand concentrates, with its
+Laplace covariance) with the exact likelihood ratio as the weight; the estimator stays
+unbiased and its standard error is the sample standard deviation of the iid terms over
+sqrt(samples).
 
 One set of draws answers every threshold and index question: :func:`kac_rice_samples`
 returns a :class:`KacRiceSamples` whose :meth:`~KacRiceSamples.expected` forms any
@@ -62,6 +63,9 @@ __all__ = [
 
 DIndex = Literal["ascent", "descent"]
 RngLike = int | np.random.Generator | None
+Proposal = (
+    NDArray[np.float64] | tuple[NDArray[np.float64], NDArray[np.float64]] | Literal["auto"] | None
+)
 _MAX_BYTES = 1 << 25  # matrices held at once while sampling (32 MiB)
 _LOG_MAX = 700.0  # exp() of more than this overflows float64 (~709.8)
 
@@ -181,15 +185,17 @@ class KacRiceSamples:
         b, b1, v_D, v_G, K.
     log_prefactor : float
         log[V_D V_G (2 pi)^(-(N-2)/2) v_D^(-(n_D-1)/2) v_G^(-(n_G-1)/2)].
-    shift : ndarray, shape (3,)
-        Mean of the proposal for (l_D, l_G, rho)/N (zeros: the exact law).
+    proposal_mean : ndarray, shape (3,)
+        Mean of the proposal law of (l_D, l_G, rho)/N (zeros: the exact law).
+    proposal_cov : ndarray, shape (3, 3)
+        N times its covariance (K: the exact law).
     u_D, u_G, x, x1, log_abs_det, log_weight : ndarray, shape (samples,)
         Per-draw values (float64).
     sign : ndarray of int8, shape (samples,)
         sign det J'.
     neg_D, neg_G : ndarray of int, shape (samples,)
         Numbers of negative eigenvalues of the D block (order n_D - 1) and of the G
-        block (order n_G - 1) of J'.
+        block (order n_G - 1) of J' (-1 if drawn with ``indices=False``).
     """
 
     p: int
@@ -199,7 +205,8 @@ class KacRiceSamples:
     n_G: int
     constants: DerivedConstants
     log_prefactor: float
-    shift: NDArray[np.float64]
+    proposal_mean: NDArray[np.float64]
+    proposal_cov: NDArray[np.float64]
     u_D: NDArray[np.float64]
     u_G: NDArray[np.float64]
     x: NDArray[np.float64]
@@ -238,6 +245,8 @@ class KacRiceSamples:
         k_D = _index("k_D", k_D, self.n_D - 1)
         k_G = _index("k_G", k_G, self.n_G - 1)
         keep = (self.u_D <= u_D) & (self.u_G <= u_G)
+        if (k_D is not None or k_G is not None) and self.samples and self.neg_D[0] < 0:
+            raise ValueError("k_D and k_G need samples drawn with indices=True")
         if k_D is not None:
             keep &= self.k_D(d_index) == k_D
         if k_G is not None:
@@ -332,31 +341,104 @@ class KacRiceSamples:
 
 
 # ------------------------------------------------------------------ sampling
+def _clip_cov(cov: NDArray, k: NDArray, lo: float, hi: float) -> NDArray:
+    """cov with its generalised eigenvalues against k clipped to [lo, hi]."""
+    chol = np.linalg.cholesky(k)
+    inv = np.linalg.inv(chol)
+    w, u = np.linalg.eigh(inv @ cov @ inv.T)
+    w = np.clip(w, lo, hi)
+    out = chol @ (u * w) @ u.T @ chol.T
+    return 0.5 * (out + out.T)
+
+
+def _laplace_cov(constants: DerivedConstants, v: NDArray) -> NDArray:
+    """(K^-1 - Hess_v L(T v))^-1 at v, the Hessian by central differences in (x, x1)."""
+    b, b1, kappa = constants.b, constants.b1, constants.kappa
+    x, x1 = constants.to_ensemble @ v
+    h = 1e-3 * max(b, 1.0)
+
+    def ell(dx: float, dx1: float) -> float:
+        return float(log_potential(np.array([x + dx]), b, b1, kappa, float(x1 + dx1))[0])
+
+    f0 = ell(0.0, 0.0)
+    hxx = (ell(h, 0.0) - 2.0 * f0 + ell(-h, 0.0)) / h**2
+    hyy = (ell(0.0, h) - 2.0 * f0 + ell(0.0, -h)) / h**2
+    hxy = (ell(h, h) - ell(h, -h) - ell(-h, h) + ell(-h, -h)) / (4.0 * h * h)
+    t = constants.to_ensemble
+    hess = t.T @ np.array([[hxx, hxy], [hxy, hyy]]) @ t
+    prec = np.linalg.inv(constants.cov_matrix) - hess
+    if not np.all(np.isfinite(prec)) or np.linalg.eigvalsh(prec).min() <= 0.0:
+        return constants.cov_matrix
+    return np.linalg.inv(prec)
+
+
+def _proposal(
+    constants: DerivedConstants, proposal: object, u_D: float, u_G: float
+) -> tuple[NDArray, NDArray]:
+    """Mean and N x covariance of the proposal law of (l_D, l_G, rho)/N."""
+    k = constants.cov_matrix
+    if proposal is None:
+        return np.zeros(3), k
+    if isinstance(proposal, str):
+        if proposal != "auto":
+            raise ValueError(
+                f"proposal must be None, 'auto', a mean or (mean, cov), got {proposal!r}"
+            )
+        saddle = _saddle(constants, u_D, u_G)
+        if not np.all(np.isfinite(saddle.v)):
+            return np.zeros(3), k
+        return saddle.v, _clip_cov(_laplace_cov(constants, saddle.v), k, 0.6, 1.8)
+    if isinstance(proposal, tuple):
+        if len(proposal) != 2:
+            raise ValueError("proposal as a tuple must be (mean, cov)")
+        mean = val.finite_array("proposal mean", proposal[0])
+        cov = val.finite_array("proposal cov", proposal[1])
+        if cov.shape != (3, 3) or not np.allclose(cov, cov.T):
+            raise ValueError("proposal cov must be a symmetric 3x3 array")
+        chol = np.linalg.cholesky(k)
+        inv = np.linalg.inv(chol)
+        w = np.linalg.eigvalsh(inv @ cov @ inv.T)
+        if w.min() <= 0.5 or w.max() >= 2.0:
+            raise ValueError(
+                "proposal cov must have generalised eigenvalues against K in (1/2, 2), "
+                f"got {w.min():.3g} .. {w.max():.3g}"
+            )
+    else:
+        mean = val.finite_array("proposal", proposal)
+        cov = k
+    if mean.shape != (3,):
+        raise ValueError(f"proposal mean must have shape (3,), got {mean.shape}")
+    return mean, cov
+
+
 def _sample(
     constants: DerivedConstants,
     n_D: int,
     n_G: int,
     samples: int,
     rng: np.random.Generator,
-    shift: NDArray[np.float64],
+    mean: NDArray[np.float64],
+    prop_cov: NDArray[np.float64],
     max_bytes: int,
+    indices: bool,
 ) -> dict[str, NDArray]:
     n = n_D + n_G
     cov = constants.cov_matrix
-    chol = np.linalg.cholesky(cov)
+    chol = np.linalg.cholesky(prop_cov)
     z = rng.standard_normal((samples, 3))
-    v = z @ chol.T / math.sqrt(n) + shift  # (l_D, l_G, rho) / N
-    # log N(v; 0, K/N) - log N(v; shift, K/N) = N (shift^T K^-1 shift / 2 - shift^T K^-1 v)
-    kinv_shift = np.linalg.solve(cov, shift)
-    log_weight = n * (0.5 * float(shift @ kinv_shift) - v @ kinv_shift)
+    v = z @ chol.T / math.sqrt(n) + mean  # (l_D, l_G, rho) / N from the proposal
+    # log N(v; 0, K/N) - log N(v; mean, C/N), C = prop_cov
+    quad_k = np.einsum("ki,ki->k", v, np.linalg.solve(cov, v.T).T)
+    log_weight = 0.5 * (np.einsum("ki,ki->k", z, z) - n * quad_k)
+    log_weight += float(np.log(np.diag(chol)).sum()) - 0.5 * float(np.linalg.slogdet(cov)[1])
     x, x1 = constants.to_ensemble @ v.T
     m = n - 2
     nd1 = n_D - 1
     batch = max(1, min(samples, max_bytes // (8 * m * m)))
     log_abs_det = np.empty(samples)
     sign = np.empty(samples, dtype=np.int8)
-    neg_D = np.empty(samples, dtype=np.int64)
-    neg_G = np.empty(samples, dtype=np.int64)
+    neg_D = np.full(samples, -1, dtype=np.int64)
+    neg_G = np.full(samples, -1, dtype=np.int64)
     buf = np.empty((batch, m, m))
     for start in range(0, samples, batch):
         stop = min(samples, start + batch)
@@ -365,9 +447,9 @@ def _sample(
             rng, mats, constants.b, constants.b1, n, n_D, x[start:stop] + x1[start:stop],
             x[start:stop],
         )  # fmt: skip
-        # eigvalsh reads one triangle; slogdet's LU overwrites a copy, not mats.
-        neg_D[start:stop] = (np.linalg.eigvalsh(mats[:, :nd1, :nd1]) < 0.0).sum(axis=1)
-        neg_G[start:stop] = (np.linalg.eigvalsh(mats[:, nd1:, nd1:]) < 0.0).sum(axis=1)
+        if indices:  # eigvalsh reads one triangle; slogdet's LU works on a copy
+            neg_D[start:stop] = (np.linalg.eigvalsh(mats[:, :nd1, :nd1]) < 0.0).sum(axis=1)
+            neg_G[start:stop] = (np.linalg.eigvalsh(mats[:, nd1:, nd1:]) < 0.0).sum(axis=1)
         s, logdet = np.linalg.slogdet(mats)
         sign[start:stop] = s
         log_abs_det[start:stop] = logdet
@@ -395,9 +477,10 @@ def kac_rice_samples(
     samples: int = 200_000,
     rng: RngLike = None,
     *,
-    shift: NDArray[np.float64] | Literal["auto"] | None = None,
+    proposal: Proposal = None,
     u_D: float = np.inf,
     u_G: float = np.inf,
+    indices: bool = True,
     max_bytes: int = _MAX_BYTES,
 ) -> KacRiceSamples:
     """Draw the terms of the finite-N Kac-Rice expectation once, for any later count.
@@ -414,14 +497,21 @@ def kac_rice_samples(
         Number of independent draws of (l_D, l_G, rho, M, M1), >= 2.
     rng : int, numpy.random.Generator or None
         Seed or generator.
-    shift : None, "auto" or array_like of shape (3,)
-        Importance sampling: (l_D, l_G, rho)/N is drawn from N(shift, K/N) instead of
-        N(0, K/N) and each term is multiplied by the likelihood ratio
-        exp(N (shift^T K^-1 shift / 2 - shift^T K^-1 v)).  None: no shift.  "auto":
-        the maximiser v* of L(x; x1) - v^T K^-1 v / 2 over the set u_D, u_G
-        (:func:`kac_rice_saddle`), where the N -> infinity integrand concentrates.
+    proposal : None, "auto", array_like of shape (3,) or (mean, cov)
+        Importance sampling: v = (l_D, l_G, rho)/N is drawn from N(mean, C/N) instead
+        of its law N(0, K/N), and each term is multiplied by the likelihood ratio
+        N(v; 0, K/N) / N(v; mean, C/N).  None: the exact law.  An array: that mean,
+        C = K.  A pair: mean and C (symmetric, with generalised eigenvalues against
+        K in (1/2, 2), which keeps the estimator's variance finite).  "auto": the
+        maximiser v* of L(x; x1) - v^T K^-1 v / 2 over the set u_D, u_G
+        (:func:`kac_rice_saddle`), where the integrand concentrates as N grows, and
+        C = (K^-1 - Hess L)^-1 there (the Laplace covariance), its generalised
+        eigenvalues clipped to [0.6, 1.8].
     u_D, u_G : float
-        Thresholds used by ``shift="auto"`` only.
+        Thresholds used by ``proposal="auto"`` only.
+    indices : bool
+        Compute the block indices (two symmetric eigensolves per draw, most of the
+        cost at large N).  With False, index constraints raise ``ValueError``.
     max_bytes : int
         Bound on the memory of the matrices held at once (a batch holds at least one).
 
@@ -435,18 +525,9 @@ def kac_rice_samples(
     max_bytes = val.integer("max_bytes", max_bytes, 1)
     u_D = _threshold("u_D", u_D)
     u_G = _threshold("u_G", u_G)
-    if shift is None:
-        mean = np.zeros(3)
-    elif isinstance(shift, str):
-        if shift != "auto":
-            raise ValueError(f"shift must be None, 'auto' or an array of 3 numbers, got {shift!r}")
-        mean = _saddle(constants, u_D, u_G).v
-    else:
-        mean = val.finite_array("shift", shift)
-        if mean.shape != (3,):
-            raise ValueError(f"shift must have shape (3,), got {mean.shape}")
+    mean, prop_cov = _proposal(constants, proposal, u_D, u_G)
     gen = np.random.default_rng(rng)
-    draws = _sample(constants, n_D, n_G, samples, gen, mean, max_bytes)
+    draws = _sample(constants, n_D, n_G, samples, gen, mean, prop_cov, max_bytes, bool(indices))
     return KacRiceSamples(
         p=constants.p,
         q=constants.q,
@@ -455,7 +536,8 @@ def kac_rice_samples(
         n_G=n_G,
         constants=constants,
         log_prefactor=log_prefactor(n_D, n_G, constants),
-        shift=mean,
+        proposal_mean=mean,
+        proposal_cov=prop_cov,
         **draws,
     )
 
@@ -474,7 +556,7 @@ def expected_critical_points(
     rng: RngLike = None,
     *,
     d_index: DIndex = "ascent",
-    shift: NDArray[np.float64] | Literal["auto"] | None = None,
+    proposal: Proposal = None,
 ) -> tuple[float, float]:
     """Exact finite-N expected number of critical points, by Monte Carlo.
 
@@ -497,7 +579,7 @@ def expected_critical_points(
         Seed or generator.
     d_index : {"ascent", "descent"}
         k_D counts negative (default) or positive eigenvalues of the D block of J'.
-    shift : None, "auto" or array_like of shape (3,)
+    proposal : None, "auto", array_like of shape (3,) or (mean, cov)
         Importance sampling of (l_D, l_G, rho)/N; see :func:`kac_rice_samples`.
 
     Returns
@@ -512,7 +594,10 @@ def expected_critical_points(
     >>> 250 < mean < 300 and err < 10    # about 274 critical points at N = 6
     True
     """
-    draws = kac_rice_samples(p, q, sigma_z, n_D, n_G, samples, rng, shift=shift, u_D=u_D, u_G=u_G)
+    indices = k_D is not None or k_G is not None
+    draws = kac_rice_samples(
+        p, q, sigma_z, n_D, n_G, samples, rng, proposal=proposal, u_D=u_D, u_G=u_G, indices=indices
+    )
     return draws.expected(u_D, u_G, k_D, k_G, d_index=d_index)
 
 
@@ -530,7 +615,7 @@ def log_expected_critical_points(
     rng: RngLike = None,
     *,
     d_index: DIndex = "ascent",
-    shift: NDArray[np.float64] | Literal["auto"] | None = None,
+    proposal: Proposal = None,
 ) -> tuple[float, float]:
     """(1/N) log of :func:`expected_critical_points`, with a delta-method error.
 
@@ -543,7 +628,10 @@ def log_expected_critical_points(
     (value, stderr) : tuple of float
         (1/N) log E #, and stderr(E #) / (N E #).  (-inf, inf) if no draw is in the set.
     """
-    draws = kac_rice_samples(p, q, sigma_z, n_D, n_G, samples, rng, shift=shift, u_D=u_D, u_G=u_G)
+    indices = k_D is not None or k_G is not None
+    draws = kac_rice_samples(
+        p, q, sigma_z, n_D, n_G, samples, rng, proposal=proposal, u_D=u_D, u_G=u_G, indices=indices
+    )
     return draws.log_expected(u_D, u_G, k_D, k_G, d_index=d_index)
 
 
@@ -626,7 +714,7 @@ def kac_rice_saddle(
     z = chol(K)^-1 v from ``starts`` starts (the origin, random ones, and the
     least-norm point of each active constraint line); the best local maximum is
     returned.  This is the limit of :func:`log_expected_critical_points` and the
-    centre used by its ``shift="auto"``.
+    centre used by ``proposal="auto"``.
 
     Parameters
     ----------
