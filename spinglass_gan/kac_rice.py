@@ -411,6 +411,13 @@ def _proposal(
     return mean, cov
 
 
+def _log_likelihood_ratio(v: NDArray, z: NDArray, n: int, cov: NDArray, chol: NDArray) -> NDArray:
+    """log N(v; 0, K/N) - log N(v; mean, C/N) for v = mean + chol z / sqrt(N), C = chol chol^T."""
+    quad_k = np.einsum("ki,ki->k", v, np.linalg.solve(cov, v.T).T)
+    out = 0.5 * (np.einsum("ki,ki->k", z, z) - n * quad_k)
+    return out + float(np.log(np.diag(chol)).sum()) - 0.5 * float(np.linalg.slogdet(cov)[1])
+
+
 def _sample(
     constants: DerivedConstants,
     n_D: int,
@@ -427,10 +434,10 @@ def _sample(
     chol = np.linalg.cholesky(prop_cov)
     z = rng.standard_normal((samples, 3))
     v = z @ chol.T / math.sqrt(n) + mean  # (l_D, l_G, rho) / N from the proposal
-    # log N(v; 0, K/N) - log N(v; mean, C/N), C = prop_cov
-    quad_k = np.einsum("ki,ki->k", v, np.linalg.solve(cov, v.T).T)
-    log_weight = 0.5 * (np.einsum("ki,ki->k", z, z) - n * quad_k)
-    log_weight += float(np.log(np.diag(chol)).sum()) - 0.5 * float(np.linalg.slogdet(cov)[1])
+    if not mean.any() and np.array_equal(prop_cov, cov):  # the exact law: weight 1
+        log_weight = np.zeros(samples)
+    else:
+        log_weight = _log_likelihood_ratio(v, z, n, cov, chol)
     x, x1 = constants.to_ensemble @ v.T
     m = n - 2
     nd1 = n_D - 1
@@ -594,6 +601,8 @@ def expected_critical_points(
     >>> 250 < mean < 300 and err < 10    # about 274 critical points at N = 6
     True
     """
+    n_D, n_G = _sizes(n_D, n_G)
+    _index("k_D", k_D, n_D - 1), _index("k_G", k_G, n_G - 1), _d_index(d_index)
     indices = k_D is not None or k_G is not None
     draws = kac_rice_samples(
         p, q, sigma_z, n_D, n_G, samples, rng, proposal=proposal, u_D=u_D, u_G=u_G, indices=indices
@@ -628,6 +637,8 @@ def log_expected_critical_points(
     (value, stderr) : tuple of float
         (1/N) log E #, and stderr(E #) / (N E #).  (-inf, inf) if no draw is in the set.
     """
+    n_D, n_G = _sizes(n_D, n_G)
+    _index("k_D", k_D, n_D - 1), _index("k_G", k_G, n_G - 1), _d_index(d_index)
     indices = k_D is not None or k_G is not None
     draws = kac_rice_samples(
         p, q, sigma_z, n_D, n_G, samples, rng, proposal=proposal, u_D=u_D, u_G=u_G, indices=indices
