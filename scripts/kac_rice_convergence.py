@@ -1,6 +1,6 @@
 """(1/N) log of the exact finite-N expected number of critical points against its limit.
 
-    python scripts/kac_rice_convergence.py [--quick] [OUT_DIR]   # ~10 min on one core; --quick ~10 s
+    python scripts/kac_rice_convergence.py [--quick] [OUT_DIR]   # ~10 min; --quick ~10 s
 
 For each case (p, q, sigma_z, kappa, u_D, u_G) and N in {20, 40, 80, 160, 320}
 (n_D = kappa N, n_G = N - n_D), estimates (1/N) log E #{critical points} with

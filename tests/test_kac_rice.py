@@ -8,6 +8,7 @@ by draw (sums over indices, monotonicity, the log version) are checked to roundi
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
@@ -251,3 +252,32 @@ def test_infinite_thresholds_allowed_and_seeded():
     assert a == b and a[0] > 0
     with pytest.raises(ValueError, match="indices"):
         sg.kac_rice_samples(3, 3, 1.0, 3, 3, 10, rng=0, indices=False).expected(k_G=0)
+
+
+# ------------------------------------------------------------------ compare_counts
+def test_compare_counts_script(tmp_path):
+    """scripts/compare_counts.py reads a counts file (save_result or plain savez) and
+    counts per instance correctly (synthetic records: the counts, not the z, are checked)."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parent.parent / "scripts" / "compare_counts.py"
+    spec = importlib.util.spec_from_file_location("compare_counts", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    arrays = {
+        "instance": np.array([0, 0, 0, 2, 2]),
+        "u_D": np.array([0.1, -0.3, 0.2, 0.0, 0.5]),
+        "u_G": np.array([-0.1, 0.2, 0.0, 0.3, -0.2]),
+        "k_D": np.array([0, 1, 0, 0, 2]),
+        "k_G": np.array([0, 0, 1, 0, 1]),
+    }
+    meta = {"p": 3, "q": 3, "sigma_z": 1.0, "n_D": 3, "n_G": 3, "n_instances": 4}
+    sg.save_result(tmp_path / "a.npz", "critical_point_counts", arrays, meta)
+    np.savez(tmp_path / "b.npz", metadata=json.dumps(meta), **arrays)
+    for name in ("a.npz", "b.npz"):
+        rows = mod.main([str(tmp_path / name), "--samples", "2000", "--u-G", "0.0"])
+        by = {r["question"]: r for r in rows}
+        assert by["total"]["counts"] == 5 / 4
+        assert by["u_G <= 0"]["counts"] == 3 / 4
+        assert by["(k_D, k_G) = (0, 0)"]["counts"] == 2 / 4
+        assert all(np.isfinite(r["z"]) or r["counts_se"] == 0 for r in rows)
