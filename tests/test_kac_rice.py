@@ -54,6 +54,17 @@ def test_signed_sum_is_euler_characteristic(p, q, sigma_z, n_D, n_G):
     assert abs(mean - exact) < Z_MAX * err, (mean, err, exact)
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("p", "q", "sigma_z", "n_D", "n_G"), [(3, 3, 1.0, 3, 3), (2, 1, 1.0, 5, 3)]
+)
+def test_signed_sum_is_euler_characteristic_tight(p, q, sigma_z, n_D, n_G):
+    """The same with 4M draws (stderr ~0.1-0.3): |z| < 4."""
+    draws = sg.kac_rice_samples(p, q, sigma_z, n_D, n_G, 4_000_000, rng=12, indices=False)
+    mean, err = draws.signed_sum()
+    assert abs(mean - 4) < Z_MAX * err, (mean, err)
+
+
 @pytest.mark.parametrize(("p", "q", "n_D", "n_G"), [(3, 3, 3, 3), (2, 1, 3, 5), (2, 1, 4, 6)])
 def test_total_below_bezout(p, q, n_D, n_G):
     """E(total) <= 4 (r-1)^N, the bound on every instance (and > 0)."""
@@ -239,6 +250,7 @@ GOOD = {"p": 3, "q": 3, "sigma_z": 1.0, "n_D": 3, "n_G": 3, "samples": 10}
         ("d_index", "up"),
         ("proposal", "fancy"),
         ("proposal", np.zeros(2)),
+        ("proposal", (np.zeros(3), 10.0 * np.eye(3))),
     ],
 )
 def test_bad_input_names_argument(name, value):
