@@ -157,9 +157,10 @@ def _mean_stderr(log_terms: NDArray, signs: NDArray | None = None) -> tuple[floa
 def _to_linear(m: float, mean: float, err: float, what: str) -> tuple[float, float]:
     if mean == 0.0 and err == 0.0:
         return 0.0, 0.0
-    if m + math.log(max(abs(mean), err)) > _LOG_MAX:
+    log_size = m + math.log(max(abs(mean), err))
+    if not -_LOG_MAX < log_size < _LOG_MAX:
         raise FloatingPointError(
-            f"the {what} exceeds the float64 range (log ~ {m + math.log(abs(mean) or err):.1f}); "
+            f"the {what} is outside the float64 range (log ~ {log_size:.1f}); "
             "use log_expected instead"
         )
     scale = math.exp(m)
@@ -295,7 +296,7 @@ class KacRiceSamples:
         Raises
         ------
         FloatingPointError
-            If the count overflows float64; use :meth:`log_expected`.
+            If the count overflows (or underflows) float64; use :meth:`log_expected`.
         """
         keep = self.mask(u_D, u_G, k_D, k_G, d_index=d_index)
         return _to_linear(*self._estimate(keep, False), "expected count")

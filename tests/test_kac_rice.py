@@ -266,6 +266,13 @@ def test_infinite_thresholds_allowed_and_seeded():
     a = sg.expected_critical_points(**GOOD, u_D=np.inf, u_G=math.inf, rng=1)
     b = sg.expected_critical_points(**GOOD, rng=np.random.default_rng(1))
     assert a == b and a[0] > 0
+    # far below the typical losses the count underflows float64: raise, the log works
+    far = sg.kac_rice_samples(
+        3, 3, 1.0, 100, 100, 20, rng=0, proposal=np.array([-20.0, -20.0, -60.0])
+    )
+    with pytest.raises(FloatingPointError, match="log_expected"):
+        far.expected(-1.0, -15.0)
+    assert far.log_expected(-1.0, -15.0)[0] < -100.0
     with pytest.raises(ValueError, match="indices"):
         sg.kac_rice_samples(3, 3, 1.0, 3, 3, 10, rng=0, indices=False).expected(k_G=0)
 
