@@ -122,6 +122,27 @@ def test_thresholds_monotone_and_log_version(small_draws):
     assert math.isclose(lerr, err / (mean * d.n), rel_tol=1e-12)
 
 
+def test_maps_equal_pointwise(small_draws):
+    """expected_map / log_expected_map on a grid = expected / log_expected per point
+    (same draws; rounding only), indexed [i_G, i_D]."""
+    d = small_draws
+    g_D = np.array([-3.0, -1.0, 0.0, 0.5, 2.0, np.inf])
+    g_G = np.array([-2.0, -0.5, 0.0, 1.0, np.inf])
+    for k in ((None, None), (None, 0), (1, 0)):
+        mean, err = d.expected_map(g_D, g_G, *k)
+        lmean, lerr = d.log_expected_map(g_D, g_G, *k)
+        for i, b in enumerate(g_G):
+            for j, a in enumerate(g_D):
+                m, e = d.expected(a, b, *k)
+                assert math.isclose(mean[i, j], m, rel_tol=1e-10, abs_tol=1e-12 * mean.max())
+                assert math.isclose(err[i, j], e, rel_tol=1e-7, abs_tol=1e-10 * err.max())
+                if m > 0:
+                    assert math.isclose(lmean[i, j], d.log_expected(a, b, *k)[0], rel_tol=1e-12)
+                    assert math.isclose(lerr[i, j], d.log_expected(a, b, *k)[1], rel_tol=1e-7)
+    with pytest.raises(ValueError, match="u_D"):
+        d.expected_map(np.array([1.0, 0.0]), g_G)
+
+
 def test_gaussian_part_covariance():
     """(x, x1) has mean 0 and covariance T K T^T / N: 3% on each entry with 200k draws
     (sampling error of a variance ~ sqrt(2/n) = 0.3%); the losses likewise."""
