@@ -35,6 +35,10 @@ lowest_losses, sweep, LowestLosses, Sweep
 kac_rice_log_integral, FiniteNResult
     Finite-N Kac-Rice integrals, Coulomb gas or Monte Carlo (``finite_n``;
     ``finite_n.convergence`` for the approach to Theta).
+expected_critical_points, log_expected_critical_points, kac_rice_samples,
+KacRiceSamples, kac_rice_saddle, KacRiceSaddle
+    The model's own Kac-Rice formula at finite N by Monte Carlo, and its
+    N -> infinity exponent (``kac_rice``).
 save_result, load_result, Result
     Results as .npz with JSON metadata (``results``).
 """
@@ -46,6 +50,14 @@ from .derived import DerivedConstants
 from .ensemble import HessianEnsemble
 from .exponent import Exponent
 from .finite_n import FiniteNResult, kac_rice_log_integral
+from .kac_rice import (
+    KacRiceSaddle,
+    KacRiceSamples,
+    expected_critical_points,
+    kac_rice_saddle,
+    kac_rice_samples,
+    log_expected_critical_points,
+)
 from .large_deviations import goe_rate
 from .master_equation import (
     DysonSolution,
@@ -75,6 +87,8 @@ __all__ = [
     "HessianEnsemble",
     "HistogramL1",
     "KacRiceRegion",
+    "KacRiceSaddle",
+    "KacRiceSamples",
     "LowestLosses",
     "MCEstimate",
     "ModelConstants",
@@ -86,11 +100,15 @@ __all__ = [
     "banded_structure",
     "density",
     "density_moment",
+    "expected_critical_points",
     "goe_rate",
     "histogram_l1",
     "kac_rice_log_integral",
+    "kac_rice_saddle",
+    "kac_rice_samples",
     "load_result",
     "log_abs_det",
+    "log_expected_critical_points",
     "log_potential",
     "lowest_losses",
     "quenched_log_det",

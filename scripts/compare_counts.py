@@ -1,0 +1,134 @@
+"""Counts of critical points of sampled instances against the exact finite-N formula.
+
+    python scripts/compare_counts.py COUNTS.npz [--samples 400000] [--seed 0]
+        [--u-D 0.5 1.0 ...] [--u-G -1 0 ...] [--max-index 2] [--proposal auto]
+
+COUNTS.npz holds one record per critical point found, over a set of sampled instances
+(format provisional, to be fixed with the instance sampler):
+
+* arrays ``instance`` (int, which instance the point belongs to), ``u_D``, ``u_G``
+  (losses per N, L_D/N and L_G/N), ``k_D``, ``k_G`` (block indices of J' at the point,
+  k_D in the convention named by the metadata's ``d_index``);
+* metadata ``p``, ``q``, ``sigma_z``, ``n_D``, ``n_G``, ``n_instances`` (instances
+  sampled, including any with no point recorded) and optionally ``d_index``
+  (``"ascent"`` by default).
+
+Files written by :func:`spinglass_gan.save_result` and plain ``numpy.savez`` files
+(metadata then as a JSON string in an array ``metadata``) are both read.
+
+For each question (total; L_D <= N u_D; L_G <= N u_G; each (k_D, k_G) up to
+``--max-index``) it prints the mean count per instance with its standard error
+(std over instances / sqrt(n_instances)), the Monte Carlo value of the exact formula
+from ONE set of draws (``kac_rice_samples``) with its standard error, and
+z = (counts - formula) / sqrt(se_counts^2 + se_formula^2).  |z| of a few at most is
+agreement; a missed critical point biases the counts low.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+
+import spinglass_gan as sg
+
+FIELDS = ("instance", "u_D", "u_G", "k_D", "k_G")
+
+
+def load_counts(path: Path) -> tuple[dict[str, np.ndarray], dict]:
+    """The per-point arrays and the metadata of a counts file."""
+    try:
+        res = sg.load_result(path)
+        arrays = {name: np.asarray(res[name]) for name in FIELDS}
+        meta = dict(res.metadata)
+    except (ValueError, KeyError, OSError):
+        with np.load(path, allow_pickle=False) as f:
+            arrays = {name: np.asarray(f[name]) for name in FIELDS}
+            meta = json.loads(str(f["metadata"]))
+    for key in ("p", "q", "sigma_z", "n_D", "n_G", "n_instances"):
+        if key not in meta:
+            raise ValueError(f"counts metadata lacks {key!r}")
+    return arrays, meta
+
+
+def per_instance(arrays: dict[str, np.ndarray], keep: np.ndarray, n_inst: int) -> tuple:
+    """Mean over instances of the number of points in ``keep``, and its standard error."""
+    inst = arrays["instance"].astype(int)
+    if inst.size and (inst.min() < 0 or inst.max() >= n_inst):
+        raise ValueError("instance ids must lie in [0, n_instances)")
+    counts = np.bincount(inst[keep], minlength=n_inst).astype(float)
+    return counts.mean(), counts.std(ddof=1) / math.sqrt(n_inst)
+
+
+def questions(arrays, u_D_list, u_G_list, max_index):
+    """(label, u_D, u_G, k_D, k_G) for every comparison."""
+    out = [("total", np.inf, np.inf, None, None)]
+    out += [(f"u_D <= {u:g}", u, np.inf, None, None) for u in u_D_list]
+    out += [(f"u_G <= {u:g}", np.inf, u, None, None) for u in u_G_list]
+    out += [
+        (f"(k_D, k_G) = ({kd}, {kg})", np.inf, np.inf, kd, kg)
+        for kd in range(max_index + 1)
+        for kg in range(max_index + 1)
+    ]
+    return out
+
+
+def compare(arrays, meta, draws, u_D_list, u_G_list, max_index) -> list[dict]:
+    n_inst = int(meta["n_instances"])
+    d_index = meta.get("d_index", "ascent")
+    rows = []
+    for label, u_D, u_G, k_D, k_G in questions(arrays, u_D_list, u_G_list, max_index):
+        if k_D is not None and (k_D > draws.n_D - 1 or k_G > draws.n_G - 1):
+            continue
+        keep = (arrays["u_D"] <= u_D) & (arrays["u_G"] <= u_G)
+        if k_D is not None:
+            keep &= (arrays["k_D"] == k_D) & (arrays["k_G"] == k_G)
+        c_mean, c_err = per_instance(arrays, keep, n_inst)
+        f_mean, f_err = draws.expected(u_D, u_G, k_D, k_G, d_index=d_index)
+        err = math.hypot(c_err, f_err)
+        z = (c_mean - f_mean) / err if err > 0 else math.nan
+        rows.append({"question": label, "counts": c_mean, "counts_se": c_err,
+                     "formula": f_mean, "formula_se": f_err, "z": z})  # fmt: skip
+    return rows
+
+
+def main(argv: list[str] | None = None) -> list[dict]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("counts", type=Path)
+    parser.add_argument("--samples", type=int, default=400_000)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--u-D", type=float, nargs="*", default=None, dest="u_D")
+    parser.add_argument("--u-G", type=float, nargs="*", default=None, dest="u_G")
+    parser.add_argument("--max-index", type=int, default=2)
+    parser.add_argument("--proposal", choices=("none", "auto"), default="none")
+    args = parser.parse_args(argv)
+    arrays, meta = load_counts(args.counts)
+    quart = (0.25, 0.5, 0.75)
+    u_D_list = args.u_D if args.u_D is not None else list(np.quantile(arrays["u_D"], quart))
+    u_G_list = args.u_G if args.u_G is not None else list(np.quantile(arrays["u_G"], quart))
+    draws = sg.kac_rice_samples(
+        int(meta["p"]), int(meta["q"]), float(meta["sigma_z"]), int(meta["n_D"]),
+        int(meta["n_G"]), args.samples, args.seed,
+        proposal=None if args.proposal == "none" else "auto",
+    )  # fmt: skip
+    rows = compare(arrays, meta, draws, u_D_list, u_G_list, args.max_index)
+    print(
+        f"p={meta['p']} q={meta['q']} sigma_z={meta['sigma_z']} n_D={meta['n_D']} "
+        f"n_G={meta['n_G']}: {meta['n_instances']} instances, {arrays['instance'].size} "
+        f"points; formula from {args.samples} draws"
+    )
+    print("| question | counts per instance | exact formula (MC) | z |")
+    print("|---|---|---|---|")
+    for r in rows:
+        print(
+            f"| {r['question']} | {r['counts']:.4g} +- {r['counts_se']:.2g} | "
+            f"{r['formula']:.4g} +- {r['formula_se']:.2g} | {r['z']:+.2f} |"
+        )
+    return rows
+
+
+if __name__ == "__main__":
+    main()
