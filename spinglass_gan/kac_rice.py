@@ -44,13 +44,13 @@ from typing import Literal, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.optimize import minimize
 from scipy.special import gammaln
 
 from . import _validation as val
 from ._kac_rice_kernels import fill_jacobians
 from .derived import DerivedConstants
 from .potential import log_potential
+from .quadrant import QuadrantSolver
 
 __all__ = [
     "KacRiceSaddle",
@@ -743,47 +743,15 @@ class KacRiceSaddle(NamedTuple):
     x1: float
 
 
-def _saddle(constants: DerivedConstants, u_D: float, u_G: float, starts: int = 8) -> KacRiceSaddle:
-    cov = constants.cov_matrix
-    chol = np.linalg.cholesky(cov)
-    t = constants.to_ensemble
-    b, b1, kappa = constants.b, constants.b1, constants.kappa
-
-    def objective(zz: NDArray) -> float:  # minus (L - |z|^2/2), v = chol z
-        x, x1 = t @ (chol @ zz)
-        return -(float(log_potential(np.array([x]), b, b1, kappa, float(x1))[0]) - 0.5 * zz @ zz)
-
-    # a - g <= u_D and g <= u_G, as linear inequalities in z (scipy: fun(z) >= 0).
-    rows, rhs = [], []
-    if math.isfinite(u_D):
-        rows.append(np.array([1.0, -1.0, 0.0]) @ chol)
-        rhs.append(u_D)
-    if math.isfinite(u_G):
-        rows.append(np.array([0.0, 1.0, 0.0]) @ chol)
-        rhs.append(u_G)
-    if any(math.isinf(u) and u < 0 for u in (u_D, u_G)):
+def _saddle(constants: DerivedConstants, u_D: float, u_G: float) -> KacRiceSaddle:
+    """The exact supremum (:class:`~spinglass_gan.quadrant.QuadrantSolver`) and its maximiser."""
+    value, arg = QuadrantSolver(constants).sup_grid(np.array([u_D]), np.array([u_G]))
+    if not np.isfinite(value[0, 0]):
         return KacRiceSaddle(-math.inf, np.full(3, np.nan), math.nan, math.nan)
-    cons = []
-    if rows:
-        a_mat, b_vec = np.array(rows), np.array(rhs)
-        cons = [{"type": "ineq", "fun": lambda zz: b_vec - a_mat @ zz, "jac": lambda zz: -a_mat}]
-    gen = np.random.default_rng(12345)
-    inits = [np.zeros(3)] + [gen.standard_normal(3) for _ in range(starts - 1)]
-    if rows:  # starts on the constraint lines too (least-norm points of each)
-        for row, c in zip(rows, rhs, strict=True):
-            inits.append(row * c / float(row @ row))
-    best = None
-    for z0 in inits:
-        res = minimize(objective, z0, method="SLSQP", constraints=cons, options={"ftol": 1e-12})
-        if cons and np.any(b_vec - a_mat @ res.x < -1e-8):
-            continue
-        if best is None or res.fun < best.fun:
-            best = res
-    if best is None:
-        raise FloatingPointError("the constrained maximisation did not converge from any start")
-    v = chol @ best.x
-    x, x1 = t @ v
-    return KacRiceSaddle(constants.log_constant - float(best.fun), v, float(x), float(x1))
+    x, x1, t = arg[:, 0, 0]
+    p, r = constants.p, constants.r
+    v = np.array([(r * t - 2.0 * x - x1) / p, t, r * t - x])  # (a, g, h)
+    return KacRiceSaddle(float(value[0, 0]), v, float(x), float(x1))
 
 
 def kac_rice_saddle(
@@ -793,18 +761,15 @@ def kac_rice_saddle(
     kappa: float,
     u_D: float = np.inf,
     u_G: float = np.inf,
-    *,
-    starts: int = 8,
 ) -> KacRiceSaddle:
     """Complexity exponent of the model's own formula (no index constraint), and its maximiser.
 
     Theta(u_D, u_G) = C* + sup { L(x; x1) - v^T K^-1 v / 2 : a - g <= u_D, g <= u_G },
     v = (a, g, h) = (l_D, l_G, rho)/N, x = r g - h, x1 = 2h - p a - r g, L the
-    log-potential of the Hessian ensemble.  Computed by SLSQP in the whitened variable
-    z = chol(K)^-1 v from ``starts`` starts (the origin, random ones, and the
-    least-norm point of each active constraint line); the best local maximum is
-    returned.  This is the limit of :func:`log_expected_critical_points` and the
-    centre used by ``proposal="auto"``.
+    log-potential of the Hessian ensemble: the exact supremum of
+    ``GanSpinGlass(p, q, sigma_z, kappa).theta(u_D, u_G)`` with its maximiser.  This is
+    the limit of :func:`log_expected_critical_points` and the centre used by
+    ``proposal="auto"``.
 
     Parameters
     ----------
@@ -812,13 +777,10 @@ def kac_rice_saddle(
         The model.
     u_D, u_G : float
         Loss thresholds per N (+inf: none; -inf: the empty set, theta = -inf).
-    starts : int
-        Number of starting points besides the constraint lines, >= 1.
     """
     p = val.integer("p", p, 2)
     q = val.integer("q", q, 1)
     sigma_z = val.positive("sigma_z", sigma_z)
     kappa = val.open_unit("kappa", kappa)
-    starts = val.integer("starts", starts, 1)
     constants = DerivedConstants.from_model(p, q, sigma_z, kappa)
-    return _saddle(constants, _threshold("u_D", u_D), _threshold("u_G", u_G), starts)
+    return _saddle(constants, _threshold("u_D", u_D), _threshold("u_G", u_G))

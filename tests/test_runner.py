@@ -85,8 +85,7 @@ def test_sweep_in_processes_equals_serial(tmp_path, serial_sweep):
     stored = sg.Sweep.load(tmp_path / runner.RESULT_FILE)
     assert_same_sweep(stored, serial_sweep)
     tasks = [
-        {"p": 3, "q": 3, "sigma_z": float(s), "kappa": 0.9, "formula": "published"}
-        for s in SIGMA_Z
+        {"p": 3, "q": 3, "sigma_z": float(s), "kappa": 0.9, "formula": "published"} for s in SIGMA_Z
     ]
     expected = [task_id(sg.sweeps._lowest_losses_task, t) for t in tasks]
     assert stored.metadata["tasks"] == res.metadata["tasks"] == expected
