@@ -58,15 +58,12 @@ def _draw2(a, meta):
     if meta.get("formula") == "derived":
         pl.plot_exponent(a["x"], a["x1"], a["phi"], floor=-5.0, ax=ax)
         x = a["x"]
-        for key, level, name in (("g_line", meta["u_G"], "g"), ("d_line", meta["u_D"], "d")):
+        lines = (("g_line", meta["u_G"], "g", "C1", "-"), ("d_line", meta["u_D"], "d", "C3", ":"))
+        for key, level, name, color, style in lines:
             cx, cx1 = meta[key]
-            ax.plot(x, (level - cx * x) / cx1, "w--", lw=1.0)
-            ax.annotate(
-                rf"$E[{name}\,|\,x, x_1] = {level:g}$",
-                (x[len(x) // 8], (level - cx * x[len(x) // 8]) / cx1),
-                color="w",
-                fontsize=7,
-            )
+            label = rf"$E[{name}\,|\,x, x_1] = {level:g}$"
+            ax.plot(x, (level - cx * x) / cx1, color=color, ls=style, lw=1.4, label=label)
+        ax.legend(loc="lower left", fontsize=7, frameon=False, labelcolor="w")
         ax.set_ylim(a["x1"][0], a["x1"][-1])
         ax.set_title(r"$\Phi_{\rm free}(x, x_1)$, model's own formula")
         return fig
@@ -93,8 +90,12 @@ def _draw3(a, meta):
         xlabel=r"$u_D$",
         ax=axes[2],
     )
+    # Show the sections from well below zero to just above their plateau: the
+    # plateau is 14.6 in the published formula and 0.62 in the model's own.
+    top = float(np.nanmax(np.where(np.isfinite(a["theta"]), a["theta"], np.nan)))
+    span = max(abs(top), 0.1)
     for ax in axes[1:]:
-        ax.set_ylim(max(-30.0, ax.get_ylim()[0]), None)
+        ax.set_ylim(-2.0 * span, top + 0.15 * span)
     return fig
 
 
