@@ -48,6 +48,8 @@ def load_counts(path: Path) -> tuple[dict[str, np.ndarray], dict]:
         with np.load(path, allow_pickle=False) as f:
             arrays = {name: np.asarray(f[name]) for name in FIELDS}
             meta = json.loads(str(f["metadata"]))
+    if "n_instances" not in meta and "instances" in meta:  # count_critical_points files
+        meta["n_instances"] = meta["instances"]
     for key in ("p", "q", "sigma_z", "n_D", "n_G", "n_instances"):
         if key not in meta:
             raise ValueError(f"counts metadata lacks {key!r}")
