@@ -161,39 +161,87 @@ def density(lam: ArrayLike, b: float, b1: float, kappa: float, x1: float) -> NDA
     return _density_scaled(p, val.finite_array("lam", lam) / p.scale) / p.scale
 
 
+def _edge_polynomial_roots(p: _Scaled, r: float, s0: float, s1: float) -> list[float]:
+    """Real critical values z(t), t = r + tau, with S(t) = s0 + s1 tau + c tau^2.
+
+    The edge polynomial (1 - c t^2)(S^2 - A t^2) - a kappa t^2 S^2 is expanded in
+    tau about r: a narrow block's edges sit where S nearly cancels, and with
+    the expansion point at a root of S its small values are carried by tau
+    itself instead of being the difference of O(1) terms.
+    """
+    P = np.polynomial.polynomial
+    a, c, kappa = p.a, p.c, p.kappa
+    big_a = a * (1.0 - kappa)
+    t = np.array([r, 1.0])
+    s = np.array([s0, s1, c])
+    t2, s2 = P.polymul(t, t), P.polymul(s, s)
+    poly = P.polysub(
+        P.polymul(P.polysub([1.0], c * t2), P.polysub(s2, big_a * t2)),
+        a * kappa * P.polymul(t2, s2),
+    )
+    poly = np.trim_zeros(poly, "b")
+    if poly.size < 2:
+        return []
+    dpoly = P.polyder(poly)
+    # Companion roots are accurate relative to the largest root only; the roots
+    # of the reversed polynomial give the small ones (1 / tau).
+    roots = list(P.polyroots(poly))
+    low = np.trim_zeros(poly, "f")
+    if low.size >= 2:
+        roots += [1.0 / q for q in P.polyroots(low[::-1]) if q != 0.0]
+    found = []
+    for root in roots:
+        if not np.isfinite(root) or abs(root.imag) > 1e-6 * abs(root):
+            continue
+        tau = root.real
+        for _ in range(50):  # Newton polish on the real edge polynomial
+            d = P.polyval(tau, dpoly)
+            if d == 0.0:
+                break
+            step = P.polyval(tau, poly) / d
+            tau -= step
+            if not abs(step) > 1e-16 * abs(tau):
+                break
+        tv = r + tau
+        sv = s0 + tau * (s1 + c * tau)
+        if tv == 0.0 or sv == 0.0 or not np.isfinite(tv * sv):
+            continue
+        found.append(-sv / tv - big_a * tv / sv - a * kappa * tv)
+    return found
+
+
 def _edge_candidates(p: _Scaled) -> NDArray[np.float64]:
     """Real critical values z(t) of the rational parametrisation (scaled units).
 
-    With t = m1, z(t) = -S/t - A t/S - a kappa t (A = a (1 - kappa)); branch points
-    of the physical solution are real t with dz/dt = 0, i.e. roots of the
-    polynomial (1 - c t^2)(S^2 - A t^2) - a kappa t^2 S^2 (docs/theory.md, sec. 3).
+    With t = m1, z(t) = -S/t - A t/S - a kappa t (A = a (1 - kappa),
+    S = c t^2 + x1 t + 1); branch points of the physical solution are real t
+    with dz/dt = 0, i.e. roots of the polynomial
+    (1 - c t^2)(S^2 - A t^2) - a kappa t^2 S^2 (docs/theory.md, sec. 5).  It is
+    expanded about t = 0 and about each real root of S (or the vertex of S when
+    it has none), where a narrow or distant generator block's edges lie;
+    candidates from the different expansions that agree to 1e-9 are one.
     """
-    P = np.polynomial.polynomial
-    a, c, kappa, x1 = p.a, p.c, p.kappa, p.x1
-    big_a = a * (1.0 - kappa)
-    s = np.array([1.0, x1, c])
-    s2 = P.polymul(s, s)
-    poly = P.polysub(
-        P.polymul([1.0, 0.0, -c], P.polysub(s2, [0.0, 0.0, big_a])),
-        P.polymul([0.0, 0.0, a * kappa], s2),
-    )
-    poly = np.trim_zeros(poly, "b")
-    dpoly = P.polyder(poly)
-    edges = []
-    for r in P.polyroots(poly):
-        if abs(r.imag) > 1e-6 * abs(r):
-            continue
-        t = r.real
-        for _ in range(50):  # Newton polish on the real edge polynomial
-            step = P.polyval(t, poly) / P.polyval(t, dpoly)
-            t -= step
-            if abs(step) <= 1e-16 * abs(t):
-                break
-        sv = (c * t + x1) * t + 1.0
-        if t == 0.0 or sv == 0.0:
-            continue
-        edges.append(-sv / t - big_a * t / sv - a * kappa * t)
-    return np.unique(np.asarray(edges, dtype=float))
+    c, x1 = p.c, p.x1
+    cands = _edge_polynomial_roots(p, 0.0, 1.0, x1)
+    if c == 0.0:
+        if x1 != 0.0:
+            cands += _edge_polynomial_roots(p, -1.0 / x1, 0.0, x1)
+    else:
+        disc = x1 * x1 - 4.0 * c
+        if disc > 0.0:
+            q = -0.5 * (x1 + math.copysign(math.sqrt(disc), x1))
+            for r in (q / c, 1.0 / q):
+                cands += _edge_polynomial_roots(p, r, 0.0, 2.0 * c * r + x1)
+        else:
+            sc = math.sqrt(c)
+            s_min = (2.0 * sc - abs(x1)) * (2.0 * sc + abs(x1)) / (4.0 * c)
+            cands += _edge_polynomial_roots(p, -x1 / (2.0 * c), s_min, 0.0)
+    cands = np.sort(np.asarray(cands, dtype=float))
+    if cands.size == 0:
+        return cands
+    keep = np.ones(cands.size, dtype=bool)
+    keep[1:] = np.diff(cands) > 1e-9 * (1.0 + np.abs(cands[1:]))
+    return cands[keep]
 
 
 def _density_scaled(p: _Scaled, xs: NDArray[np.float64]) -> NDArray[np.float64]:
