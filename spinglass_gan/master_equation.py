@@ -40,6 +40,11 @@ __all__ = [
 ]
 
 
+# Relative distance (scaled units) under which two edge candidates, or two located
+# edges of the same kind, are one edge.
+_SAME_EDGE = 1e-8
+
+
 @dataclass(frozen=True)
 class _Scaled:
     """Parameters in units where a + c = 1 (lengths divided by ``scale``)."""
@@ -219,7 +224,7 @@ def _edge_candidates(p: _Scaled) -> NDArray[np.float64]:
     (1 - c t^2)(S^2 - A t^2) - a kappa t^2 S^2 (docs/theory.md, sec. 5).  It is
     expanded about t = 0 and about each real root of S (or the vertex of S when
     it has none), where a narrow or distant generator block's edges lie;
-    candidates from the different expansions that agree to 1e-9 are one.
+    candidates from the different expansions that agree to 1e-8 are one.
     """
     c, x1 = p.c, p.x1
     cands = _edge_polynomial_roots(p, 0.0, 1.0, x1)
@@ -240,7 +245,7 @@ def _edge_candidates(p: _Scaled) -> NDArray[np.float64]:
     if cands.size == 0:
         return cands
     keep = np.ones(cands.size, dtype=bool)
-    keep[1:] = np.diff(cands) > 1e-9 * (1.0 + np.abs(cands[1:]))
+    keep[1:] = np.diff(cands) > _SAME_EDGE * (1.0 + np.abs(cands[1:]))
     return cands[keep]
 
 
@@ -338,6 +343,17 @@ def support(b: float, b1: float, kappa: float, x1: float) -> list[tuple[float, f
         for z, hz, op in zip(cand[is_edge], h[is_edge], right[is_edge])
     ]
     opens = list(right[is_edge])
+    # Two candidates for one edge (from different expansions of the edge
+    # polynomial, one less accurate) whose probes both straddle it locate the
+    # same edge twice: a repeat of the same kind within 1e-8 is dropped.
+    i = 1
+    while i < len(edges):
+        if opens[i] == opens[i - 1] and abs(edges[i] - edges[i - 1]) <= _SAME_EDGE * (
+            1.0 + abs(edges[i])
+        ):
+            del edges[i], opens[i]
+        else:
+            i += 1
     # Near a cusp two branch points can merge in the edge polynomial's roots; an
     # edge missing between two of the same kind is then found by bisection on
     # the sign of the density, which it bounds.
