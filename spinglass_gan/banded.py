@@ -162,8 +162,8 @@ def banded_structure(
         may differ from the full-grid map in the last bits, so the staircase may in
         principle differ where Theta is within rounding of 0.  Default: whole grid.
     """
-    u_D = val.finite_array("u_D", u_D)
-    u_G = val.finite_array("u_G", u_G)
+    u_D = val.loss_levels("u_D", u_D)
+    u_G = val.loss_levels("u_G", u_G)
     k_D_max = val.integer("k_D_max", k_D_max, 0)
     k_G_max = val.integer("k_G_max", k_G_max, 0)
     meta: dict[str, Any] = {
