@@ -279,7 +279,9 @@ class GanSpinGlass:
         Parameters
         ----------
         u_D, u_G : float
-            Loss levels per sqrt(N); ``inf`` removes that bound.
+            Loss levels per sqrt(N) with |u| <= 1e12, or ``inf`` to remove that
+            bound.  Larger finite magnitudes raise ValueError: the region's
+            bounds would lie where the exponent's terms overflow.
         k_D, k_G : int or None
             Index of the discriminator / generator block (SPEC section 7); None
             leaves the block unconstrained, so both None is the total complexity.
@@ -295,8 +297,10 @@ class GanSpinGlass:
             is empty.
         """
         k = self.constants
-        P = math.inf if u_G == math.inf else k.x_max_per_u_G * val.real_scalar("u_G", u_G)
-        Q = -math.inf if u_D == math.inf else k.intercept_per_u_D * val.real_scalar("u_D", u_D)
+        u_D = val.loss_level("u_D", u_D, allow_inf=True)
+        u_G = val.loss_level("u_G", u_G, allow_inf=True)
+        P = math.inf if u_G == math.inf else k.x_max_per_u_G * u_G
+        Q = -math.inf if u_D == math.inf else k.intercept_per_u_D * u_D
         return self.solver(k_D, k_G, d_index=d_index, convention=convention).sup(P, Q)
 
     def theta_map(
@@ -315,8 +319,8 @@ class GanSpinGlass:
         of each boundary line once (docs/theory.md, section 9).
         """
         k = self.constants
-        u_D = val.finite_array("u_D", u_D)
-        u_G = val.finite_array("u_G", u_G)
+        u_D = val.loss_levels("u_D", u_D)
+        u_G = val.loss_levels("u_G", u_G)
         if u_D.ndim != 1 or u_G.ndim != 1:
             raise ValueError("u_D and u_G must be 1-D arrays")
         solver = self.solver(k_D, k_G, d_index=d_index, convention=convention)
