@@ -37,7 +37,7 @@ _NEWTON_TOL = 4e-15
 _WARM_TOL = 1e-9  # relative Newton step that ends a warm-started solve
 _NEWTON_MAXITER = 12
 _POLISH_MAX_STEP = 1e-6  # largest relative correction when polishing a quartic root
-_RESIDUAL_TOL = 1e-10  # |F1| + |F2| above which a polished candidate is not a solution
+_RESIDUAL_TOL = 1e-10  # relative |F1| + |F2| above which a polished candidate is not a solution
 _SAME = 1e-6  # relative distance under which two candidates are one solution
 
 
@@ -195,7 +195,13 @@ def _add_pair(z, m1, m2, a, c, kappa, x1, out1, out2, n):
         return n
     m1, m2 = _polish(z, m1, m2, a, c, kappa, x1)
     f1, f2, _, _, _, _ = _blocks(z, m1, m2, a, c, kappa, x1)
-    if abs(f1) + abs(f2) <= _RESIDUAL_TOL:
+    # The residual is measured against the size of the terms that make it up:
+    # where z and -x1 nearly cancel (a block far out, evaluated next to its own
+    # spectrum) rounding alone leaves eps (|z| + |x1|) |m1| in F1.
+    m = kappa * m1 + (1.0 - kappa) * m2
+    size1 = 1.0 + abs(m1) * (abs(z) + abs(x1) + a * abs(m) + c * abs(m1))
+    size2 = 1.0 + abs(m2) * (abs(z) + a * abs(m))
+    if abs(f1) / size1 + abs(f2) / size2 <= _RESIDUAL_TOL:
         out1[n] = m1
         out2[n] = m2
         n += 1

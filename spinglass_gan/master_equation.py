@@ -40,8 +40,7 @@ __all__ = [
 ]
 
 
-# Relative distance (scaled units) under which two edge candidates, or two located
-# edges of the same kind, are one edge.
+# Relative distance (scaled units) under which two edge candidates are one.
 _SAME_EDGE = 1e-8
 
 
@@ -315,10 +314,11 @@ def support(b: float, b1: float, kappa: float, x1: float) -> list[tuple[float, f
 
     Edges are the real branch points of the Dyson solution where the density
     switches between zero and positive.  Candidates are the real critical values
-    of the rational parametrisation z(t) (roots of a degree-6 polynomial); each
-    candidate across which the density switches on or off is then located by
-    bisection on the sign of the density and refined by Newton's method on the
-    fold of the block equations, to about 1e-15 relative.  An edge that
+    of the rational parametrisation z(t) (roots of a degree-6 polynomial,
+    expanded about several points); the density's sign is sampled between
+    consecutive candidates, and each switch is located by bisection on the sign
+    of the density and refined by Newton's method on the fold of the block
+    equations, to about 1e-15 relative.  An edge that
     merged with another in the polynomial's roots (near a cusp) is recovered by
     bisection between its neighbours.  Nothing is read off a grid.
 
@@ -329,31 +329,21 @@ def support(b: float, b1: float, kappa: float, x1: float) -> list[tuple[float, f
     """
     p = _Scaled.of(b, b1, kappa, x1)
     cand = _edge_candidates(p)
-    gaps = np.diff(cand)
-    near = np.minimum(np.append(gaps, np.inf), np.insert(gaps, 0, np.inf))
-    h = np.minimum(1e-4 * (1.0 + np.abs(cand)), 0.25 * near)
-    left = _density_scaled(p, cand - h) > 0.0
-    right = _density_scaled(p, cand + h) > 0.0
-    is_edge = left != right
-    # The candidates are only as accurate as the edge polynomial's roots, which
-    # are ill-conditioned for a narrow block far from the other; each edge is
-    # therefore located by bisection on the density's sign within its bracket.
-    edges = [
-        _bisect_edge(p, z - hz, z + hz, op)
-        for z, hz, op in zip(cand[is_edge], h[is_edge], right[is_edge])
-    ]
-    opens = list(right[is_edge])
-    # Two candidates for one edge (from different expansions of the edge
-    # polynomial, one less accurate) whose probes both straddle it locate the
-    # same edge twice: a repeat of the same kind within 1e-8 is dropped.
-    i = 1
-    while i < len(edges):
-        if opens[i] == opens[i - 1] and abs(edges[i] - edges[i - 1]) <= _SAME_EDGE * (
-            1.0 + abs(edges[i])
-        ):
-            del edges[i], opens[i]
-        else:
-            i += 1
+    # The density's sign is sampled between consecutive candidates (and just
+    # outside the outermost): every interval and gap bounded by candidates holds
+    # a sample, and each sign change brackets one edge, which bisection on the
+    # density's sign locates.  A candidate need not be accurate, only present:
+    # the edge polynomial's roots are ill-conditioned for a narrow block far
+    # from the other, and spurious or duplicated candidates add samples, never
+    # edges.
+    if cand.size == 0:
+        raise ArithmeticError("the edge polynomial has no real critical values")
+    h = 1e-4 * (1.0 + np.abs(cand[[0, -1]]))
+    samples = np.concatenate(([cand[0] - h[0]], 0.5 * (cand[1:] + cand[:-1]), [cand[-1] + h[1]]))
+    positive = _density_scaled(p, samples) > 0.0
+    switch = np.flatnonzero(positive[1:] != positive[:-1])
+    edges = [_bisect_edge(p, samples[i], samples[i + 1], bool(positive[i + 1])) for i in switch]
+    opens = [bool(positive[i + 1]) for i in switch]
     # Near a cusp two branch points can merge in the edge polynomial's roots; an
     # edge missing between two of the same kind is then found by bisection on
     # the sign of the density, which it bounds.
