@@ -121,7 +121,7 @@ def _draw6(a, meta):
 
 def _draw_sweep(a, meta, parameter):
     fig, axes = _subplots(2, 4.3, 3.4)
-    results = {k: v for k, v in a.items() if k != parameter}
+    results = {k: v for k, v in a.items() if k not in (parameter, "failed")}
     sweep = Sweep(parameter, a[parameter], results, meta)
     pl.plot_lowest_losses(sweep, "each", ax=axes[0])
     pl.plot_lowest_losses(sweep, "sum", ax=axes[1])
