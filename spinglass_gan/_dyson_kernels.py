@@ -132,13 +132,13 @@ def _companion_roots(coef, deg, out, start):
 
 
 @njit(cache=True, error_model="numpy")
-def _roots(coef, out):
+def _roots(coef, out, reverse):
     """Roots of sum_k coef[k] x^k (trailing zero coefficients dropped); returns count.
 
     Companion eigenvalues are accurate relative to the largest root only, so a
     root many orders of magnitude smaller (m ~ -1/z far from the spectrum, or a
     narrow block's m next to a wide one's) comes out as noise.  The roots of the
-    reversed polynomial (in 1/x) are therefore added as well: each root is then
+    reversed polynomial (in 1/x) are added as well with ``reverse``: each root is then
     accurate in one of the two lists, and the Newton polish and residual test of
     ``_add_pair`` keep only the accurate copies.
     """
@@ -148,6 +148,8 @@ def _roots(coef, out):
     if deg == 0:
         return 0
     _companion_roots(coef, deg, out, 0)
+    if not reverse:
+        return deg
     low = 0
     while low < deg and coef[low] == 0.0:
         low += 1  # zero roots of the polynomial: not roots of the reversal
@@ -212,7 +214,7 @@ _MAX_PAIRS = 32  # 2 eliminations x (4 roots + 4 reversed) x 2 roots of the part
 
 
 @njit(cache=True, error_model="numpy")
-def _all_pairs(z, a, c, kappa, x1, out1, out2):
+def _all_pairs(z, a, c, kappa, x1, out1, out2, reverse=True):
     """Candidate solutions (m1, m2) at z from both eliminations; returns the count.
 
     The quartic in t = m1 is well conditioned for the discriminator block, the
@@ -228,7 +230,9 @@ def _all_pairs(z, a, c, kappa, x1, out1, out2):
 
     both of whose roots are tried.  Candidates that do not solve the block
     equations after polishing are dropped, so each solution may appear several
-    times.  ``out1`` and ``out2`` hold at least ``_MAX_PAIRS`` entries.
+    times.  ``out1`` and ``out2`` hold at least ``_MAX_PAIRS`` entries.  Without
+    ``reverse`` the roots of the reversed quartics are skipped (half the cost; a
+    first try).
     """
     coef = np.empty(5, dtype=np.complex128)
     roots = np.empty(8, dtype=np.complex128)
@@ -237,7 +241,7 @@ def _all_pairs(z, a, c, kappa, x1, out1, out2):
     d4, d3, d2, d1 = _coefficients(z, a, c, kappa, x1)
     coef[0], coef[1], coef[2], coef[3], coef[4] = 1.0, d1, d2, d3, d4
     n = 0
-    for k in range(_roots(coef, roots)):
+    for k in range(_roots(coef, roots, reverse)):
         t = roots[k]
         r1, r2 = _quadratic(big_a + 0j, z + ak * t, 1.0 + 0j)
         n = _add_pair(z, t, r1, a, c, kappa, x1, out1, out2, n)
@@ -247,7 +251,7 @@ def _all_pairs(z, a, c, kappa, x1, out1, out2):
     coef[2] = c * (z * z + 2.0 * big_a) - ak * (z * x1 - big_a) + ak * ak
     coef[3] = big_a * (2.0 * c * z - ak * x1)
     coef[4] = c * big_a * big_a
-    for k in range(_roots(coef, roots)):
+    for k in range(_roots(coef, roots, reverse)):
         u = roots[k]
         if u == 0.0:
             continue
@@ -359,8 +363,11 @@ def _solve_at(z, g1, g2, a, c, kappa, x1, p1, p2):
     continued = False
     if m1 != m1:
         delta = _probe_size(z, x1)
-        n = _all_pairs(z, a, c, kappa, x1, p1, p2)
+        n = _all_pairs(z, a, c, kappa, x1, p1, p2, False)
         k = _select(p1, p2, n, z, a, c, kappa, x1, delta)
+        if k < 0:  # a root lost among much larger ones: add the reversed quartics'
+            n = _all_pairs(z, a, c, kappa, x1, p1, p2, True)
+            k = _select(p1, p2, n, z, a, c, kappa, x1, delta)
         if k >= 0:
             m1, m2 = p1[k], p2[k]
         else:

@@ -234,8 +234,12 @@ def _edge_candidates(p: _Scaled) -> NDArray[np.float64]:
         disc = x1 * x1 - 4.0 * c
         if disc > 0.0:
             q = -0.5 * (x1 + math.copysign(math.sqrt(disc), x1))
+            # m1 is bounded by 1 / sqrt(a kappa + c) on the real axis
+            # (docs/theory.md, section 9.3): a root of S beyond is no edge's t.
+            t_max = 2.0 / math.sqrt(p.a * p.kappa + c)
             for r in (q / c, 1.0 / q):
-                cands += _edge_polynomial_roots(p, r, 0.0, 2.0 * c * r + x1)
+                if abs(r) <= t_max:
+                    cands += _edge_polynomial_roots(p, r, 0.0, 2.0 * c * r + x1)
         else:
             sc = math.sqrt(c)
             s_min = (2.0 * sc - abs(x1)) * (2.0 * sc + abs(x1)) / (4.0 * c)
