@@ -40,10 +40,6 @@ __all__ = [
 ]
 
 
-# Relative distance (scaled units) under which two edge candidates are one.
-_SAME_EDGE = 1e-8
-
-
 @dataclass(frozen=True)
 class _Scaled:
     """Parameters in units where a + c = 1 (lengths divided by ``scale``)."""
@@ -192,7 +188,11 @@ def _edge_polynomial_roots(p: _Scaled, r: float, s0: float, s1: float) -> list[f
     roots = list(P.polyroots(poly))
     low = np.trim_zeros(poly, "f")
     if low.size >= 2:
-        roots += [1.0 / q for q in P.polyroots(low[::-1]) if q != 0.0]
+        # Only roots the forward list lacks: copies polish to values a few ulps
+        # apart, which would sample the density right at an edge.
+        for q in P.polyroots(low[::-1]):
+            if q != 0.0 and all(abs(1.0 / q - r) > 1e-6 * abs(1.0 / q) for r in roots):
+                roots.append(1.0 / q)
     found = []
     for root in roots:
         if not np.isfinite(root) or abs(root.imag) > 1e-6 * abs(root):
@@ -222,14 +222,13 @@ def _edge_candidates(p: _Scaled) -> NDArray[np.float64]:
     with dz/dt = 0, i.e. roots of the polynomial
     (1 - c t^2)(S^2 - A t^2) - a kappa t^2 S^2 (docs/theory.md, sec. 5).  It is
     expanded about t = 0 and about each real root of S (or the vertex of S when
-    it has none), where a narrow or distant generator block's edges lie;
-    candidates from the different expansions that agree to 1e-8 are one.
+    it has none), where a narrow or distant generator block's edges lie.
     """
     c, x1 = p.c, p.x1
-    cands = _edge_polynomial_roots(p, 0.0, 1.0, x1)
+    extra = []
     if c == 0.0:
         if x1 != 0.0:
-            cands += _edge_polynomial_roots(p, -1.0 / x1, 0.0, x1)
+            extra += _edge_polynomial_roots(p, -1.0 / x1, 0.0, x1)
     else:
         disc = x1 * x1 - 4.0 * c
         if disc > 0.0:
@@ -239,17 +238,20 @@ def _edge_candidates(p: _Scaled) -> NDArray[np.float64]:
             t_max = 2.0 / math.sqrt(p.a * p.kappa + c)
             for r in (q / c, 1.0 / q):
                 if abs(r) <= t_max:
-                    cands += _edge_polynomial_roots(p, r, 0.0, 2.0 * c * r + x1)
+                    extra += _edge_polynomial_roots(p, r, 0.0, 2.0 * c * r + x1)
         else:
             sc = math.sqrt(c)
             s_min = (2.0 * sc - abs(x1)) * (2.0 * sc + abs(x1)) / (4.0 * c)
-            cands += _edge_polynomial_roots(p, -x1 / (2.0 * c), s_min, 0.0)
-    cands = np.sort(np.asarray(cands, dtype=float))
-    if cands.size == 0:
-        return cands
-    keep = np.ones(cands.size, dtype=bool)
-    keep[1:] = np.diff(cands) > _SAME_EDGE * (1.0 + np.abs(cands[1:]))
-    return cands[keep]
+            extra += _edge_polynomial_roots(p, -x1 / (2.0 * c), s_min, 0.0)
+    cands = list(np.unique(_edge_polynomial_roots(p, 0.0, 1.0, x1)))
+    # A candidate of the expansions about S's roots that repeats one about 0 (to
+    # 1e-8) is left out: at a cusp the two edges of a gap just opening are 1e-13
+    # apart, and copies of them would put samples of the density where its sign
+    # is decided by rounding.
+    for z in sorted(extra):
+        if all(abs(z - y) > 1e-8 * (1.0 + abs(z)) for y in cands):
+            cands.append(z)
+    return np.unique(np.asarray(cands, dtype=float))
 
 
 def _density_scaled(p: _Scaled, xs: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -362,6 +364,18 @@ def support(b: float, b1: float, kappa: float, x1: float) -> list[tuple[float, f
         i += 1
     if len(edges) % 2 or not edges:
         raise ArithmeticError(f"inconsistent support edges {np.array(edges) * p.scale!r}")
+    # At a cusp the density vanishes like a cube root and its sign between
+    # near-coincident candidates is decided by rounding: a sliver between two
+    # edges there may contradict its kind.  Each segment between consecutive
+    # edges is checked at its midpoint; a contradicting one loses both its edges
+    # (a sliver interval joins its neighbouring gaps, a sliver gap its intervals).
+    while len(edges) > 2:
+        mids = 0.5 * (np.array(edges[1:]) + np.array(edges[:-1]))
+        inside = _density_scaled(p, mids) > 0.0
+        wrong = np.flatnonzero(inside != (np.arange(mids.size) % 2 == 0))
+        if wrong.size == 0:
+            break
+        del edges[wrong[0] : wrong[0] + 2]
     intervals = list(zip(edges[::2], edges[1::2]))
     mids = _density_scaled(p, np.array([0.5 * (lo + hi) for lo, hi in intervals]))
     if not np.all(mids > 0.0):
@@ -419,10 +433,11 @@ def splitting_x1(b: float, b1: float, kappa: float, *, xtol: float = 1e-10) -> f
     At x1 = 0 both blocks are centred at zero and the support is one interval;
     shifting the discriminator block by -x1 eventually opens a gap.  At the
     returned x1 the two intervals touch (a cusp of the density).  Found by
-    bisection on the number of support intervals.  The gap opens like
-    (x1 - x1_c)^(3/2), and gaps below about 1e-12 of the support's width cannot
-    be told from a zero of the density, so the result is accurate to about
-    1e-8 relative whatever ``xtol``.
+    bisection on the number of support intervals to 1e-7, then (for ``xtol``
+    below that) as the double root of the edge polynomial in (t, x1), to about
+    1e-15.  Bisection alone cannot do better than about 1e-8: the gap opens
+    like (x1 - x1_c)^(3/2), and gaps below about 1e-12 of the support's width
+    cannot be told from a zero of the density.
     """
     b = val.positive("b", b)
     b1 = val.non_negative("b1", b1)
@@ -434,10 +449,56 @@ def splitting_x1(b: float, b1: float, kappa: float, *, xtol: float = 1e-10) -> f
         lo, hi = hi, 2.0 * hi
         if hi > 1e6 * (b + b1):
             raise ArithmeticError("the support did not split for any x1 tried")
-    while hi - lo > xtol * hi:
+    while hi - lo > max(xtol, 1e-7) * hi:
         mid = 0.5 * (lo + hi)
         if len(support(b, b1, kappa, mid)) == 1:
             lo = mid
         else:
             hi = mid
-    return 0.5 * (lo + hi)
+    x1 = 0.5 * (lo + hi)
+    if xtol >= 1e-7:
+        return x1
+    cusp = _cusp_x1(_Scaled.of(b, b1, kappa, x1))
+    return x1 if cusp is None or not abs(cusp - x1) <= 1e-6 * x1 else cusp
+
+
+def _cusp_x1(p: _Scaled) -> float | None:
+    """x1 (unscaled) of the cusp near p.x1: a double root t of the edge polynomial
+    E(t; x1) = (1 - c t^2)(S^2 - A t^2) - a kappa t^2 S^2, S = c t^2 + x1 t + 1.
+
+    Newton's method on (E, dE/dt) = 0 in (t, x1), from the closest pair of roots
+    of E at p.x1.  Where the gap opens its width grows like (x1 - x1_c)^(3/2), so
+    the density's sign resolves x1_c only to ~1e-8; the double root gives it to
+    rounding.  None if Newton's method does not converge.
+    """
+    P = np.polynomial.polynomial
+    a, c, kappa = p.a, p.c, p.kappa
+    big_a, ck = a * (1.0 - kappa), c + a * kappa
+
+    def poly(x1: float) -> NDArray:
+        s2 = P.polymul([1.0, x1, c], [1.0, x1, c])
+        return P.polysub(
+            P.polymul([1.0, 0.0, -c], P.polysub(s2, [0.0, 0.0, big_a])),
+            P.polymul([0.0, 0.0, a * kappa], s2),
+        )
+
+    roots = P.polyroots(poly(p.x1))
+    dist = np.abs(roots[:, None] - roots[None, :]) + np.diag(np.full(roots.size, np.inf))
+    i, j = np.unravel_index(np.argmin(dist), dist.shape)
+    t, x1 = 0.5 * (roots[i] + roots[j]).real, p.x1
+    for _ in range(50):
+        e = poly(x1)
+        e1, e2 = P.polyder(e), P.polyder(e, 2)
+        sv, ds = (c * t + x1) * t + 1.0, 2.0 * c * t + x1
+        e_x = 2.0 * sv * t * (1.0 - ck * t * t)
+        e1_x = 2.0 * (ds * t + sv) * (1.0 - ck * t * t) - 4.0 * ck * sv * t * t
+        jac = np.array([[P.polyval(t, e1), e_x], [P.polyval(t, e2), e1_x]])
+        res = np.array([P.polyval(t, e), P.polyval(t, e1)])
+        try:
+            dt, dx = np.linalg.solve(jac, res)
+        except np.linalg.LinAlgError:
+            return None
+        t, x1 = t - dt, x1 - dx
+        if abs(dx) <= 1e-15 * abs(x1) and abs(dt) <= 1e-15 * (1.0 + abs(t)):
+            return float(x1 * p.scale)
+    return None
