@@ -115,13 +115,13 @@ def banded(n: int = 121, k_max: int = 20, progress: bool = False):
 def sigma_z_effect(points: int = 60, progress: bool = False):
     """Fig. 7: lowest losses with Theta > 0 against sigma_z in [1e-5, 1e2] (kappa = 0.9)."""
     res = sweep(3, 3, sigma_z=np.logspace(-5.0, 2.0, points), kappa=0.9, progress=progress)
-    return {"sigma_z": res.values, **res.results}, res.metadata
+    return {"sigma_z": res.values, **res.results}, {**res.metadata, "reasons": list(res.reasons)}
 
 
 def kappa_effect(points: int = 37, progress: bool = False):
     """Fig. 8: lowest losses with Theta > 0 against kappa in [0.05, 0.95] (sigma_z = 1)."""
     res = sweep(3, 3, sigma_z=1.0, kappa=np.linspace(0.05, 0.95, points), progress=progress)
-    return {"kappa": res.values, **res.results}, res.metadata
+    return {"kappa": res.values, **res.results}, {**res.metadata, "reasons": list(res.reasons)}
 
 
 DATA: dict[int, Callable] = {
