@@ -37,7 +37,7 @@ _NEWTON_TOL = 4e-15
 _WARM_TOL = 1e-9  # relative Newton step that ends a warm-started solve
 _NEWTON_MAXITER = 12
 _POLISH_MAX_STEP = 1e-6  # largest relative correction when polishing a quartic root
-_RESIDUAL_TOL = 1e-10  # |F1| + |F2| above which a polished candidate is not a solution
+_RESIDUAL_TOL = 1e-10  # relative |F1| + |F2| above which a polished candidate is not a solution
 _SAME = 1e-6  # relative distance under which two candidates are one solution
 
 
@@ -118,13 +118,9 @@ def _score(z, m1, m2, a, c, kappa, x1, delta):
 
 
 @njit(cache=True, error_model="numpy")
-def _roots(coef, out):
-    """Roots of sum_k coef[k] x^k (trailing zero coefficients dropped); returns count."""
-    deg = coef.shape[0] - 1
-    while deg > 0 and coef[deg] == 0.0:
-        deg -= 1
-    if deg == 0:
-        return 0
+def _companion_roots(coef, deg, out, start):
+    """Eigenvalues of the companion matrix of sum_k coef[k] x^k (degree ``deg``,
+    coef[deg] != 0) written to out[start:start + deg]."""
     comp = np.zeros((deg, deg), dtype=np.complex128)
     for i in range(1, deg):
         comp[i, i - 1] = 1.0
@@ -132,8 +128,62 @@ def _roots(coef, out):
         comp[i, deg - 1] = -coef[i] / coef[deg]
     roots = np.linalg.eigvals(comp)
     for k in range(deg):
-        out[k] = roots[k]
-    return deg
+        out[start + k] = roots[k]
+
+
+@njit(cache=True, error_model="numpy")
+def _roots(coef, out, reverse):
+    """Roots of sum_k coef[k] x^k (trailing zero coefficients dropped); returns count.
+
+    Companion eigenvalues are accurate relative to the largest root only, so a
+    root many orders of magnitude smaller (m ~ -1/z far from the spectrum, or a
+    narrow block's m next to a wide one's) comes out as noise.  The roots of the
+    reversed polynomial (in 1/x) are added as well with ``reverse``: each root is then
+    accurate in one of the two lists, and the Newton polish and residual test of
+    ``_add_pair`` keep only the accurate copies.
+    """
+    deg = coef.shape[0] - 1
+    while deg > 0 and coef[deg] == 0.0:
+        deg -= 1
+    if deg == 0:
+        return 0
+    _companion_roots(coef, deg, out, 0)
+    if not reverse:
+        return deg
+    low = 0
+    while low < deg and coef[low] == 0.0:
+        low += 1  # zero roots of the polynomial: not roots of the reversal
+    n_rev = deg - low
+    if n_rev == 0:
+        return deg
+    rev = np.empty(n_rev + 1, dtype=np.complex128)
+    for k in range(n_rev + 1):
+        rev[k] = coef[deg - k]
+    _companion_roots(rev, n_rev, out, deg)
+    n = deg
+    for k in range(deg, deg + n_rev):
+        if out[k] != 0.0:
+            out[n] = 1.0 / out[k]
+            n += 1
+    return n
+
+
+@njit(cache=True, error_model="numpy")
+def _quadratic(q2, q1, q0):
+    """Roots of q2 y^2 + q1 y + q0 (q0 != 0) without cancellation; NaN pads.
+
+    q2 may be 0 (then one root).  Returns (r1, r2).
+    """
+    nan = complex(np.nan, np.nan)
+    if q2 == 0.0:
+        return (-q0 / q1 if q1 != 0.0 else nan), nan
+    sd = np.sqrt(q1 * q1 - 4.0 * q2 * q0)
+    if abs(q1 - sd) > abs(q1 + sd):
+        sd = -sd
+    h = -0.5 * (q1 + sd)
+    if h == 0.0:
+        return nan, nan
+    return h / q2, q0 / h
 
 
 @njit(cache=True, error_model="numpy")
@@ -141,48 +191,73 @@ def _add_pair(z, m1, m2, a, c, kappa, x1, out1, out2, n):
     """Polish (m1, m2) and append it if it solves the block equations."""
     if not (m1 == m1 and m2 == m2) or m1 == 0.0 or m2 == 0.0:
         return n
+    if not (np.isfinite(m1.real) and np.isfinite(m1.imag)):
+        return n
+    if not (np.isfinite(m2.real) and np.isfinite(m2.imag)):
+        return n
     m1, m2 = _polish(z, m1, m2, a, c, kappa, x1)
     f1, f2, _, _, _, _ = _blocks(z, m1, m2, a, c, kappa, x1)
-    if abs(f1) + abs(f2) <= _RESIDUAL_TOL:
+    # The residual is measured against the size of the terms that make it up:
+    # where z and -x1 nearly cancel (a block far out, evaluated next to its own
+    # spectrum) rounding alone leaves eps (|z| + |x1|) |m1| in F1.
+    m = kappa * m1 + (1.0 - kappa) * m2
+    size1 = 1.0 + abs(m1) * (abs(z) + abs(x1) + a * abs(m) + c * abs(m1))
+    size2 = 1.0 + abs(m2) * (abs(z) + a * abs(m))
+    if abs(f1) / size1 + abs(f2) / size2 <= _RESIDUAL_TOL:
         out1[n] = m1
         out2[n] = m2
         n += 1
     return n
 
 
+_MAX_PAIRS = 32  # 2 eliminations x (4 roots + 4 reversed) x 2 roots of the partner block
+
+
 @njit(cache=True, error_model="numpy")
-def _all_pairs(z, a, c, kappa, x1, out1, out2):
+def _all_pairs(z, a, c, kappa, x1, out1, out2, reverse=True):
     """Candidate solutions (m1, m2) at z from both eliminations; returns the count.
 
     The quartic in t = m1 is well conditioned for the discriminator block, the
     quartic in u = m2,
         c N^2 + a kappa (1 - x1 u) N + a^2 kappa^2 u^2 = 0,  N = 1 + z u + A u^2,
-    (the SPEC's quartic in w = -1/u) for the generator block; m1 = -N / (a kappa u).
-    Candidates that do not solve the block equations after polishing are dropped,
-    so each solution may appear twice.
+    (the quartic in w = -1/u) for the generator block.  The partner of each root
+    is not read off the elimination (m2 = t / S, m1 = -N / (a kappa u)): S and N
+    cancel to a few digits, or to none, when one block is much narrower than the
+    other or far from it.  It is the solution of its own block's equation given
+    the root, a quadratic without cancellation,
+
+        A m2^2 + (z + a kappa t) m2 + 1 = 0,     c m1^2 + (x1 - 1/u) m1 + 1 = 0,
+
+    both of whose roots are tried.  Candidates that do not solve the block
+    equations after polishing are dropped, so each solution may appear several
+    times.  ``out1`` and ``out2`` hold at least ``_MAX_PAIRS`` entries.  Without
+    ``reverse`` the roots of the reversed quartics are skipped (half the cost; a
+    first try).
     """
     coef = np.empty(5, dtype=np.complex128)
-    roots = np.empty(4, dtype=np.complex128)
+    roots = np.empty(8, dtype=np.complex128)
+    big_a = a * (1.0 - kappa)
+    ak = a * kappa
     d4, d3, d2, d1 = _coefficients(z, a, c, kappa, x1)
     coef[0], coef[1], coef[2], coef[3], coef[4] = 1.0, d1, d2, d3, d4
     n = 0
-    for k in range(_roots(coef, roots)):
+    for k in range(_roots(coef, roots, reverse)):
         t = roots[k]
-        s = (c * t + x1) * t + 1.0
-        if s != 0.0:
-            n = _add_pair(z, t, t / s, a, c, kappa, x1, out1, out2, n)
-    big_a = a * (1.0 - kappa)
-    ak = a * kappa
+        r1, r2 = _quadratic(big_a + 0j, z + ak * t, 1.0 + 0j)
+        n = _add_pair(z, t, r1, a, c, kappa, x1, out1, out2, n)
+        n = _add_pair(z, t, r2, a, c, kappa, x1, out1, out2, n)
     coef[0] = c + ak
     coef[1] = 2.0 * c * z - ak * (x1 - z)
     coef[2] = c * (z * z + 2.0 * big_a) - ak * (z * x1 - big_a) + ak * ak
     coef[3] = big_a * (2.0 * c * z - ak * x1)
     coef[4] = c * big_a * big_a
-    for k in range(_roots(coef, roots)):
+    for k in range(_roots(coef, roots, reverse)):
         u = roots[k]
-        n = _add_pair(
-            z, -(1.0 + z * u + big_a * u * u) / (ak * u), u, a, c, kappa, x1, out1, out2, n
-        )
+        if u == 0.0:
+            continue
+        r1, r2 = _quadratic(c + 0j, x1 - 1.0 / u, 1.0 + 0j)
+        n = _add_pair(z, r1, u, a, c, kappa, x1, out1, out2, n)
+        n = _add_pair(z, r2, u, a, c, kappa, x1, out1, out2, n)
     return n
 
 
@@ -288,8 +363,11 @@ def _solve_at(z, g1, g2, a, c, kappa, x1, p1, p2):
     continued = False
     if m1 != m1:
         delta = _probe_size(z, x1)
-        n = _all_pairs(z, a, c, kappa, x1, p1, p2)
+        n = _all_pairs(z, a, c, kappa, x1, p1, p2, False)
         k = _select(p1, p2, n, z, a, c, kappa, x1, delta)
+        if k < 0:  # a root lost among much larger ones: add the reversed quartics'
+            n = _all_pairs(z, a, c, kappa, x1, p1, p2, True)
+            k = _select(p1, p2, n, z, a, c, kappa, x1, delta)
         if k >= 0:
             m1, m2 = p1[k], p2[k]
         else:
@@ -313,8 +391,8 @@ def solve_blocks(zs, a, c, kappa, x1, out_m1, out_m2):
     as a last resort the solution is continued down from large Im z.  Returns
     the number of points that needed the continuation.
     """
-    p1 = np.empty(8, dtype=np.complex128)
-    p2 = np.empty(8, dtype=np.complex128)
+    p1 = np.empty(_MAX_PAIRS, dtype=np.complex128)
+    p2 = np.empty(_MAX_PAIRS, dtype=np.complex128)
     nan = complex(np.nan, np.nan)
     za, a1, a2 = nan, nan, nan  # last point and solution
     zb, b1, b2 = nan, nan, nan  # the one before

@@ -242,6 +242,81 @@ def _newton_2d(obj, x, x1):
     return None
 
 
+def _column_max(obj, x, lo, hi):
+    """(x1, Psi) at the best local maximum in x1 on the column x, x1 in (lo, hi);
+    None if there is none."""
+    one = np.ones(1)
+    found = line_maxima(obj, x * one, 0 * one, 0 * one, one, lo * one, hi * one)
+    if found.value.size == 0:
+        return None
+    k = int(np.argmax(found.value))
+    return float(found.tau[k]), float(found.value[k])
+
+
+def _profile_max(obj, a, b):
+    """Maximum of the ridge profile f(x) = max over x1 of Psi between two
+    column maxima a = (x, x1) and b with f'(a) > 0 >= f'(b) (sorted by x or not).
+
+    f'(x) = dPsi/dx at the column maximum (envelope theorem), and both the
+    column maxima and the root of f' are found by bracketing on exact
+    derivatives, so a maximum where Psi is only once differentiable (on a
+    spectral edge or the boundary of an index domain, where Newton's method on
+    a finite-difference Hessian fails) is still located.  Returns (x, x1, value)
+    of the best point evaluated, or None.
+    """
+    (xa, ta), (xb, tb) = a, b
+    width = 4.0 * obj.h0 + abs(xb - xa) + abs(tb - ta)
+    fa = obj.evaluate(np.array([xa]), np.array([ta])).grad_x[0]
+    fb = obj.evaluate(np.array([xb]), np.array([tb])).grad_x[0]
+    if not (fa > 0.0 >= fb):
+        return None
+    best = None
+    side = 0
+    for _ in range(_REFINE_ITER):
+        if abs(xb - xa) <= _TAU_RTOL * (1.0 + abs(xa) + abs(xb)):
+            break
+        x = xa - fa * (xb - xa) / (fb - fa)
+        if not (min(xa, xb) < x < max(xa, xb)):
+            x = 0.5 * (xa + xb)
+        w = (x - xa) / (xb - xa)
+        centre = ta + w * (tb - ta)
+        found = _column_max(obj, x, centre - width, centre + width)
+        if found is None:
+            break
+        t, value = found
+        if best is None or value > best[2]:
+            best = (x, t, value)
+        f = obj.evaluate(np.array([x]), np.array([t])).grad_x[0]
+        if f > 0.0:  # Illinois, as in _refine
+            fb = 0.5 * fb if side == 1 else fb
+            xa, ta, fa, side = x, t, f, 1
+        else:
+            fa = 0.5 * fa if side == -1 else fa
+            xb, tb, fb, side = x, t, f, -1
+    return best
+
+
+def _ridge_fallback(obj, xs, cols, j, t, v):
+    """A maximum near the column peak (xs[j], t) where Newton's method failed.
+
+    The ridge profile is maximised between this column and the neighbour on
+    the side its x-slope points to (:func:`_profile_max`).  Failing that, the
+    peak itself is returned: a feasible point whose value is a lower bound of
+    the supremum, so a candidate is never dropped.
+    """
+    gx = obj.evaluate(np.array([xs[j]]), np.array([t])).grad_x[0]
+    nb = j + 1 if gx > 0 else j - 1
+    sel = np.flatnonzero(cols.line == nb)
+    best = (xs[j], t, v)
+    if gx != 0.0 and sel.size and 0 <= nb < xs.size:
+        near = sel[np.argmin(np.abs(cols.tau[sel] - t))]
+        pair = ((xs[j], t), (xs[nb], cols.tau[near]))
+        found = _profile_max(obj, *(pair if gx > 0 else pair[::-1]))
+        if found is not None and found[2] >= best[2]:
+            best = found
+    return best[0], best[1]
+
+
 def interior_maxima(obj) -> tuple[NDArray, NDArray, NDArray]:
     """Every strict local maximum (x, x1, value) of Psi inside its domain.
 
@@ -249,7 +324,10 @@ def interior_maxima(obj) -> tuple[NDArray, NDArray, NDArray]:
     the spectrum (|dL/dx| <= 1 / distance to the support), so columns x = const
     are scanned over that range; along each column ``line_maxima`` finds every
     local maximum in x1.  Column maxima that beat their neighbours on the same
-    ridge seed a two-dimensional Newton ascent.
+    ridge seed a two-dimensional Newton ascent; where it fails (a maximum on a
+    spectral edge or a domain boundary, where Psi is only once differentiable)
+    the ridge profile is maximised by bracketing instead, and a seed is never
+    dropped (:func:`_ridge_fallback`).
     """
     lo, hi = (np.array([v]) for v in obj.gaussian.x_range(obj))
     for nx, nx1, h in obj.halfplanes:
@@ -279,7 +357,9 @@ def interior_maxima(obj) -> tuple[NDArray, NDArray, NDArray]:
                 is_peak = False
         if is_peak:
             top = _newton_2d(obj, xs[j], t)
-            if top is not None and not any(
+            if top is None:
+                top = _ridge_fallback(obj, xs, cols, j, t, v)
+            if not any(
                 abs(top[0] - a) <= 1e-7 * (1 + abs(a)) and abs(top[1] - b) <= 1e-7 * (1 + abs(b))
                 for a, b in found
             ):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ._dyson_kernels import _solve_at
+from ._dyson_kernels import _MAX_PAIRS, _solve_at
 
 
 @njit(cache=True, error_model="numpy")
@@ -24,8 +24,8 @@ def solve_path(zs, x1s, ts, starts, g1s, g2s, a, c, kappa, out_m1, out_m2):
     from the previous points of the path, extrapolated linearly in the path
     parameter ``ts``.  ``starts[i]`` begins a new path at point i.
     """
-    p1 = np.empty(8, dtype=np.complex128)
-    p2 = np.empty(8, dtype=np.complex128)
+    p1 = np.empty(_MAX_PAIRS, dtype=np.complex128)
+    p2 = np.empty(_MAX_PAIRS, dtype=np.complex128)
     nan = complex(np.nan, np.nan)
     ta, a1, a2 = np.nan, nan, nan
     tb, b1, b2 = np.nan, nan, nan

@@ -61,3 +61,34 @@ def finite_array(name: str, value: object, dtype: type = float) -> np.ndarray:
     if not np.all(np.isfinite(out)):
         raise ValueError(f"{name} must contain only finite values")
     return out
+
+
+# Largest |loss level| accepted (per sqrt(N)).  Beyond it the Kac-Rice region's
+# bounds reach 1e12 (p+q) 2^(p+q) in x or 1e12 p in x1, where the exponent's
+# Gaussian terms and the Dyson coefficients leave the range in which they are
+# computed to full accuracy (x1^2 and x^2 / s^2 overflow near 1e154); +inf
+# removes a bound instead.
+LOSS_LIMIT = 1e12
+
+
+def loss_level(name: str, value: object, allow_inf: bool = False) -> float:
+    """A loss level u_D or u_G: finite with |u| <= LOSS_LIMIT, or +inf if allowed."""
+    if allow_inf and not isinstance(value, bool) and isinstance(value, (Real, np.floating)):
+        if float(value) == math.inf:
+            return math.inf
+    out = real_scalar(name, value)
+    if not abs(out) <= LOSS_LIMIT:
+        raise ValueError(
+            f"{name} must lie in [-{LOSS_LIMIT:g}, {LOSS_LIMIT:g}]"
+            + (" (or be inf for no bound)" if allow_inf else "")
+            + f", got {value!r}"
+        )
+    return out
+
+
+def loss_levels(name: str, value: object) -> np.ndarray:
+    """An array of loss levels, each finite with |u| <= LOSS_LIMIT."""
+    out = finite_array(name, value)
+    if np.any(np.abs(out) > LOSS_LIMIT):
+        raise ValueError(f"{name} must lie in [-{LOSS_LIMIT:g}, {LOSS_LIMIT:g}]")
+    return out

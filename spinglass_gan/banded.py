@@ -20,7 +20,9 @@ fixed cost (the bracketing of each line's maxima) is paid again for every block.
 
 from __future__ import annotations
 
+import json
 import os
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +36,7 @@ from .exponent import Convention, DIndex
 from .model import GanSpinGlass
 from .results import load_result, save_result, user_metadata
 from .runner import RESULT_FILE, run_tasks, task_id
+from .sweeps import NUMERICAL_ERRORS, _decode_reason, _encode_reason, failure_reason
 
 __all__ = ["BandedStructure", "banded_structure"]
 
@@ -51,12 +54,18 @@ class BandedStructure:
         Theta_{k_D,k_G} > 0, or -1 when there is none.
     metadata : dict
         Model parameters and options.
+    failures : tuple of dict
+        Theta values that failed numerically, each {"k_G", "k_D", "u_D", "u_G",
+        "reason"}.  At such a cell the staircase entry for that k_G (and the
+        following ones) holds only the indices verified before the failure, a
+        lower bound.  Saved in the metadata as "failures".
     """
 
     u_D: NDArray[np.float64]
     u_G: NDArray[np.float64]
     staircase: NDArray[np.int64]
     metadata: dict = field(default_factory=dict)
+    failures: tuple[dict, ...] = ()
 
     @property
     def k_D(self) -> NDArray[np.int64]:
@@ -77,14 +86,52 @@ class BandedStructure:
 
     def save(self, path: str | Path) -> Path:
         arrays = {"u_D": self.u_D, "u_G": self.u_G, "staircase": self.staircase}
-        return save_result(path, "banded", arrays, self.metadata)
+        meta = {**self.metadata, "failures": list(self.failures)}
+        return save_result(path, "banded", arrays, meta)
 
     @classmethod
     def load(cls, path: str | Path) -> BandedStructure:
         res = load_result(path)
         if res.kind != "banded":
             raise ValueError(f"{path} holds a {res.kind!r} result, not 'banded'")
-        return cls(res["u_D"], res["u_G"], res["staircase"], user_metadata(res))
+        meta = user_metadata(res)
+        failures = tuple(meta.pop("failures", ()))
+        return cls(res["u_D"], res["u_G"], res["staircase"], meta, failures)
+
+
+def _theta_cells(gan, u_D, u_G, k_D, k_G, d_index, convention, alive):
+    """Theta_{k_D,k_G} on the grid and the numerical failures [(i_G, i_D, reason)].
+
+    The map is computed at once; if that fails numerically, every cell still
+    alive is computed on its own, and a cell that fails is NaN (so not > 0)
+    with its reason, while the others keep their values.
+    """
+    options = {"d_index": d_index, "convention": convention}
+    try:
+        return gan.theta_map(u_D, u_G, k_D, k_G, **options), []
+    except NUMERICAL_ERRORS:
+        pass
+    theta = np.full((u_G.size, u_D.size), np.nan)
+    failures = []
+    for i_G, i_D in zip(*np.nonzero(alive)):
+        try:
+            theta[i_G, i_D] = gan.theta(u_D[i_D], u_G[i_G], k_D, k_G, **options)
+        except NUMERICAL_ERRORS as exc:
+            failures.append((int(i_G), int(i_D), failure_reason(exc)))
+    return theta, failures
+
+
+def _warn_failures(failures: list[dict]) -> None:
+    if failures:
+        first = failures[0]
+        warnings.warn(
+            f"banded structure: {len(failures)} Theta values failed numerically "
+            f"(BandedStructure.failures; staircase a lower bound there), first at "
+            f"k_G={first['k_G']}, k_D={first['k_D']}, u_D={first['u_D']!r}, "
+            f"u_G={first['u_G']!r}: {first['reason']}",
+            RuntimeWarning,
+            stacklevel=3,
+        )
 
 
 def _index_chain(
@@ -105,13 +152,16 @@ def _index_chain(
     u_D_arr, u_G_arr = np.asarray(u_D, dtype=float), np.asarray(u_G, dtype=float)
     chain = np.full((u_G_arr.size, u_D_arr.size), -1, dtype=np.int64)
     alive = np.ones(chain.shape, dtype=bool)
+    failed = []
     for k_D in range(k_D_max + 1):
-        theta = gan.theta_map(u_D_arr, u_G_arr, k_D, k_G, d_index=d_index, convention=convention)
+        theta, fails = _theta_cells(gan, u_D_arr, u_G_arr, k_D, k_G, d_index, convention, alive)
+        failed += [(i_G, i_D, k_D, reason) for i_G, i_D, reason in fails]
         alive &= theta > 0
         if not alive.any():
             break
         chain[alive] = k_D
-    return {"chain": chain}
+    # Failures travel as JSON bytes: task results hold numeric arrays only.
+    return {"chain": chain, "reason": _encode_reason(json.dumps(failed) if failed else "")}
 
 
 def banded_structure(
@@ -161,8 +211,8 @@ def banded_structure(
         may differ from the full-grid map in the last bits, so the staircase may in
         principle differ where Theta is within rounding of 0.  Default: whole grid.
     """
-    u_D = val.finite_array("u_D", u_D)
-    u_G = val.finite_array("u_G", u_G)
+    u_D = val.loss_levels("u_D", u_D)
+    u_G = val.loss_levels("u_G", u_G)
     k_D_max = val.integer("k_D_max", k_D_max, 0)
     k_G_max = val.integer("k_G_max", k_G_max, 0)
     meta: dict[str, Any] = {
@@ -174,8 +224,11 @@ def banded_structure(
     }
     runner = (results_dir, client, scheduler, processes, rows_per_task)
     if all(option is None for option in runner):
-        stair = _serial_staircase(model, u_D, u_G, k_D_max, k_G_max, d_index, convention, progress)
-        return BandedStructure(u_D, u_G, stair, meta)
+        stair, failures = _serial_staircase(
+            model, u_D, u_G, k_D_max, k_G_max, d_index, convention, progress
+        )
+        _warn_failures(failures)
+        return BandedStructure(u_D, u_G, stair, meta, tuple(failures))
 
     model.solver(0, 0, d_index=d_index, convention=convention)  # checks both options
     rows = u_G.size if rows_per_task is None else val.integer("rows_per_task", rows_per_task, 1)
@@ -206,12 +259,19 @@ def banded_structure(
     # Tasks run k_G-major, then by block of u_G rows.
     chains = np.concatenate([r["chain"] for r in out]).reshape(k_G_max + 1, u_G.size, u_D.size)
     stair = np.minimum.accumulate(chains, axis=0)
+    failures = []
+    offsets = [lo for _ in range(k_G_max + 1) for lo, _ in blocks]
+    for task, row, offset in zip(tasks, out, offsets):
+        text = _decode_reason(row)
+        for i_G, i_D, k_D, reason in json.loads(text) if text else []:
+            failures.append(_failure(task["k_G"], k_D, u_D[i_D], u_G[offset + i_G], reason))
+    _warn_failures(failures)
     if rows_per_task is not None:
         meta["rows_per_task"] = rows
     if results_dir is None:
-        return BandedStructure(u_D, u_G, stair, meta)
+        return BandedStructure(u_D, u_G, stair, meta, tuple(failures))
     meta["tasks"] = [task_id(_index_chain, t) for t in tasks]
-    result = BandedStructure(u_D, u_G, stair, meta)
+    result = BandedStructure(u_D, u_G, stair, meta, tuple(failures))
     result.save(Path(results_dir) / RESULT_FILE)
     return result
 
@@ -225,21 +285,34 @@ def _serial_staircase(
     d_index: DIndex,
     convention: Convention,
     progress: bool,
-) -> NDArray[np.int64]:
+) -> tuple[NDArray[np.int64], list[dict]]:
     stair = np.full((k_G_max + 1, u_G.size, u_D.size), -1, dtype=np.int64)
+    failures: list[dict] = []
     limit = np.full((u_G.size, u_D.size), k_D_max)  # staircase of the previous k_G
     bar = tqdm(total=(k_G_max + 1) * (k_D_max + 1), disable=not progress, desc="Theta maps")
     for k_G in range(k_G_max + 1):
         alive = limit >= 0
         for k_D in range(k_D_max + 1):
-            if not np.any(alive & (k_D <= limit)):
+            live = alive & (k_D <= limit)
+            if not np.any(live):
                 break
-            theta = model.theta_map(u_D, u_G, k_D, k_G, d_index=d_index, convention=convention)
-            ok = (theta > 0) & alive & (k_D <= limit)
+            theta, fails = _theta_cells(model, u_D, u_G, k_D, k_G, d_index, convention, live)
+            failures += [_failure(k_G, k_D, u_D[j], u_G[i], why) for i, j, why in fails]
+            ok = (theta > 0) & live
             stair[k_G] = np.where(ok, k_D, stair[k_G])
             alive &= ok
             bar.update()
         limit = stair[k_G]
         bar.update((k_D_max + 1) - (bar.n - k_G * (k_D_max + 1)))
     bar.close()
-    return stair
+    return stair, failures
+
+
+def _failure(k_G: int, k_D: int, u_D: float, u_G: float, reason: str) -> dict:
+    return {
+        "k_G": int(k_G),
+        "k_D": int(k_D),
+        "u_D": float(u_D),
+        "u_G": float(u_G),
+        "reason": reason,
+    }

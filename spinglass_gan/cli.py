@@ -766,7 +766,11 @@ def _run_sweep(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
         )
     spacing = "log" if name == "sigma_z" else "linear"
     result = Sweep(
-        result.parameter, result.values, result.results, {**result.metadata, "spacing": spacing}
+        result.parameter,
+        result.values,
+        result.results,
+        {**result.metadata, "spacing": spacing},
+        result.reasons,
     )
     fig, axes = _new_figure(ncols=2)
     plotting.plot_lowest_losses(result, "each", ax=axes[0])

@@ -158,14 +158,14 @@ def sigma_z_effect(points: int = 60, progress: bool = False, formula: str = "der
     """Fig. 7: lowest losses with Theta > 0 against sigma_z in [1e-5, 1e2] (kappa = 0.9)."""
     sigma_z = np.logspace(-5.0, 2.0, points)
     res = sweep(3, 3, sigma_z=sigma_z, kappa=0.9, formula=formula, progress=progress)
-    return {"sigma_z": res.values, **res.results}, res.metadata
+    return {"sigma_z": res.values, **res.results}, {**res.metadata, "reasons": list(res.reasons)}
 
 
 def kappa_effect(points: int = 37, progress: bool = False, formula: str = "derived"):
     """Fig. 8: lowest losses with Theta > 0 against kappa in [0.05, 0.95] (sigma_z = 1)."""
     kappa = np.linspace(0.05, 0.95, points)
     res = sweep(3, 3, sigma_z=1.0, kappa=kappa, formula=formula, progress=progress)
-    return {"kappa": res.values, **res.results}, res.metadata
+    return {"kappa": res.values, **res.results}, {**res.metadata, "reasons": list(res.reasons)}
 
 
 DATA: dict[int, Callable] = {

@@ -137,8 +137,10 @@ def _draw6(a, meta):
 
 def _draw_sweep(a, meta, parameter):
     fig, axes = _subplots(2, 4.3, 3.4)
-    results = {k: v for k, v in a.items() if k != parameter}
-    sweep = Sweep(parameter, a[parameter], results, meta)
+    results = {k: v for k, v in a.items() if k not in (parameter, "failed")}
+    meta = dict(meta)
+    reasons = tuple(meta.pop("reasons", ()))
+    sweep = Sweep(parameter, a[parameter], results, meta, reasons)
     pl.plot_lowest_losses(sweep, "each", ax=axes[0])
     pl.plot_lowest_losses(sweep, "sum", ax=axes[1])
     return fig

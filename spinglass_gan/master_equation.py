@@ -161,39 +161,97 @@ def density(lam: ArrayLike, b: float, b1: float, kappa: float, x1: float) -> NDA
     return _density_scaled(p, val.finite_array("lam", lam) / p.scale) / p.scale
 
 
+def _edge_polynomial_roots(p: _Scaled, r: float, s0: float, s1: float) -> list[float]:
+    """Real critical values z(t), t = r + tau, with S(t) = s0 + s1 tau + c tau^2.
+
+    The edge polynomial (1 - c t^2)(S^2 - A t^2) - a kappa t^2 S^2 is expanded in
+    tau about r: a narrow block's edges sit where S nearly cancels, and with
+    the expansion point at a root of S its small values are carried by tau
+    itself instead of being the difference of O(1) terms.
+    """
+    P = np.polynomial.polynomial
+    a, c, kappa = p.a, p.c, p.kappa
+    big_a = a * (1.0 - kappa)
+    t = np.array([r, 1.0])
+    s = np.array([s0, s1, c])
+    t2, s2 = P.polymul(t, t), P.polymul(s, s)
+    poly = P.polysub(
+        P.polymul(P.polysub([1.0], c * t2), P.polysub(s2, big_a * t2)),
+        a * kappa * P.polymul(t2, s2),
+    )
+    poly = np.trim_zeros(poly, "b")
+    if poly.size < 2:
+        return []
+    dpoly = P.polyder(poly)
+    # Companion roots are accurate relative to the largest root only; the roots
+    # of the reversed polynomial give the small ones (1 / tau).
+    roots = list(P.polyroots(poly))
+    low = np.trim_zeros(poly, "f")
+    if low.size >= 2:
+        # Only roots the forward list lacks: copies polish to values a few ulps
+        # apart, which would sample the density right at an edge.
+        for q in P.polyroots(low[::-1]):
+            if q != 0.0 and all(abs(1.0 / q - r) > 1e-6 * abs(1.0 / q) for r in roots):
+                roots.append(1.0 / q)
+    found = []
+    for root in roots:
+        if not np.isfinite(root) or abs(root.imag) > 1e-6 * abs(root):
+            continue
+        tau = root.real
+        for _ in range(50):  # Newton polish on the real edge polynomial
+            d = P.polyval(tau, dpoly)
+            if d == 0.0:
+                break
+            step = P.polyval(tau, poly) / d
+            tau -= step
+            if not abs(step) > 1e-16 * abs(tau):
+                break
+        tv = r + tau
+        sv = s0 + tau * (s1 + c * tau)
+        if tv == 0.0 or sv == 0.0 or not np.isfinite(tv * sv):
+            continue
+        found.append(-sv / tv - big_a * tv / sv - a * kappa * tv)
+    return found
+
+
 def _edge_candidates(p: _Scaled) -> NDArray[np.float64]:
     """Real critical values z(t) of the rational parametrisation (scaled units).
 
-    With t = m1, z(t) = -S/t - A t/S - a kappa t (A = a (1 - kappa)); branch points
-    of the physical solution are real t with dz/dt = 0, i.e. roots of the
-    polynomial (1 - c t^2)(S^2 - A t^2) - a kappa t^2 S^2 (docs/theory.md, sec. 3).
+    With t = m1, z(t) = -S/t - A t/S - a kappa t (A = a (1 - kappa),
+    S = c t^2 + x1 t + 1); branch points of the physical solution are real t
+    with dz/dt = 0, i.e. roots of the polynomial
+    (1 - c t^2)(S^2 - A t^2) - a kappa t^2 S^2 (docs/theory.md, sec. 5).  It is
+    expanded about t = 0 and about each real root of S (or the vertex of S when
+    it has none), where a narrow or distant generator block's edges lie.
     """
-    P = np.polynomial.polynomial
-    a, c, kappa, x1 = p.a, p.c, p.kappa, p.x1
-    big_a = a * (1.0 - kappa)
-    s = np.array([1.0, x1, c])
-    s2 = P.polymul(s, s)
-    poly = P.polysub(
-        P.polymul([1.0, 0.0, -c], P.polysub(s2, [0.0, 0.0, big_a])),
-        P.polymul([0.0, 0.0, a * kappa], s2),
-    )
-    poly = np.trim_zeros(poly, "b")
-    dpoly = P.polyder(poly)
-    edges = []
-    for r in P.polyroots(poly):
-        if abs(r.imag) > 1e-6 * abs(r):
-            continue
-        t = r.real
-        for _ in range(50):  # Newton polish on the real edge polynomial
-            step = P.polyval(t, poly) / P.polyval(t, dpoly)
-            t -= step
-            if abs(step) <= 1e-16 * abs(t):
-                break
-        sv = (c * t + x1) * t + 1.0
-        if t == 0.0 or sv == 0.0:
-            continue
-        edges.append(-sv / t - big_a * t / sv - a * kappa * t)
-    return np.unique(np.asarray(edges, dtype=float))
+    c, x1 = p.c, p.x1
+    extra = []
+    if c == 0.0:
+        if x1 != 0.0:
+            extra += _edge_polynomial_roots(p, -1.0 / x1, 0.0, x1)
+    else:
+        disc = x1 * x1 - 4.0 * c
+        if disc > 0.0:
+            q = -0.5 * (x1 + math.copysign(math.sqrt(disc), x1))
+            # m1 is bounded by 1 / sqrt(a kappa + c) on the real axis
+            # (docs/theory.md, section 9.3): a root of S beyond is no edge's t.
+            t_max = 2.0 / math.sqrt(p.a * p.kappa + c)
+            for r in (q / c, 1.0 / q):
+                if abs(r) <= t_max:
+                    extra += _edge_polynomial_roots(p, r, 0.0, 2.0 * c * r + x1)
+        else:
+            sc = math.sqrt(c)
+            s_min = (2.0 * sc - abs(x1)) * (2.0 * sc + abs(x1)) / (4.0 * c)
+            extra += _edge_polynomial_roots(p, -x1 / (2.0 * c), s_min, 0.0)
+    cands = list(np.unique(_edge_polynomial_roots(p, 0.0, 1.0, x1)))
+    # A candidate of the expansions about S's roots that repeats one about 0 (to
+    # 1e-8) is left out: at a cusp the two edges of a gap just opening are 1e-13
+    # apart, and copies of them would put samples of the density where its sign
+    # is decided by rounding.
+    for z in sorted(extra):
+        if all(abs(z - y) > 1e-8 * (1.0 + abs(z)) for y in cands):
+            cands.append(z)
+    return np.unique(np.asarray(cands, dtype=float))
 
 
 def _density_scaled(p: _Scaled, xs: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -262,10 +320,11 @@ def support(b: float, b1: float, kappa: float, x1: float) -> list[tuple[float, f
 
     Edges are the real branch points of the Dyson solution where the density
     switches between zero and positive.  Candidates are the real critical values
-    of the rational parametrisation z(t) (roots of a degree-6 polynomial); each
-    candidate across which the density switches on or off is then located by
-    bisection on the sign of the density and refined by Newton's method on the
-    fold of the block equations, to about 1e-15 relative.  An edge that
+    of the rational parametrisation z(t) (roots of a degree-6 polynomial,
+    expanded about several points); the density's sign is sampled between
+    consecutive candidates, and each switch is located by bisection on the sign
+    of the density and refined by Newton's method on the fold of the block
+    equations, to about 1e-15 relative.  An edge that
     merged with another in the polynomial's roots (near a cusp) is recovered by
     bisection between its neighbours.  Nothing is read off a grid.
 
@@ -276,20 +335,21 @@ def support(b: float, b1: float, kappa: float, x1: float) -> list[tuple[float, f
     """
     p = _Scaled.of(b, b1, kappa, x1)
     cand = _edge_candidates(p)
-    gaps = np.diff(cand)
-    near = np.minimum(np.append(gaps, np.inf), np.insert(gaps, 0, np.inf))
-    h = np.minimum(1e-4 * (1.0 + np.abs(cand)), 0.25 * near)
-    left = _density_scaled(p, cand - h) > 0.0
-    right = _density_scaled(p, cand + h) > 0.0
-    is_edge = left != right
-    # The candidates are only as accurate as the edge polynomial's roots, which
-    # are ill-conditioned for a narrow block far from the other; each edge is
-    # therefore located by bisection on the density's sign within its bracket.
-    edges = [
-        _bisect_edge(p, z - hz, z + hz, op)
-        for z, hz, op in zip(cand[is_edge], h[is_edge], right[is_edge])
-    ]
-    opens = list(right[is_edge])
+    # The density's sign is sampled between consecutive candidates (and just
+    # outside the outermost): every interval and gap bounded by candidates holds
+    # a sample, and each sign change brackets one edge, which bisection on the
+    # density's sign locates.  A candidate need not be accurate, only present:
+    # the edge polynomial's roots are ill-conditioned for a narrow block far
+    # from the other, and spurious or duplicated candidates add samples, never
+    # edges.
+    if cand.size == 0:
+        raise ArithmeticError("the edge polynomial has no real critical values")
+    h = 1e-4 * (1.0 + np.abs(cand[[0, -1]]))
+    samples = np.concatenate(([cand[0] - h[0]], 0.5 * (cand[1:] + cand[:-1]), [cand[-1] + h[1]]))
+    positive = _density_scaled(p, samples) > 0.0
+    switch = np.flatnonzero(positive[1:] != positive[:-1])
+    edges = [_bisect_edge(p, samples[i], samples[i + 1], bool(positive[i + 1])) for i in switch]
+    opens = [bool(positive[i + 1]) for i in switch]
     # Near a cusp two branch points can merge in the edge polynomial's roots; an
     # edge missing between two of the same kind is then found by bisection on
     # the sign of the density, which it bounds.
@@ -304,6 +364,18 @@ def support(b: float, b1: float, kappa: float, x1: float) -> list[tuple[float, f
         i += 1
     if len(edges) % 2 or not edges:
         raise ArithmeticError(f"inconsistent support edges {np.array(edges) * p.scale!r}")
+    # At a cusp the density vanishes like a cube root and its sign between
+    # near-coincident candidates is decided by rounding: a sliver between two
+    # edges there may contradict its kind.  Each segment between consecutive
+    # edges is checked at its midpoint; a contradicting one loses both its edges
+    # (a sliver interval joins its neighbouring gaps, a sliver gap its intervals).
+    while len(edges) > 2:
+        mids = 0.5 * (np.array(edges[1:]) + np.array(edges[:-1]))
+        inside = _density_scaled(p, mids) > 0.0
+        wrong = np.flatnonzero(inside != (np.arange(mids.size) % 2 == 0))
+        if wrong.size == 0:
+            break
+        del edges[wrong[0] : wrong[0] + 2]
     intervals = list(zip(edges[::2], edges[1::2]))
     mids = _density_scaled(p, np.array([0.5 * (lo + hi) for lo, hi in intervals]))
     if not np.all(mids > 0.0):
@@ -361,10 +433,11 @@ def splitting_x1(b: float, b1: float, kappa: float, *, xtol: float = 1e-10) -> f
     At x1 = 0 both blocks are centred at zero and the support is one interval;
     shifting the discriminator block by -x1 eventually opens a gap.  At the
     returned x1 the two intervals touch (a cusp of the density).  Found by
-    bisection on the number of support intervals.  The gap opens like
-    (x1 - x1_c)^(3/2), and gaps below about 1e-12 of the support's width cannot
-    be told from a zero of the density, so the result is accurate to about
-    1e-8 relative whatever ``xtol``.
+    bisection on the number of support intervals to 1e-7, then (for ``xtol``
+    below that) as the double root of the edge polynomial in (t, x1), to about
+    1e-15.  Bisection alone cannot do better than about 1e-8: the gap opens
+    like (x1 - x1_c)^(3/2), and gaps below about 1e-12 of the support's width
+    cannot be told from a zero of the density.
     """
     b = val.positive("b", b)
     b1 = val.non_negative("b1", b1)
@@ -376,10 +449,56 @@ def splitting_x1(b: float, b1: float, kappa: float, *, xtol: float = 1e-10) -> f
         lo, hi = hi, 2.0 * hi
         if hi > 1e6 * (b + b1):
             raise ArithmeticError("the support did not split for any x1 tried")
-    while hi - lo > xtol * hi:
+    while hi - lo > max(xtol, 1e-7) * hi:
         mid = 0.5 * (lo + hi)
         if len(support(b, b1, kappa, mid)) == 1:
             lo = mid
         else:
             hi = mid
-    return 0.5 * (lo + hi)
+    x1 = 0.5 * (lo + hi)
+    if xtol >= 1e-7:
+        return x1
+    cusp = _cusp_x1(_Scaled.of(b, b1, kappa, x1))
+    return x1 if cusp is None or not abs(cusp - x1) <= 1e-6 * x1 else cusp
+
+
+def _cusp_x1(p: _Scaled) -> float | None:
+    """x1 (unscaled) of the cusp near p.x1: a double root t of the edge polynomial
+    E(t; x1) = (1 - c t^2)(S^2 - A t^2) - a kappa t^2 S^2, S = c t^2 + x1 t + 1.
+
+    Newton's method on (E, dE/dt) = 0 in (t, x1), from the closest pair of roots
+    of E at p.x1.  Where the gap opens its width grows like (x1 - x1_c)^(3/2), so
+    the density's sign resolves x1_c only to ~1e-8; the double root gives it to
+    rounding.  None if Newton's method does not converge.
+    """
+    P = np.polynomial.polynomial
+    a, c, kappa = p.a, p.c, p.kappa
+    big_a, ck = a * (1.0 - kappa), c + a * kappa
+
+    def poly(x1: float) -> NDArray:
+        s2 = P.polymul([1.0, x1, c], [1.0, x1, c])
+        return P.polysub(
+            P.polymul([1.0, 0.0, -c], P.polysub(s2, [0.0, 0.0, big_a])),
+            P.polymul([0.0, 0.0, a * kappa], s2),
+        )
+
+    roots = P.polyroots(poly(p.x1))
+    dist = np.abs(roots[:, None] - roots[None, :]) + np.diag(np.full(roots.size, np.inf))
+    i, j = np.unravel_index(np.argmin(dist), dist.shape)
+    t, x1 = 0.5 * (roots[i] + roots[j]).real, p.x1
+    for _ in range(50):
+        e = poly(x1)
+        e1, e2 = P.polyder(e), P.polyder(e, 2)
+        sv, ds = (c * t + x1) * t + 1.0, 2.0 * c * t + x1
+        e_x = 2.0 * sv * t * (1.0 - ck * t * t)
+        e1_x = 2.0 * (ds * t + sv) * (1.0 - ck * t * t) - 4.0 * ck * sv * t * t
+        jac = np.array([[P.polyval(t, e1), e_x], [P.polyval(t, e2), e1_x]])
+        res = np.array([P.polyval(t, e), P.polyval(t, e1)])
+        try:
+            dt, dx = np.linalg.solve(jac, res)
+        except np.linalg.LinAlgError:
+            return None
+        t, x1 = t - dt, x1 - dx
+        if abs(dx) <= 1e-15 * abs(x1) and abs(dt) <= 1e-15 * (1.0 + abs(t)):
+            return float(x1 * p.scale)
+    return None

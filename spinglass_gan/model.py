@@ -336,7 +336,9 @@ class GanSpinGlass:
         Parameters
         ----------
         u_D, u_G : float
-            Loss levels per N; ``inf`` removes that bound.
+            Loss levels per N with |u| <= 1e12, or ``inf`` to remove that bound.
+            Larger finite magnitudes raise ValueError: the exponent's terms would
+            overflow there.
         k_D, k_G : int or None
             Index of the discriminator / generator block of J' (docs/theory.md);
             None leaves the block unconstrained, so both None is the total complexity.
@@ -351,7 +353,8 @@ class GanSpinGlass:
             Theta (log number of critical points per N); -inf if the feasible set
             is empty.
         """
-        u_D, u_G = _loss_level("u_D", u_D), _loss_level("u_G", u_G)
+        u_D = val.loss_level("u_D", u_D, allow_inf=True)
+        u_G = val.loss_level("u_G", u_G, allow_inf=True)
         solver = self.solver(k_D, k_G, d_index=d_index, convention=convention)
         if self.formula == "derived":
             return float(solver.sup_grid(np.array([u_D]), np.array([u_G]))[0][0, 0])
@@ -376,8 +379,8 @@ class GanSpinGlass:
         between cells: the lines of the published region, or the loss faces of the
         derived formula, are solved once each (docs/theory.md).
         """
-        u_D = val.finite_array("u_D", u_D)
-        u_G = val.finite_array("u_G", u_G)
+        u_D = val.loss_levels("u_D", u_D)
+        u_G = val.loss_levels("u_G", u_G)
         if u_D.ndim != 1 or u_G.ndim != 1:
             raise ValueError("u_D and u_G must be 1-D arrays")
         solver = self.solver(k_D, k_G, d_index=d_index, convention=convention)
@@ -418,10 +421,3 @@ class GanSpinGlass:
         if inside.any():
             out[inside] = solver.obj.evaluate(x[inside], x1[inside]).value
         return out.reshape(db.shape)
-
-
-def _loss_level(name: str, u: object) -> float:
-    """A loss level: a finite real number or +inf (no bound)."""
-    if isinstance(u, (float, np.floating)) and u == math.inf:
-        return math.inf
-    return val.real_scalar(name, u)

@@ -17,6 +17,7 @@ unbounded upwards in both losses, so that supremum is infinite.
 from __future__ import annotations
 
 import os
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,12 +27,35 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import brentq
 
 from . import _validation as val
+from ._validation import LOSS_LIMIT
 from .derived import DerivedConstants
 from .model import Formula, GanSpinGlass, ModelConstants
 from .results import load_result, save_result, user_metadata
 from .runner import RESULT_FILE, run_tasks, task_id
 
 __all__ = ["LowestLosses", "Sweep", "lowest_losses", "sweep"]
+
+# Failures of a numerical method (not of the arguments): a sweep records them per
+# point instead of stopping.
+NUMERICAL_ERRORS = (ArithmeticError, np.linalg.LinAlgError)
+
+
+def _encode_reason(reason: str) -> NDArray[np.uint8]:
+    """A reason string as bytes, so that it travels in a task's numeric arrays."""
+    return np.frombuffer(reason.encode("utf-8"), dtype=np.uint8).copy()
+
+
+def _decode_reason(row) -> str:
+    """The reason stored by a task ("" when it succeeded, or for older task files)."""
+    if "reason" not in row:
+        return ""
+    return np.asarray(row["reason"], dtype=np.uint8).tobytes().decode("utf-8")
+
+
+def failure_reason(exc: BaseException) -> str:
+    """One line naming a numerical failure."""
+    return f"{type(exc).__name__}: {exc}".splitlines()[0]
+
 
 _XTOL = 1e-10
 _FIELDS = ("theta_max", "u_D_min", "u_G_min", "sum_min", "sum_u_D", "sum_u_G")
@@ -53,13 +77,13 @@ def _zero_of_increasing(f, start: float = 0.0) -> float:
     """The zero of a non-decreasing f that is negative far left, positive far right."""
     lo, hi = start, start
     for step in 2.0 ** np.arange(200):
-        if f(lo) <= 0:
+        if f(lo) <= 0 or lo <= -LOSS_LIMIT:
             break
-        lo -= step
+        lo = max(lo - step, -LOSS_LIMIT)
     for step in 2.0 ** np.arange(200):
-        if f(hi) > 0:
+        if f(hi) > 0 or hi >= LOSS_LIMIT:
             break
-        hi += step
+        hi = min(hi + step, LOSS_LIMIT)
     if not (f(lo) <= 0 < f(hi)):
         raise ArithmeticError(f"no sign change of Theta found in [{lo:g}, {hi:g}]")
     return float(brentq(f, lo, hi, xtol=_XTOL, rtol=4 * np.finfo(float).eps))
@@ -117,13 +141,28 @@ class Sweep:
     values: NDArray[np.float64]
     results: dict[str, NDArray[np.float64]]
     metadata: dict = field(default_factory=dict)
+    #: Per value: "" where it was computed, else why it failed numerically (its
+    #: results are then NaN).  Saved in the metadata as "reasons".
+    reasons: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.reasons:
+            object.__setattr__(self, "reasons", ("",) * len(self.values))
+        if len(self.reasons) != len(self.values):
+            raise ValueError("reasons must have one entry per value")
 
     def __getitem__(self, name: str) -> NDArray[np.float64]:
         return self.results[name]
 
+    @property
+    def failed(self) -> NDArray[np.bool_]:
+        """Values whose computation failed numerically (results NaN, see ``reasons``)."""
+        return np.array([bool(r) for r in self.reasons], dtype=bool)
+
     def save(self, path: str | Path) -> Path:
-        arrays = {"values": self.values, **self.results}
-        return save_result(path, "sweep", arrays, {"parameter": self.parameter, **self.metadata})
+        arrays = {"values": self.values, "failed": self.failed, **self.results}
+        meta = {"parameter": self.parameter, **self.metadata, "reasons": list(self.reasons)}
+        return save_result(path, "sweep", arrays, meta)
 
     @classmethod
     def load(cls, path: str | Path) -> Sweep:
@@ -132,15 +171,23 @@ class Sweep:
             raise ValueError(f"{path} holds a {res.kind!r} result, not 'sweep'")
         meta = user_metadata(res)
         parameter = meta.pop("parameter")
-        return cls(parameter, res["values"], {f: res[f] for f in _FIELDS}, meta)
+        reasons = tuple(meta.pop("reasons", ()))
+        return cls(parameter, res["values"], {f: res[f] for f in _FIELDS}, meta, reasons)
 
 
 def _lowest_losses_task(
     p: int, q: int, sigma_z: float, kappa: float, formula: str = "derived"
-) -> dict[str, float]:
-    """One value of a sweep, as a task of :func:`~spinglass_gan.runner.run_tasks`."""
-    low = lowest_losses(GanSpinGlass(p, q, sigma_z, kappa, formula=formula))
-    return {f: getattr(low, f) for f in _FIELDS}
+) -> dict[str, Any]:
+    """One value of a sweep, as a task of :func:`~spinglass_gan.runner.run_tasks`.
+
+    A numerical failure gives NaN results and its reason (as UTF-8 bytes in
+    ``reason``, empty on success) instead of an exception, so the sweep goes on.
+    """
+    try:
+        low = lowest_losses(GanSpinGlass(p, q, sigma_z, kappa, formula=formula))
+    except NUMERICAL_ERRORS as exc:
+        return {**{f: np.nan for f in _FIELDS}, "reason": _encode_reason(failure_reason(exc))}
+    return {**{f: getattr(low, f) for f in _FIELDS}, "reason": _encode_reason("")}
 
 
 def sweep(
@@ -187,6 +234,9 @@ def sweep(
     -------
     Sweep
         Results are arrays named as :class:`LowestLosses`, in the order of the values.
+        A value whose computation fails numerically (ArithmeticError, LinAlgError) is
+        NaN, its reason is in ``Sweep.reasons``, a RuntimeWarning says so and the
+        sweep goes on.
     """
     swept = [name for name, v in (("sigma_z", sigma_z), ("kappa", kappa)) if np.ndim(v) == 1]
     if len(swept) != 1:
@@ -217,12 +267,21 @@ def sweep(
         desc=f"sweep over {name}",
     )
     results = {f: np.array([float(r[f]) for r in rows]) for f in _FIELDS}
+    reasons = tuple(_decode_reason(r) for r in rows)
+    failed = [(v, r) for v, r in zip(values, reasons) if r]
+    if failed:
+        warnings.warn(
+            f"sweep over {name}: {len(failed)} of {len(values)} values failed numerically "
+            f"(results NaN; Sweep.reasons), first {name}={failed[0][0]!r}: {failed[0][1]}",
+            RuntimeWarning,
+            stacklevel=2,
+        )
     meta: dict[str, Any] = {"p": p, "q": q, fixed: float(fixed_value), "formula": formula}
     kind = DerivedConstants.from_model if formula == "derived" else ModelConstants.from_paper
     meta["constants_from"] = kind.__qualname__
     if results_dir is None:
-        return Sweep(name, values, results, meta)
+        return Sweep(name, values, results, meta, reasons)
     meta["tasks"] = [task_id(_lowest_losses_task, t) for t in tasks]
-    result = Sweep(name, values, results, meta)
+    result = Sweep(name, values, results, meta, reasons)
     result.save(Path(results_dir) / RESULT_FILE)
     return result
