@@ -74,7 +74,7 @@ def test_theta_is_monotone_in_the_losses_at_small_sigma_z():
     """The interior maximum sits on a spectral edge (Psi only C^1 there), where
     Newton's method failed and the maximum was dropped: Theta(1000, 6.737) was
     -999982.8 < Theta(1, 6.737) = 9.77 and Theta(inf, inf) = -inf."""
-    m = sg.GanSpinGlass(2, 3, 4.642280754060127e-06, 0.9047288849846467)
+    m = sg.GanSpinGlass(2, 3, 4.642280754060127e-06, 0.9047288849846467, formula="published")
     low, high, top = m.theta(1.0, 6.737), m.theta(1000.0, 6.737), m.theta(math.inf, math.inf)
     assert low <= high <= top
     assert top == pytest.approx(9.790219993894, abs=1e-9)
@@ -83,14 +83,14 @@ def test_theta_is_monotone_in_the_losses_at_small_sigma_z():
 
 def test_theta_is_non_increasing_in_k_D():
     """Theta_{45}, Theta_{46}, Theta_{47} were 11.200391, 11.200219, 11.200377."""
-    m = sg.GanSpinGlass(3, 5, 0.0019162484204349036, 0.8891200921227493)
+    m = sg.GanSpinGlass(3, 5, 0.0019162484204349036, 0.8891200921227493, formula="published")
     values = [m.theta(5.0, 5.0, k_D=k) for k in (45, 46, 47)]
     assert values[0] >= values[1] >= values[2]
     assert values[1] == pytest.approx(11.2003839304, abs=1e-8)
 
 
 def test_no_zero_division_at_extreme_scales():
-    m = sg.GanSpinGlass(10, 10, 1e-6, 0.99)
+    m = sg.GanSpinGlass(10, 10, 1e-6, 0.99, formula="published")
     value = m.theta(-1e3, 1e6)
     # x1 >= R x + 10 p: the Gaussian term in x1 dominates.
     assert -1.01e6 < value < -0.99e6
@@ -99,7 +99,7 @@ def test_no_zero_division_at_extreme_scales():
 def test_far_block_next_to_its_own_spectrum():
     """z and -x1 of 7.5e6 that cancel to 6: the residual test was absolute, and
     no candidate passed it."""
-    m = sg.GanSpinGlass(9, 9, 2.6045287640133295e-05, 0.2785674208414439)
+    m = sg.GanSpinGlass(9, 9, 2.6045287640133295e-05, 0.2785674208414439, formula="published")
     values = m.theta_map([11.143022389373694, 835404.7857167744], [0.38, 804859.88])
     np.testing.assert_allclose(values, m.theta(math.inf, math.inf), rtol=1e-12)
 
@@ -108,7 +108,7 @@ def test_far_block_next_to_its_own_spectrum():
 def test_loss_levels_beyond_the_limit_are_refused(u):
     """-1e306 made P overflow to -inf, which dropped the bound (the unconstrained
     maximum came back) or raised LinAlgError."""
-    m = sg.GanSpinGlass(3, 5, 0.0019162484204349036, 0.8891200921227493)
+    m = sg.GanSpinGlass(3, 5, 0.0019162484204349036, 0.8891200921227493, formula="published")
     for args in ((u, 5.0), (5.0, u)):
         with pytest.raises(ValueError, match="u_"):
             m.theta(*args)
@@ -117,7 +117,7 @@ def test_loss_levels_beyond_the_limit_are_refused(u):
 
 
 def test_loss_levels_at_the_limit():
-    m = sg.GanSpinGlass(3, 5, 0.0019162484204349036, 0.8891200921227493)
+    m = sg.GanSpinGlass(3, 5, 0.0019162484204349036, 0.8891200921227493, formula="published")
     top = m.theta(math.inf, math.inf)
     assert m.theta(1e12, 1e12) == top
     low = m.theta(-1e12, 5.0)
@@ -126,7 +126,7 @@ def test_loss_levels_at_the_limit():
 
 
 def test_lowest_losses_for_large_p_plus_q():
-    low = sg.lowest_losses(sg.GanSpinGlass(10, 10, 0.1, 0.5))
+    low = sg.lowest_losses(sg.GanSpinGlass(10, 10, 0.1, 0.5, formula="published"))
     assert low.theta_max > 0 and np.isfinite(low.u_D_min) and np.isfinite(low.sum_min)
 
 
@@ -149,7 +149,7 @@ def test_sweep_records_a_failing_point_and_goes_on(monkeypatch, tmp_path):
 
 
 def test_banded_structure_records_a_failing_cell(monkeypatch, tmp_path):
-    model = sg.GanSpinGlass(3, 3, 1.0, 0.9)
+    model = sg.GanSpinGlass(3, 3, 1.0, 0.9, formula="published")
     u_D, u_G = np.array([0.0, 1.0]), np.array([0.0, 1.0])
     clean = sg.banded_structure(model, u_D, u_G, 1, 1)
     theta = sg.GanSpinGlass.theta
