@@ -254,7 +254,9 @@ def _save_figure(fig: Any, out: Path, stem: str) -> list[Path]:
 
 
 def _add_model_options(parser: argparse.ArgumentParser, *, sweeping: bool = False) -> None:
-    group = parser.add_argument_group("model (SPEC section 1; defaults: the paper's)")
+    group = parser.add_argument_group(
+        "model (defaults: the paper's p = q = 3, sigma_z = 1, kappa = 0.9)"
+    )
     group.add_argument(
         "--p",
         type=_integer,
@@ -304,7 +306,7 @@ def _add_grid_options(parser: argparse.ArgumentParser, points: int) -> None:
 
 
 def _add_index_options(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("index conventions (SPEC sections 7 and 11)")
+    group = parser.add_argument_group("index conventions (docs/theory.md, section 10)")
     group.add_argument(
         "--d-index",
         choices=("ascent", "descent"),
@@ -320,8 +322,8 @@ def _add_index_options(parser: argparse.ArgumentParser) -> None:
         choices=("exact", "published"),
         default="exact",
         help=(
-            "index penalty: 'exact' (SPEC section 7) or 'published', the authors' code, "
-            "to reproduce their figures (default: %(default)s)"
+            "index penalty: 'exact' (docs/theory.md, section 10.1) or 'published', the "
+            "authors' code, to reproduce their figures (default: %(default)s)"
         ),
     )
 
@@ -395,7 +397,7 @@ def _add_figures(sub: Any) -> None:
         "figures",
         help="the paper's figures on default settings",
         description=(
-            "Compute and draw the paper's figures (SPEC section 10) on their default "
+            "Compute and draw the paper's figures (docs/reproducing.md) on their default "
             "settings. Each figure N writes figN.png, figN.pdf and figN.npz (the plotted "
             f"data with its parameters) to --out. Available: {listed}.\n\n"
             "example:\n  spinglass-gan figures --out figures --only 1 3"
@@ -482,7 +484,8 @@ def _add_spectrum(sub: Any) -> None:
         "spectrum",
         help="sampled spectra of H'(x1) against the master-equation density",
         description=(
-            "Sample matrices H'(x1) = b M + [[b1 M1 - x1 I, 0], [0, 0]] (SPEC section 2) "
+            "Sample matrices H'(x1) = b M + [[b1 M1 - x1 I, 0], [0, 0]] (M, M1 independent "
+            "GOEs of orders n and round(kappa n), each of semicircle radius sqrt 2) "
             "and compare their eigenvalues with the limiting density. The scales come "
             "from --b and --b1 (default 1 and 1) or, when any of --p, --q, --sigma-z is "
             "given, from that model's constants (missing ones take the paper's 3, 3, 1); "
@@ -523,7 +526,7 @@ def _add_spectrum(sub: Any) -> None:
         metavar="FLOAT",
         help="shift of the discriminator block, in eigenvalue units (default: %(default)s)",
     )
-    group = parser.add_argument_group("model instead of --b, --b1 (SPEC section 1)")
+    group = parser.add_argument_group("model instead of --b, --b1 (its constants give b and b1)")
     group.add_argument(
         "--p", type=_integer, metavar="INT", help="discriminator order, >= 2 (default: 3)"
     )
@@ -607,7 +610,7 @@ def _add_theta_map(sub: Any) -> None:
         "theta-map",
         help="the complexity Theta(u_D, u_G) on a grid of loss levels",
         description=(
-            "Theta(u_D, u_G) (SPEC sections 6-7): the exponential growth rate in N of "
+            "Theta(u_D, u_G) (docs/theory.md, sections 9-10): the exponential growth rate in N of "
             "the number of critical points with L_D < sqrt(N) u_D and L_G < sqrt(N) u_G; "
             "with --k-d / --k-g, of those whose block has that index.\n\n"
             "Writes theta_map.npz (u_D, u_G, theta of shape (len(u_G), len(u_D)); -inf "
@@ -619,7 +622,7 @@ def _add_theta_map(sub: Any) -> None:
     )
     _add_model_options(parser)
     _add_grid_options(parser, 200)
-    group = parser.add_argument_group("index constraints (SPEC section 7)")
+    group = parser.add_argument_group("index constraints (docs/theory.md, section 10)")
     group.add_argument(
         "--k-d",
         type=_index,
@@ -671,8 +674,8 @@ def _add_banded(sub: Any) -> None:
         "banded",
         help="largest feasible indices (k_D, k_G) over a grid of loss levels",
         description=(
-            "The banded structure (SPEC section 7): at each (u_D, u_G), the largest k_D "
-            "and the largest k_G, up to --k-d-max and --k-g-max, with "
+            "The banded structure (docs/theory.md, section 10.3): at each (u_D, u_G), the "
+            "largest k_D and the largest k_G, up to --k-d-max and --k-g-max, with "
             "Theta_{k_D,k_G}(u_D, u_G) > 0.\n\n"
             "Writes banded.npz (u_D, u_G and staircase[k_G, i_G, i_D], the largest "
             "feasible k_D for each k_G, -1 where none) and banded.png/.pdf.\n\n"
@@ -683,7 +686,7 @@ def _add_banded(sub: Any) -> None:
     )
     _add_model_options(parser)
     _add_grid_options(parser, 100)
-    group = parser.add_argument_group("index range (SPEC section 7)")
+    group = parser.add_argument_group("index range (docs/theory.md, section 10.3)")
     group.add_argument(
         "--k-d-max",
         type=_index,
@@ -765,7 +768,7 @@ def _add_sweep(sub: Any) -> None:
         "sweep",
         help="lowest losses with critical points along a sweep of sigma_z or kappa",
         description=(
-            "Hyperparameter effects (SPEC section 8): for each value of the swept "
+            "Hyperparameter effects (the paper's figures 7 and 8): for each value of the swept "
             "parameter, the lowest u_D and u_G with Theta > 0 and the lowest u_D + u_G "
             "(with the (u_D, u_G) where it is reached); NaN where Theta <= 0 everywhere.\n\n"
             "Exactly one of --sigma-z and --kappa is swept, the one given as LO HI N; the "

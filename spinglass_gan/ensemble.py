@@ -1,4 +1,4 @@
-"""The random Hessian ensemble H'(x1) of the GAN spin-glass model (SPEC section 2).
+"""The random Hessian ensemble H'(x1) of the GAN spin-glass model.
 
     H' = b M + [[b1 M1 - x1 I, 0], [0, 0]],
 
@@ -268,7 +268,7 @@ class HessianEnsemble:
     def exact_moments(self, n: int | None = None) -> tuple[float, float]:
         """E tr(H') / N and E tr(H'^2) / N: at size ``n`` or, with None, the limit.
 
-        Exact identities of SPEC section 2, used as checks:
+        Exact identities of the ensemble, used as checks:
         -kappa x1 and b^2/2 + kappa b1^2/2 + kappa x1^2 (+ (b^2 + b1^2) / (2 N)).
         At finite ``n`` kappa is the realised share N_D / n.
         """

@@ -1,4 +1,4 @@
-"""The data behind each of the paper's figures 1-8 (SPEC section 10).
+"""The data behind each of the paper's figures 1-8 (docs/reproducing.md).
 
 ``DATA[n](**params)`` returns ``(arrays, metadata)``: every plotted series and the
 parameters that made it.  No drawing here (``figures`` draws), and no mathematics

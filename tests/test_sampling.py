@@ -1,4 +1,4 @@
-"""The sampler of H' against the exact finite-N identities of SPEC section 2."""
+"""The sampler of H' against the exact finite-N identities of the ensemble's trace moments."""
 
 import numpy as np
 import pytest
