@@ -47,8 +47,11 @@ the torch extra; docs/gan-experiments.md)::
         spinglass-gan gan-sweep --quick --out gan
 
 Every subcommand takes --quiet (no progress bars, no list of files written).
-Invalid input is reported in one line on stderr with exit status 2; a failure to
-write the results exits with status 1.
+Invalid input, and a command or option whose optional extra (torch, dask) is not
+installed, is reported in one line on stderr with exit status 2; an unreachable
+scheduler or a failure to write the results exits with status 1.  A command that fails
+leaves no empty output folder behind.  Negative values are written as they are, also
+in exponent form: --u-d -1e3 -10 50.
 """
 
 from __future__ import annotations
@@ -71,6 +74,7 @@ from ._cli_common import integer as _integer
 from ._cli_common import integer_at_least as _integer_at_least
 from ._cli_common import number as _number
 from ._cli_common import output_dir as _output_dir
+from ._cli_common import removing_empty_outputs as _removing_empty_outputs
 from ._cli_common import runner_options as _runner
 from ._cli_common import write_errors as _write_errors
 from ._version import __version__
@@ -101,6 +105,17 @@ class _Parser(argparse.ArgumentParser):
     this many options that buries the one line that matters, and callers
     (scripts, tests) can rely on exactly one line on stderr.
     """
+
+    # argparse takes "-inf", "-1e3" and "-.5e2" for unknown options (its own pattern
+    # knows only "-12" and "-1.5"), so "--u-d -1e3 5 4" would fail.  No option of this
+    # command line looks like a negative number, so every such word is a value.
+    NEGATIVE_NUMBER = re.compile(
+        r"^-(?:(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?|inf(?:inity)?|nan)$", re.IGNORECASE
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._negative_number_matcher = self.NEGATIVE_NUMBER
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
@@ -836,14 +851,17 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line on ``argv`` (default ``sys.argv[1:]``); return the exit status.
 
-    Usage errors raise ``SystemExit(2)`` after one line on stderr.
+    Usage errors raise ``SystemExit(2)`` after one line on stderr.  Output folders
+    created by a command that then fails are removed again if they are still empty.
     """
     args = build_parser().parse_args(argv)
-    try:
-        return args.handler(args, args.parser)
-    except KeyboardInterrupt:
-        print(f"{PROG}: interrupted", file=sys.stderr)
-        return 130
+    # A command that stops with an error leaves no empty folder behind.
+    with _removing_empty_outputs():
+        try:
+            return args.handler(args, args.parser)
+        except KeyboardInterrupt:
+            print(f"{PROG}: interrupted", file=sys.stderr)
+            return 130
 
 
 if __name__ == "__main__":
