@@ -155,6 +155,12 @@ _DRAW = {
 def make_figure(number: int, out_dir: str | Path, *, dpi: int = 150, **params) -> list[Path]:
     """Compute, draw and save figure ``number`` with ``params`` for its data
     (``progress`` is passed on where the computation shows one)."""
+    if (
+        isinstance(number, bool)
+        or not isinstance(number, (int, np.integer))
+        or (number not in fd.DATA)
+    ):
+        raise ValueError(f"number must be one of {sorted(fd.DATA)}, got {number!r}")
     make = fd.DATA[number]
     if "progress" not in inspect.signature(make).parameters:
         params.pop("progress", None)

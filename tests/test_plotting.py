@@ -114,3 +114,10 @@ def test_figures_name_their_parameters(number, meta, expected):
     fig = Figure()
     figures._name_parameters(fig, number, meta)
     assert fig.get_suptitle() == expected
+
+
+@pytest.mark.parametrize("bad", [0, 9, "1", 1.5, True, None, [1]])
+def test_make_figure_names_a_bad_number(bad, tmp_path):
+    with pytest.raises(ValueError, match="number"):
+        figures.make_figure(bad, tmp_path)
+    assert not any(tmp_path.iterdir())
