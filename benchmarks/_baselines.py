@@ -27,10 +27,10 @@ def quartic_density(
 
     With a = b^2/2, c = b1^2/2, A = a (1 - kappa) and P(w) = w^2 - z w + A, the
     master equation c P(w)^2 + a kappa w (w + x1) P(w) + a^2 kappa^2 w^2 = 0
-    (SPEC section 3) expands to the coefficients below.  The root with the
+    (docs/theory.md, section 2) expands to the coefficients below.  The root with the
     largest imaginary part is kept (the published "largest -Im" choice in the
-    convention Im m > 0) and rho = max(Im w, 0) / (pi a).  This is the method of
-    SPEC section 11: it is wrong where the support splits, which the benchmark
+    convention Im m > 0) and rho = max(Im w, 0) / (pi a).  This is the published method
+    (docs/reference-comparison.md): it is wrong where the support splits, which the benchmark
     reports alongside the timing.
     """
     a = 0.5 * b * b

@@ -1,4 +1,4 @@
-"""Finite-N Kac-Rice integrals against Theta (SPEC section 9): the convergence data.
+"""Finite-N Kac-Rice integrals against Theta (spinglass_gan.finite_n): the convergence data.
 
     python scripts/finite_n_convergence.py [OUT_DIR]      # a few minutes on 2 cores
 

@@ -1,4 +1,4 @@
-"""The package against reproductions of the published code's methods (SPEC section 11).
+"""The package against reproductions of the published code's methods (docs/reference-comparison.md).
 
     python scripts/reference_comparison.py [OUT_DIR]      # default docs/img; ~45 s on 2 cores
 
@@ -50,7 +50,7 @@ from spinglass_gan.published import (
     published_density,
 )
 
-N, SAMPLES, BINS, SUB = 1000, 10, 60, 200  # spectra as in SPEC section 11; bins as in tests
+N, SAMPLES, BINS, SUB = 1000, 10, 60, 200  # spectra: N = 1000, 10 matrices; bins as in tests
 PAPER = sg.GanSpinGlass(3, 3, 1.0, 0.9, formula="published")  # b = 43.82, b1 = 2.324
 SMALL_SIGMA = {
     k: sg.GanSpinGlass(3, 3, 0.01, k, formula="published") for k in (0.3, 0.5)

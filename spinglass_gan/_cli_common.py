@@ -25,12 +25,16 @@ __all__ = [
     "number",
     "output_dir",
     "positive_number",
+    "removing_empty_outputs",
     "runner_options",
     "unit_number",
     "write_errors",
 ]
 
 SCHEDULER_TIMEOUT = 20  # seconds to connect to a dask scheduler
+
+# Folders made by output_dir during the current command (see removing_empty_outputs).
+_created: list[Path] = []
 
 
 def number(text: str) -> float:
@@ -89,8 +93,10 @@ def output_dir(parser: argparse.ArgumentParser, path: Path, option: str = "--out
     """
     if path.exists() and not path.is_dir():
         parser.error(f"argument {option}: {str(path)!r} is a file, not a folder")
+    missing = [p for p in (path, *path.parents) if not p.exists()]
     try:
         path.mkdir(parents=True, exist_ok=True)
+        _created.extend(reversed(missing))  # outermost first
         with tempfile.TemporaryFile(dir=path):
             pass
     except OSError as exc:
@@ -146,3 +152,27 @@ def runner_options(args: argparse.Namespace, parser: argparse.ArgumentParser) ->
         parser.exit(1, f"{parser.prog}: error: cannot reach scheduler {args.scheduler}: {exc}\n")
     with client:
         yield {**kwargs, "client": client}
+
+
+@contextlib.contextmanager
+def removing_empty_outputs() -> Iterator[None]:
+    """Remove the folders :func:`output_dir` created if the command then fails.
+
+    A command that exits with an error (a usage error found after the output folder
+    was made, an unreachable scheduler, an exception) leaves no empty folders behind;
+    folders that hold anything, such as finished task files, are kept.
+    """
+    _created.clear()
+    ok = False
+    try:
+        yield
+        ok = True
+    except SystemExit as exc:
+        ok = exc.code in (0, None)
+        raise
+    finally:
+        if not ok:
+            for path in reversed(_created):  # innermost first
+                with contextlib.suppress(OSError):
+                    path.rmdir()  # only if empty
+        _created.clear()

@@ -52,18 +52,42 @@ def integer(name: str, value: object, minimum: int) -> int:
     return out
 
 
-def finite_array(name: str, value: object, dtype: type = float) -> np.ndarray:
-    """Return ``value`` as an array of ``dtype``; every entry must be finite."""
+def finite_array(
+    name: str,
+    value: object,
+    dtype: type = float,
+    *,
+    allow_empty: bool = True,
+    ndim: int | None = None,
+) -> np.ndarray:
+    """Return ``value`` as an array of ``dtype``; every entry must be finite.
+
+    Strings, bytes and object arrays are refused (numpy would convert ``"1"`` to 1.0,
+    or fail with a message that does not say which argument), and so are complex
+    values where ``dtype`` is real.  With ``allow_empty=False`` an array of size 0 is
+    refused; with ``ndim`` the number of dimensions must be exactly that.
+    """
+    if isinstance(value, (str, bytes)):
+        raise ValueError(f"{name} must be numeric array-like, got {value!r}")
     try:
-        out = np.asarray(value, dtype=dtype)
+        raw = np.asarray(value)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"{name} must be numeric array-like: {exc}") from None
+    if raw.dtype.kind not in "biufc":
+        raise ValueError(f"{name} must be numeric array-like, got an array of dtype {raw.dtype}")
+    if raw.dtype.kind == "c" and np.dtype(dtype).kind != "c":
+        raise ValueError(f"{name} must be real, got complex values")
+    out = raw.astype(dtype, copy=False)
+    if ndim is not None and out.ndim != ndim:
+        raise ValueError(f"{name} must have {ndim} dimension(s), got shape {out.shape}")
+    if not allow_empty and out.size == 0:
+        raise ValueError(f"{name} must not be empty")
     if not np.all(np.isfinite(out)):
         raise ValueError(f"{name} must contain only finite values")
     return out
 
 
-# Largest |loss level| accepted (per sqrt(N)).  Beyond it the Kac-Rice region's
+# Largest |loss level| accepted (per N).  Beyond it the Kac-Rice region's
 # bounds reach 1e12 (p+q) 2^(p+q) in x or 1e12 p in x1, where the exponent's
 # Gaussian terms and the Dyson coefficients leave the range in which they are
 # computed to full accuracy (x1^2 and x^2 / s^2 overflow near 1e154); +inf
@@ -92,3 +116,56 @@ def loss_levels(name: str, value: object) -> np.ndarray:
     if np.any(np.abs(out) > LOSS_LIMIT):
         raise ValueError(f"{name} must lie in [-{LOSS_LIMIT:g}, {LOSS_LIMIT:g}]")
     return out
+
+
+def grid(name: str, value: object) -> np.ndarray:
+    """A non-empty one-dimensional array of finite floats (an axis of a grid or a sweep)."""
+    return finite_array(name, value, allow_empty=False, ndim=1)
+
+
+def intervals(name: str, value: object) -> np.ndarray:
+    """Finite ``(lo, hi)`` pairs with lo < hi, as an array of shape (k, 2), k >= 1.
+
+    One pair may be given flat, ``(lo, hi)``.  A reversed or empty interval is an
+    error, not silently reordered.
+    """
+    ends = finite_array(name, value, allow_empty=False)
+    if ends.ndim == 1:
+        ends = ends[None, :]
+    if ends.ndim != 2 or ends.shape[1] != 2:
+        raise ValueError(f"{name} must be (lo, hi) pairs, got shape {np.shape(value)}")
+    bad = np.flatnonzero(~(ends[:, 0] < ends[:, 1]))
+    if bad.size:
+        lo, hi = ends[bad[0]]
+        raise ValueError(f"{name} must have lo < hi in every interval, got ({lo:g}, {hi:g})")
+    return ends
+
+
+def choice(name: str, value: object, options: tuple) -> object:
+    """``value`` if it is one of ``options``, else a ValueError naming ``name``."""
+    if not any(value is o or (type(value) is type(o) and value == o) for o in options):
+        raise ValueError(f"{name} must be one of {options}, got {value!r}")
+    return value
+
+
+def function(name: str, value: object) -> object:
+    """``value`` if it is callable, else a ValueError naming ``name``."""
+    if not callable(value):
+        raise ValueError(f"{name} must be callable, got {type(value).__name__}")
+    return value
+
+
+def generator(name: str, value: object) -> np.random.Generator:
+    """A numpy Generator from ``value``: None, a seed (int >= 0), a SeedSequence,
+    a BitGenerator or a Generator (returned as is)."""
+    if value is None or isinstance(
+        value, (np.random.Generator, np.random.BitGenerator, np.random.SeedSequence)
+    ):
+        return np.random.default_rng(value)
+    if isinstance(value, bool) or not isinstance(value, (Integral, np.integer)):
+        raise ValueError(
+            f"{name} must be None, an integer seed >= 0 or a numpy Generator, got {value!r}"
+        )
+    if value < 0:
+        raise ValueError(f"{name} must be a seed >= 0, got {value!r}")
+    return np.random.default_rng(int(value))

@@ -47,8 +47,11 @@ the torch extra; docs/gan-experiments.md)::
         spinglass-gan gan-sweep --quick --out gan
 
 Every subcommand takes --quiet (no progress bars, no list of files written).
-Invalid input is reported in one line on stderr with exit status 2; a failure to
-write the results exits with status 1.
+Invalid input, and a command or option whose optional extra (torch, dask) is not
+installed, is reported in one line on stderr with exit status 2; an unreachable
+scheduler or a failure to write the results exits with status 1.  A command that fails
+leaves no empty output folder behind.  Negative values are written as they are, also
+in exponent form: --u-d -1e3 -10 50.
 """
 
 from __future__ import annotations
@@ -71,6 +74,7 @@ from ._cli_common import integer as _integer
 from ._cli_common import integer_at_least as _integer_at_least
 from ._cli_common import number as _number
 from ._cli_common import output_dir as _output_dir
+from ._cli_common import removing_empty_outputs as _removing_empty_outputs
 from ._cli_common import runner_options as _runner
 from ._cli_common import write_errors as _write_errors
 from ._version import __version__
@@ -101,6 +105,17 @@ class _Parser(argparse.ArgumentParser):
     this many options that buries the one line that matters, and callers
     (scripts, tests) can rely on exactly one line on stderr.
     """
+
+    # argparse takes "-inf", "-1e3" and "-.5e2" for unknown options (its own pattern
+    # knows only "-12" and "-1.5"), so "--u-d -1e3 5 4" would fail.  No option of this
+    # command line looks like a negative number, so every such word is a value.
+    NEGATIVE_NUMBER = re.compile(
+        r"^-(?:(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?|inf(?:inity)?|nan)$", re.IGNORECASE
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._negative_number_matcher = self.NEGATIVE_NUMBER
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
@@ -266,7 +281,9 @@ def _add_formula_option(group: Any) -> None:
 
 
 def _add_model_options(parser: argparse.ArgumentParser, *, sweeping: bool = False) -> None:
-    group = parser.add_argument_group("model (defaults: the paper's parameters)")
+    group = parser.add_argument_group(
+        "model (defaults: the paper's p = q = 3, sigma_z = 1, kappa = 0.9)"
+    )
     _add_formula_option(group)
     group.add_argument(
         "--p",
@@ -317,7 +334,7 @@ def _add_grid_options(parser: argparse.ArgumentParser, points: int) -> None:
 
 
 def _add_index_options(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("index conventions (SPEC sections 7 and 11)")
+    group = parser.add_argument_group("index conventions (docs/theory.md, section 10)")
     group.add_argument(
         "--d-index",
         choices=("ascent", "descent"),
@@ -333,8 +350,8 @@ def _add_index_options(parser: argparse.ArgumentParser) -> None:
         choices=("exact", "published"),
         default="exact",
         help=(
-            "index penalty: 'exact' (SPEC section 7) or 'published', the authors' code, "
-            "to reproduce their figures (default: %(default)s)"
+            "index penalty: 'exact' (docs/theory.md, section 10.1) or 'published', the "
+            "authors' code, to reproduce their figures (default: %(default)s)"
         ),
     )
 
@@ -498,7 +515,8 @@ def _add_spectrum(sub: Any) -> None:
         "spectrum",
         help="sampled spectra of H'(x1) against the master-equation density",
         description=(
-            "Sample matrices H'(x1) = b M + [[b1 M1 - x1 I, 0], [0, 0]] (SPEC section 2) "
+            "Sample matrices H'(x1) = b M + [[b1 M1 - x1 I, 0], [0, 0]] (M, M1 independent "
+            "GOEs of orders n and round(kappa n), each of semicircle radius sqrt 2) "
             "and compare their eigenvalues with the limiting density. The scales come "
             "from --b and --b1 (default 1 and 1) or, when any of --p, --q, --sigma-z is "
             "given, from that model's constants (missing ones take the paper's 3, 3, 1); "
@@ -539,7 +557,7 @@ def _add_spectrum(sub: Any) -> None:
         metavar="FLOAT",
         help="shift of the discriminator block, in eigenvalue units (default: %(default)s)",
     )
-    group = parser.add_argument_group("model instead of --b, --b1 (SPEC section 1)")
+    group = parser.add_argument_group("model instead of --b, --b1 (its constants give b and b1)")
     group.add_argument(
         "--p", type=_integer, metavar="INT", help="discriminator order, >= 2 (default: 3)"
     )
@@ -623,7 +641,7 @@ def _add_theta_map(sub: Any) -> None:
         "theta-map",
         help="the complexity Theta(u_D, u_G) on a grid of loss levels",
         description=(
-            "Theta(u_D, u_G) (SPEC sections 6-7): the exponential growth rate in N of "
+            "Theta(u_D, u_G) (docs/theory.md, sections 9-10): the exponential growth rate in N of "
             "the number of critical points with L_D < sqrt(N) u_D and L_G < sqrt(N) u_G; "
             "with --k-d / --k-g, of those whose block has that index.\n\n"
             "Writes theta_map.npz (u_D, u_G, theta of shape (len(u_G), len(u_D)); -inf "
@@ -635,7 +653,7 @@ def _add_theta_map(sub: Any) -> None:
     )
     _add_model_options(parser)
     _add_grid_options(parser, 200)
-    group = parser.add_argument_group("index constraints (SPEC section 7)")
+    group = parser.add_argument_group("index constraints (docs/theory.md, section 10)")
     group.add_argument(
         "--k-d",
         type=_index,
@@ -687,8 +705,8 @@ def _add_banded(sub: Any) -> None:
         "banded",
         help="largest feasible indices (k_D, k_G) over a grid of loss levels",
         description=(
-            "The banded structure (SPEC section 7): at each (u_D, u_G), the largest k_D "
-            "and the largest k_G, up to --k-d-max and --k-g-max, with "
+            "The banded structure (docs/theory.md, section 10.3): at each (u_D, u_G), the "
+            "largest k_D and the largest k_G, up to --k-d-max and --k-g-max, with "
             "Theta_{k_D,k_G}(u_D, u_G) > 0.\n\n"
             "Writes banded.npz (u_D, u_G and staircase[k_G, i_G, i_D], the largest "
             "feasible k_D for each k_G, -1 where none) and banded.png/.pdf.\n\n"
@@ -699,7 +717,7 @@ def _add_banded(sub: Any) -> None:
     )
     _add_model_options(parser)
     _add_grid_options(parser, 100)
-    group = parser.add_argument_group("index range (SPEC section 7)")
+    group = parser.add_argument_group("index range (docs/theory.md, section 10.3)")
     group.add_argument(
         "--k-d-max",
         type=_index,
@@ -790,7 +808,7 @@ def _add_sweep(sub: Any) -> None:
         "sweep",
         help="lowest losses with critical points along a sweep of sigma_z or kappa",
         description=(
-            "Hyperparameter effects (SPEC section 8): for each value of the swept "
+            "Hyperparameter effects (the paper's figures 7 and 8): for each value of the swept "
             "parameter, the lowest u_D and u_G with Theta > 0 and the lowest u_D + u_G "
             "(with the (u_D, u_G) where it is reached); NaN where Theta <= 0 everywhere.\n\n"
             "Exactly one of --sigma-z and --kappa is swept, the one given as LO HI N; the "
@@ -858,14 +876,17 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line on ``argv`` (default ``sys.argv[1:]``); return the exit status.
 
-    Usage errors raise ``SystemExit(2)`` after one line on stderr.
+    Usage errors raise ``SystemExit(2)`` after one line on stderr.  Output folders
+    created by a command that then fails are removed again if they are still empty.
     """
     args = build_parser().parse_args(argv)
-    try:
-        return args.handler(args, args.parser)
-    except KeyboardInterrupt:
-        print(f"{PROG}: interrupted", file=sys.stderr)
-        return 130
+    # A command that stops with an error leaves no empty folder behind.
+    with _removing_empty_outputs():
+        try:
+            return args.handler(args, args.parser)
+        except KeyboardInterrupt:
+            print(f"{PROG}: interrupted", file=sys.stderr)
+            return 130
 
 
 if __name__ == "__main__":

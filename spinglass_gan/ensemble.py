@@ -1,4 +1,4 @@
-"""The random Hessian ensemble H'(x1) of the GAN spin-glass model (SPEC section 2).
+"""The random Hessian ensemble H'(x1) of the GAN spin-glass model.
 
     H' = b M + [[b1 M1 - x1 I, 0], [0, 0]],
 
@@ -12,12 +12,14 @@ see :mod:`spinglass_gan._torch_backend` and docs/torch.md.
 
 from __future__ import annotations
 
+import contextlib
 import math
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+from threadpoolctl import threadpool_limits
 
 from . import _torch_backend as _tb
 from . import _validation as val
@@ -34,6 +36,20 @@ RngLike = int | np.random.Generator | None
 Backend = Literal["numpy", "torch"]
 DeviceLike = Any  # str, torch.device or None (torch is optional, so not spelled out)
 DTypeLike = Any  # torch or numpy float32/float64, their names, or None
+
+# Matrices up to this order are diagonalised with BLAS on one thread.  LAPACK's
+# symmetric eigensolver gains little from a second thread at these sizes, while a
+# multithreaded BLAS whose threads share a core with another busy process spin-waits
+# on each other at every small BLAS call: a batch of small matrices then runs ten to
+# thirty times slower than on one thread (benchmarks/bench_threads.py).
+SINGLE_THREAD_MAX_N = 1024
+
+
+def _blas_threads_for(n: int) -> contextlib.AbstractContextManager:
+    """One BLAS thread while diagonalising matrices of order ``n`` <= SINGLE_THREAD_MAX_N."""
+    if n <= SINGLE_THREAD_MAX_N:
+        return threadpool_limits(limits=1, user_api="blas")
+    return contextlib.nullcontext()
 
 
 class HessianEnsemble:
@@ -161,7 +177,7 @@ class HessianEnsemble:
         if _tb.use_torch(backend, **options):
             args = self._torch_args(n, size, rng)
             return _tb.sample(*args, max_bytes=max_bytes, **options)
-        out = self._draw_lower(n, size, np.random.default_rng(rng))
+        out = self._draw_lower(n, size, val.generator("rng", rng))
         symmetrize_from_lower(out)
         return out
 
@@ -181,7 +197,9 @@ class HessianEnsemble:
 
         numpy backend (default): matrices are generated in batches of at most
         ``max_bytes`` and diagonalised by LAPACK (``numpy.linalg.eigvalsh``),
-        reading the lower triangle only.  ``rng`` is an int seed, a
+        reading the lower triangle only; matrices of order up to
+        ``SINGLE_THREAD_MAX_N`` (1024) are diagonalised with BLAS limited to one thread,
+        which avoids BLAS threads spin-waiting on a shared core.  ``rng`` is an int seed, a
         ``numpy.random.Generator`` or None; the same seed gives the same spectra as
         ``sample`` followed by ``eigvalsh``.
 
@@ -228,12 +246,13 @@ class HessianEnsemble:
         if _tb.use_torch(backend, **options):
             args = self._torch_args(n, size, rng)
             return _tb.sample_eigvals(*args, max_bytes=max_bytes, **options)
-        gen = np.random.default_rng(rng)
+        gen = val.generator("rng", rng)
         batch = max(1, min(size, max_bytes // (8 * n * n)))
         out = np.empty((size, n))
-        for start in range(0, size, batch):
-            stop = min(size, start + batch)
-            out[start:stop] = np.linalg.eigvalsh(self._draw_lower(n, stop - start, gen))
+        with _blas_threads_for(n):
+            for start in range(0, size, batch):
+                stop = min(size, start + batch)
+                out[start:stop] = np.linalg.eigvalsh(self._draw_lower(n, stop - start, gen))
         return out
 
     # --------------------------------------------------------- limiting law
@@ -268,7 +287,7 @@ class HessianEnsemble:
     def exact_moments(self, n: int | None = None) -> tuple[float, float]:
         """E tr(H') / N and E tr(H'^2) / N: at size ``n`` or, with None, the limit.
 
-        Exact identities of SPEC section 2, used as checks:
+        Exact identities of the ensemble, used as checks:
         -kappa x1 and b^2/2 + kappa b1^2/2 + kappa x1^2 (+ (b^2 + b1^2) / (2 N)).
         At finite ``n`` kappa is the realised share N_D / n.
         """

@@ -1,4 +1,4 @@
-"""The data behind each of the paper's figures 1-8.
+"""The data behind each of the paper's figures 1-8 (docs/reproducing.md).
 
 ``DATA[n](**params)`` returns ``(arrays, metadata)``: every plotted series and the
 parameters that made it.  Figures 2-8 take ``formula``: "derived" (default, the

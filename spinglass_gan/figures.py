@@ -44,7 +44,7 @@ def _subplots(ncols: int, width: float = 4.2, height: float = 3.4):
 def _draw1(a, meta):
     fig, axes = _subplots(3, 3.7, 3.2)
     for i, ax in enumerate(axes):
-        ax.hist(a[f"eigvals_{i}"].ravel(), bins=80, density=True, color="0.75", label="sampled")
+        ax.hist(a[f"eigvals_{i}"].ravel(), bins=80, density=True, **pl.SAMPLED_STYLE)
         ax.plot(a[f"lambda_{i}"], a[f"density_{i}"], color="C3", lw=1.5, label="master equation")
         ax.set_xlabel(r"$\lambda$")
         ax.set_title(rf"$x_1 = {float(a['x1'][i]):.4g}$" + ("  (touching)" if i == 1 else ""))
@@ -146,6 +146,18 @@ def _draw_sweep(a, meta, parameter):
     return fig
 
 
+def _name_parameters(fig, number: int, meta: dict[str, Any]) -> None:
+    """The figure's parameters as its title: the model's (p, q, sigma_z, kappa, less a
+    swept one), or for Fig. 1 the ensemble's (b, b1, kappa, N and the sample count)."""
+    if number == 1:
+        text = pl.parameter_text(meta, ("b", "b1", "kappa", "n"))
+        text += f", {meta['samples']} samples each"
+    else:
+        text = pl.parameter_text(meta)
+    if text:
+        fig.suptitle(text, fontsize=10)
+
+
 _DRAW = {
     1: _draw1,
     2: _draw2,
@@ -161,12 +173,19 @@ _DRAW = {
 def make_figure(number: int, out_dir: str | Path, *, dpi: int = 150, **params) -> list[Path]:
     """Compute, draw and save figure ``number`` with ``params`` for its data
     (``progress`` is passed on where the computation shows one)."""
+    if (
+        isinstance(number, bool)
+        or not isinstance(number, (int, np.integer))
+        or (number not in fd.DATA)
+    ):
+        raise ValueError(f"number must be one of {sorted(fd.DATA)}, got {number!r}")
     make = fd.DATA[number]
     for option in ("progress", "formula"):
         if option not in inspect.signature(make).parameters:
             params.pop(option, None)
     arrays, meta = make(**params)
     fig = _DRAW[number](arrays, meta)
+    _name_parameters(fig, number, meta)
     return save_figure(fig, out_dir, number, fd.TITLES[number], arrays, meta, dpi=dpi)
 
 

@@ -6,6 +6,8 @@ none calls ``plt.show()``.
 
 from __future__ import annotations
 
+from numbers import Real
+
 import numpy as np
 from matplotlib.axes import Axes
 from numpy.typing import ArrayLike
@@ -16,6 +18,8 @@ from .model import KacRiceRegion
 from .sweeps import Sweep
 
 __all__ = [
+    "SAMPLED_STYLE",
+    "parameter_text",
     "plot_banded",
     "plot_exponent",
     "plot_index_contours",
@@ -25,6 +29,50 @@ __all__ = [
     "plot_spectrum",
     "plot_theta_map",
 ]
+
+
+# Histograms of sampled eigenvalues: one filled outline (not 80 separate bars, whose
+# legend swatch is a single bar too thin to see), with a darker edge.
+SAMPLED_STYLE = {
+    "histtype": "stepfilled",
+    "facecolor": "0.78",
+    "edgecolor": "0.45",
+    "linewidth": 0.6,
+    "label": "sampled",
+}
+
+_SYMBOLS = {
+    "p": "p",
+    "q": "q",
+    "sigma_z": r"\sigma_z",
+    "kappa": r"\kappa",
+    "b": "b",
+    "b1": "b_1",
+    "n": "N",
+}
+
+
+def parameter_text(meta: dict, keys: tuple[str, ...] = ("p", "q", "sigma_z", "kappa")) -> str:
+    """The parameters ``keys`` found in ``meta`` as one line of mathtext, for a title:
+    p = 3, q = 3, sigma_z = 1, kappa = 0.9 by default; "" when none is there."""
+    parts = [
+        f"{_SYMBOLS.get(k, k)} = {meta[k]:.4g}"
+        for k in keys
+        if isinstance(meta.get(k), Real) and not isinstance(meta[k], bool)
+    ]
+    return "$" + r",\ ".join(parts) + "$" if parts else ""
+
+
+def _loss_scale(ax: Axes, *curves: ArrayLike) -> None:
+    """A symmetric-log y axis when the curves span more than two decades, else linear.
+
+    On a symmetric-log axis a range within one decade gets no labelled tick at all,
+    and on a linear axis a curve near zero disappears beside others in the hundreds.
+    """
+    values = np.abs(np.concatenate([np.ravel(c) for c in curves]))
+    values = values[np.isfinite(values)]
+    if values.size and values.max() > 100.0 * max(values.min(), 1.0):
+        ax.set_yscale("symlog", linthresh=1.0)
 
 
 def plot_spectrum(
@@ -40,7 +88,7 @@ def plot_spectrum(
     sup = ensemble.support()
     lo, hi = min(sup[0][0], ev.min()), max(sup[-1][1], ev.max())
     pad = 0.05 * (hi - lo)
-    ax.hist(ev, bins=bins, range=(lo - pad, hi + pad), density=True, color="0.75", label="sampled")
+    ax.hist(ev, bins=bins, range=(lo - pad, hi + pad), density=True, **SAMPLED_STYLE)
     lam = np.linspace(lo - pad, hi + pad, 2000)
     ax.plot(lam, ensemble.density(lam), color="C3", lw=1.5, label="master equation")
     ax.set_xlabel(r"$\lambda$")
@@ -163,7 +211,8 @@ def plot_index_contours(
 
 def plot_banded(band: BandedStructure, which: str = "k_D", *, ax: Axes | None = None) -> Axes:
     """Largest feasible k_D or k_G over the (u_D, u_G) plane; grey where no index
-    is feasible (paper, Fig. 6)."""
+    is feasible, with a key (paper, Fig. 6)."""
+    import matplotlib.patches as mpatches
     import matplotlib.pyplot as plt
 
     ax = _axes(ax)
@@ -172,7 +221,13 @@ def plot_banded(band: BandedStructure, which: str = "k_D", *, ax: Axes | None = 
     shown = np.ma.masked_less(k, 0)
     cmap = plt.get_cmap("viridis", top + 1).with_extremes(bad="0.85")
     mesh = ax.pcolormesh(band.u_D, band.u_G, shown, cmap=cmap, vmin=-0.5, vmax=top + 0.5)
-    ax.figure.colorbar(mesh, ax=ax, label=rf"largest ${which[0]}_{which[2]}$")
+    bar = ax.figure.colorbar(mesh, ax=ax, label=rf"largest ${which[0]}_{which[2]}$")
+    # One colour per index: ticks on whole numbers only (at most about 11 of them).
+    bar.set_ticks(np.arange(0, top + 1, max(1, -(-(top + 1) // 11))))
+    bar.minorticks_off()
+    if np.ma.count_masked(shown):
+        none = mpatches.Patch(facecolor="0.85", edgecolor="0.6", label="no feasible index")
+        ax.legend(handles=[none], loc="upper right", fontsize=7, framealpha=0.9)
     ax.set_xlabel(r"$u_D$")
     ax.set_ylabel(r"$u_G$")
     return ax
@@ -181,20 +236,23 @@ def plot_banded(band: BandedStructure, which: str = "k_D", *, ax: Axes | None = 
 def plot_lowest_losses(sweep: Sweep, which: str = "each", *, ax: Axes | None = None) -> Axes:
     """Lowest losses with Theta > 0 along a sweep (paper, Figs. 7-8).
 
-    ``which="each"``: the lowest u_D (any u_G) and the lowest u_G (any u_D), on a
-    symmetric-log axis since they scale with s; ``which="sum"``: the lowest u_D + u_G
-    and the (u_D, u_G) at which it is reached.
+    ``which="each"``: the lowest u_D (any u_G) and the lowest u_G (any u_D);
+    ``which="sum"``: the lowest u_D + u_G and the (u_D, u_G) at which it is reached.
+    The y axis is symmetric-log where the curves span more than two decades (they
+    scale with s along a sigma_z sweep), else linear.
     """
     ax = _axes(ax)
     x = sweep.values
     if which == "each":
         ax.plot(x, sweep["u_D_min"], label=r"lowest $u_D$")
         ax.plot(x, sweep["u_G_min"], "--", label=r"lowest $u_G$")
-        ax.set_yscale("symlog", linthresh=1.0)
+        _loss_scale(ax, sweep["u_D_min"], sweep["u_G_min"])
     elif which == "sum":
-        ax.plot(x, sweep["sum_min"], color="C2", label=r"lowest $u_D + u_G$")
         ax.plot(x, sweep["sum_u_D"], ":", color="C0", label=r"$u_D$ there")
         ax.plot(x, sweep["sum_u_G"], ":", color="C1", label=r"$u_G$ there")
+        # Drawn last and thicker: the sum stays visible where the two parts are large.
+        ax.plot(x, sweep["sum_min"], color="C2", lw=2.0, label=r"lowest $u_D + u_G$")
+        _loss_scale(ax, sweep["sum_min"], sweep["sum_u_D"], sweep["sum_u_G"])
     else:
         raise ValueError(f"which must be 'each' or 'sum', got {which!r}")
     if sweep.parameter == "sigma_z":

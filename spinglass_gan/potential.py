@@ -1,6 +1,6 @@
 """Log-potential (Coulomb-gas energy) of the limiting spectral density of H'.
 
-The Coulomb-gas approximation of SPEC section 4 replaces E|det(H' - x)| by
+The Coulomb-gas approximation (docs/theory.md, section 6) replaces E|det(H' - x)| by
 exp(N L(x; x1)).  L is evaluated here in closed form from the Dyson solution,
 one root solve per point, with no quadrature (derivation: docs/theory.md,
 section 4).

@@ -1,7 +1,7 @@
 """Reproductions of the published code's known-wrong methods, for comparison only.
 
 Nothing in the rest of the package uses this module.  It re-implements, from their
-description in SPEC section 11, four methods of the code published with the paper
+description in docs/reference-comparison.md, four methods of the code published with the paper
 (Baskerville, Keating, Mezzadri, Najnudel, J. Stat. Phys. 186, 29 (2022)) so that
 their effect can be measured against the package's own results
 (``docs/reference-comparison.md``, ``scripts/reference_comparison.py``):
@@ -15,7 +15,7 @@ their effect can be measured against the package's own results
   quadrature over an inflated interval, and the Monte Carlo determinant formed as a
   product of eigenvalues.
 
-The published index convention (SPEC section 11) is not repeated here: it is the
+The published index convention (docs/theory.md, section 10.2) is not repeated here: it is the
 ``convention="published"`` option of :meth:`GanSpinGlass.theta`,
 :meth:`GanSpinGlass.theta_map` and :func:`banded_structure`.
 
@@ -74,7 +74,7 @@ def master_quartic(
 ) -> NDArray[np.float64]:
     """Coefficients of the quartic master equation in w at real z = ``lam``.
 
-    With a = b^2/2, c = b1^2/2 and w = z + a m (SPEC section 3), the quartic
+    With a = b^2/2, c = b1^2/2 and w = z + a m (docs/theory.md, section 2), the quartic
 
         c P(w)^2 + a kappa w (w + x1) P(w) + a^2 kappa^2 w^2 = 0,
         P(w) = w^2 - z w + a (1 - kappa),
@@ -232,7 +232,7 @@ def box_log_potential(
     where [lo, hi] is a guess of the support, with ``scipy.integrate.quad`` at its
     default settings: no breakpoints at the edges of the support or at the log
     singularity.  It returns -inf when x falls on a quadrature node (the centre of the
-    interval is one).  The package uses the closed form of SPEC section 4 instead.
+    interval is one).  The package uses the closed form (docs/theory.md, section 6) instead.
 
     Parameters
     ----------
@@ -292,7 +292,7 @@ def box_theta(
     B(u_D, u_G) = {x < P, x1 > R x + Q}.  It is a lower bound on the exact
     ``model.theta`` and misses it wherever the supremum lies outside the box or
     between grid points; only the truncation is reproduced, not the published
-    exponent (whose log-determinant and index penalty differ, SPEC section 11).
+    exponent (whose log-determinant and index penalty differ; docs/reference-comparison.md).
 
     Parameters
     ----------

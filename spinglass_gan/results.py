@@ -79,18 +79,23 @@ def checked_arrays(arrays: Mapping[str, ArrayLike]) -> dict[str, np.ndarray]:
     Raises ValueError for a name that is not an identifier or is reserved, or for an
     array that is not numeric or bool.
     """
+    if not isinstance(arrays, Mapping):
+        raise ValueError(
+            f"arrays must be a mapping of names to arrays, got {type(arrays).__name__}"
+        )
     payload: dict[str, np.ndarray] = {}
     for name, value in arrays.items():
         if not isinstance(name, str) or not name.isidentifier() or name in _RESERVED_NAMES:
             raise ValueError(
-                f"invalid array name {name!r}: need an identifier not in {_RESERVED_NAMES}"
+                f"invalid array name {name!r} in arrays: need an identifier not in "
+                f"{_RESERVED_NAMES}"
             )
         try:
             arr = np.asarray(value)
         except ValueError as exc:
-            raise ValueError(f"array {name!r} cannot be converted: {exc}") from exc
+            raise ValueError(f"arrays[{name!r}] cannot be converted: {exc}") from exc
         if arr.dtype.kind not in "biufc":
-            raise ValueError(f"array {name!r} has dtype {arr.dtype}; need numeric or bool")
+            raise ValueError(f"arrays[{name!r}] has dtype {arr.dtype}; need numeric or bool")
         payload[name] = arr
     return payload
 
@@ -142,12 +147,14 @@ def save_result(
     """
     if not isinstance(kind, str) or not kind:
         raise ValueError(f"kind must be a non-empty string, got {kind!r}")
+    if not isinstance(path, (str, os.PathLike)):
+        raise ValueError(f"path must be a str or path-like, got {type(path).__name__}")
     path = Path(path)
     if path.suffix != ".npz":
         path = path.with_name(path.name + ".npz")
     payload = checked_arrays(arrays)
     if not isinstance(metadata, Mapping):
-        raise TypeError(f"metadata must be a mapping, got {type(metadata).__name__}")
+        raise ValueError(f"metadata must be a mapping, got {type(metadata).__name__}")
     meta = _jsonable(metadata, "metadata")
     clash = sorted(set(meta) & set(_RESERVED_KEYS))
     if clash:
@@ -200,6 +207,8 @@ def load_result(path: str | os.PathLike[str]) -> Result:
         If the file is not an ``.npz`` archive, holds pickled data, lacks metadata, is
         not format version 1 of this package, or disagrees with its recorded arrays.
     """
+    if not isinstance(path, (str, os.PathLike)):
+        raise ValueError(f"path must be a str or path-like, got {type(path).__name__}")
     path = Path(path)
     try:
         data = np.load(path, allow_pickle=False)

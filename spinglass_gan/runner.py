@@ -110,7 +110,9 @@ def _func_name(func: Callable[..., Any]) -> str:
 
 def _canonical(params: Mapping[str, Any]) -> str:
     if not isinstance(params, Mapping):
-        raise TypeError(f"each task must be a mapping of parameters, got {type(params).__name__}")
+        raise ValueError(
+            f"tasks: each task must be a mapping of parameters, got {type(params).__name__}"
+        )
     plain = _jsonable(params, "task parameters")
     return json.dumps(plain, sort_keys=True, separators=(",", ":"))
 
@@ -423,8 +425,8 @@ def run_tasks(
     Raises
     ------
     ValueError
-        If ``func`` is not importable by name, a task is not JSON-serialisable, or the
-        options conflict.
+        If ``func`` is not importable by name, a task is not a JSON-serialisable
+        mapping, or the options conflict.
     OSError
         If ``results_dir`` is in use by another run (errno EBUSY) or cannot be written.
     RuntimeError

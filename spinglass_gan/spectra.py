@@ -72,8 +72,9 @@ def histogram_l1(
         One spectrum per row, samples >= 2.
     pdf : callable
         Density rho(lambda), vectorised.
-    support : array_like, shape (..., 2)
-        Support intervals (as from ``HessianEnsemble.support``) or one (lo, hi) pair.
+    support : array_like, shape (k, 2) or (2,)
+        Support intervals (as from ``HessianEnsemble.support``) or one (lo, hi) pair;
+        lo < hi in each.
     bins, sub : int
         Number of bins (>= 1) and of midpoints per bin for the density (>= 1).
     margin : float
@@ -83,25 +84,28 @@ def histogram_l1(
     -------
     HistogramL1
     """
-    ev = np.asarray(eigvals, dtype=np.float64)
-    if ev.ndim != 2 or ev.shape[0] < 2 or ev.shape[1] < 1:
+    ev = val.finite_array("eigvals", eigvals, ndim=2)
+    if ev.shape[0] < 2 or ev.shape[1] < 1:
         raise ValueError(f"eigvals must have shape (samples >= 2, n >= 1), got {ev.shape}")
-    if not np.isfinite(ev).all():
-        raise ValueError("eigvals must be finite")
+    val.function("pdf", pdf)
     bins = val.integer("bins", bins, 1)
     sub = val.integer("sub", sub, 1)
     margin = val.non_negative("margin", margin)
-    ends = np.asarray(support, dtype=np.float64)
-    if ends.ndim == 0 or ends.shape[-1] != 2 or not np.isfinite(ends).all():
-        raise ValueError(f"support must be finite (lo, hi) pairs, got {support!r}")
+    ends = val.intervals("support", support)
     lo, hi = float(ends.min()), float(ends.max())
-    if not hi > lo:
-        raise ValueError(f"support must have positive width, got {support!r}")
     width = hi - lo
     edges = np.linspace(lo - margin * width, hi + margin * width, bins + 1)
     dx = edges[1] - edges[0]
     fine = edges[0] + (np.arange(bins * sub) + 0.5) * dx / sub
-    rho = np.asarray(pdf(fine), dtype=np.float64).reshape(bins, sub).mean(axis=1)
+    values = np.asarray(pdf(fine))
+    if values.shape != fine.shape or values.dtype.kind not in "biuf":
+        raise ValueError(
+            f"pdf must return one real value per point, got {values.dtype} of shape "
+            f"{values.shape} for {fine.shape} points"
+        )
+    if not (np.isfinite(values).all() and (values >= 0).all()):
+        raise ValueError("pdf must return finite values >= 0")
+    rho = values.astype(np.float64).reshape(bins, sub).mean(axis=1)
 
     def hist(x: NDArray[np.float64]) -> NDArray[np.float64]:
         # Normalised by the number of eigenvalues, not by those inside the bins.

@@ -1,6 +1,19 @@
 """High-precision references computed independently of the package's kernels."""
 
+import inspect
+
 import mpmath as mp
+
+# mpmath 1.4 takes coefficients lowest degree first with asc=True and deprecates the
+# descending order without it; mpmath 1.3 has no asc and takes them descending.
+_ASCENDING = "asc" in inspect.signature(mp.polyroots).parameters
+
+
+def _polyroots(descending, **kwargs):
+    """mp.polyroots of the coefficients ``descending`` (highest degree first)."""
+    if _ASCENDING:
+        return mp.polyroots(list(reversed(descending)), asc=True, **kwargs)
+    return mp.polyroots(descending, **kwargs)
 
 
 def mp_dyson(b, b1, kappa, x1, x, eta="1e-30", dps=50):
@@ -20,7 +33,7 @@ def mp_dyson(b, b1, kappa, x1, x, eta="1e-30", dps=50):
         coeffs += [2 * x1 + z, 1]
         while coeffs[0] == 0:
             coeffs.pop(0)
-        roots = mp.polyroots(coeffs, maxsteps=500, extraprec=4 * dps)
+        roots = _polyroots(coeffs, maxsteps=500, extraprec=4 * dps)
         good = []
         for t in roots:
             m2 = t / (c * t * t + x1 * t + 1)
@@ -56,7 +69,7 @@ def mp_edges(b, b1, kappa, x1, dps=50):
         ]
         # exact degree-6 interpolation through 7 points
         coeffs = mp.lu_solve(mp.matrix([[t**j for j in range(6, -1, -1)] for t in pts]), vals)
-        roots = mp.polyroots([coeffs[i] for i in range(7)], maxsteps=500, extraprec=4 * dps)
+        roots = _polyroots([coeffs[i] for i in range(7)], maxsteps=500, extraprec=4 * dps)
         out = sorted(float(z_of(mp.re(r))) for r in roots if abs(mp.im(r)) < mp.mpf(10) ** -30)
         assert all(abs(dz(mp.re(r))) < 1e-20 for r in roots if abs(mp.im(r)) < 1e-30)
         return out

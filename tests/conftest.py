@@ -47,7 +47,7 @@ MOMENT_TOL = 1e-9
 
 
 def check_moments(params):
-    """Mass 1 and the first two moments of SPEC section 2 by quadrature of rho."""
+    """Mass 1 and the first two moments (exact for the ensemble) by quadrature of rho."""
     e = sg.HessianEnsemble(*params)
     mean, second = e.exact_moments()
     assert abs(e.moment(0) - 1.0) < MOMENT_TOL

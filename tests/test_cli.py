@@ -214,11 +214,14 @@ def test_scheduler_runs_on_dask(tmp_path):
 def test_unreachable_scheduler_is_one_line_and_status_1(tmp_path, capsys, monkeypatch):
     pytest.importorskip("distributed")
     monkeypatch.setattr(_cli_common, "SCHEDULER_TIMEOUT", 1)
+    out = tmp_path / "out" / "sub"
     with pytest.raises(SystemExit) as exc:
-        run("sweep", "--scheduler", "tcp://127.0.0.1:1", "--out", str(tmp_path))
+        run("sweep", "--scheduler", "tcp://127.0.0.1:1", "--out", str(out))
     assert exc.value.code == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "cannot reach scheduler" in err and "Traceback" not in err
+    # The output folder was made before the scheduler was tried; it is removed again.
+    assert not (tmp_path / "out").exists()
 
 
 def test_scheduler_without_dask_is_a_usage_error(tmp_path, capsys, monkeypatch):
@@ -244,6 +247,32 @@ def test_unwritable_results_dir(tmp_path, capsys):
     assert exc.value.code == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "--results-dir" in err
+    assert not (tmp_path / "out").exists()  # no empty output folder left behind
+
+
+def test_a_failed_command_keeps_folders_that_hold_files(tmp_path, capsys):
+    # Only empty folders made by the failing command go: an existing output folder and
+    # one that received files stay.
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "keep.txt").write_text("")
+    a_file = tmp_path / "a_file"
+    a_file.write_text("")
+    with pytest.raises(SystemExit):
+        run("sweep", "--results-dir", str(a_file / "r"), "--out", str(out / "new"))
+    assert sorted(p.name for p in out.iterdir()) == ["keep.txt"]
+
+
+def test_negative_numbers_in_range_options(tmp_path):
+    # argparse alone takes "-1e1" and "-inf" for options; here they are values.
+    argv = ["--u-d", "-1e1", "5", "3", "--u-g", "-.5e1", "-1E-1", "3", "--out", str(tmp_path)]
+    assert run("theta-map", *argv) == 0
+    res = sg.load_result(tmp_path / "theta_map.npz")
+    np.testing.assert_array_equal(res["u_D"], np.linspace(-10.0, 5.0, 3))
+    np.testing.assert_array_equal(res["u_G"], np.linspace(-5.0, -0.1, 3))
+    argv = ["--x1", "-1e1", "--n", "10", "--samples", "2", "--out", str(tmp_path)]
+    assert run("spectrum", *argv) == 0
+    assert sg.load_result(tmp_path / "spectrum.npz").metadata["x1"] == -10.0
 
 
 def test_written_files_are_listed_unless_quiet(tmp_path, capsys):
@@ -344,6 +373,9 @@ BAD_INPUTS = {
     "grid of one point": (["theta-map", "--u-d", "-1", "1", "1"], "--u-d"),
     "empty grid": (["banded", "--u-g", "-1", "1", "0"], "--u-g"),
     "reversed grid": (["theta-map", "--u-g", "1", "-1", "5"], "--u-g"),
+    "infinite grid end": (["theta-map", "--u-d", "-inf", "5", "4"], "--u-d"),
+    "NaN grid end": (["banded", "--u-g", "-nan", "5", "4"], "--u-g"),
+    "negative sigma_z in exponent form": (["theta-map", "--sigma-z", "-1e-3"], "--sigma-z"),
     "fractional index": (["theta-map", "--k-g", "0.5"], "--k-g"),
     "sweep both": (["sweep", "--sigma-z", "1", "2", "3", "--kappa", "0.1", "0.5", "3"], "one"),
     "sweep neither": (["sweep", "--sigma-z", "1", "--kappa", "0.5"], "nothing to sweep"),

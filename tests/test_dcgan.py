@@ -465,8 +465,8 @@ def test_cli_rejects_bad_input(tmp_path, capsys):
 
 
 def test_cli_batch_larger_than_the_data_is_a_usage_error(tmp_path, capsys):
-    # Found while planning, before any run starts: one line, status 2, no task files.
-    pytest.importorskip("torch")
+    # Found while planning, before any run starts (and before torch is needed): one
+    # line, status 2, no task files.
     from spinglass_gan.experiments import cli
 
     argv = "--quick --subset 64 --batch-size 128 --dataset shipped --device cpu --out"
@@ -476,6 +476,22 @@ def test_cli_batch_larger_than_the_data_is_a_usage_error(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "batch_size=128 exceeds the 64 images" in err
     assert not (tmp_path / "runs").exists()
+
+
+def test_cli_without_torch_is_one_line_and_creates_nothing(tmp_path, capsys, monkeypatch):
+    # A valid command without the torch extra: one line saying how to install it,
+    # status 2 (as --scheduler without dask), and no output folder.  None in
+    # sys.modules makes "import torch" fail whether or not torch is installed.
+    from spinglass_gan.experiments import cli
+
+    monkeypatch.setitem(sys.modules, "torch", None)
+    out = tmp_path / "out"
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["--quick", "--dataset", "shipped", "--device", "cpu", "--out", str(out)])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "spinglass_gan[torch]" in err and "Traceback" not in err
+    assert not out.exists()
 
 
 def test_cli_tiny_sweep_figure_and_replot(tmp_path):

@@ -187,7 +187,7 @@ def test_pure_spherical_index_complexity(p, k):
 
 
 def test_pure_spherical_zeros_p3():
-    """SPEC section 7: zeros of Theta_0 and Theta_1 for p = 3."""
+    """Zeros of Theta_0 and Theta_1 for p = 3 (docs/theory.md, section 10.4)."""
     from scipy.optimize import brentq
 
     e_inf = 2.0 * math.sqrt(2.0 / 3.0)

@@ -9,14 +9,14 @@ import pytest
 import spinglass_gan as sg
 
 
-def test_constants_match_spec_formulas():
-    # p = q = 3, sigma_z = 1, kappa = 0.9: SPEC section 1, evaluated by hand.
+def test_constants_match_the_papers_formulas():
+    # p = q = 3, sigma_z = 1, kappa = 0.9: the paper's constants, evaluated by hand.
     m = sg.GanSpinGlass(p=3, q=3, sigma_z=1.0, kappa=0.9, formula="published")
     assert m.b == pytest.approx(math.sqrt(6 * 5 * 64), rel=1e-15)
     assert m.b == pytest.approx(43.8178046, abs=1e-7)
     assert m.b1 == pytest.approx(math.sqrt(3 * 2 * 0.9), rel=1e-15)
     assert m.s_sq == pytest.approx(36 * 2.0**18 / 2, rel=1e-15)
-    assert math.sqrt(m.s_sq) == pytest.approx(2172.2, abs=0.05)  # SPEC: "s is about 2172"
+    assert math.sqrt(m.s_sq) == pytest.approx(2172.2, abs=0.05)  # the paper: "s is about 2172"
     assert m.s1_sq == 4.5
     g = 6 * 64.0
     c = (

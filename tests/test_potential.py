@@ -12,8 +12,9 @@ import spinglass_gan as sg
 
 
 def semicircle_log_potential(x, radius):
-    """SPEC section 4 closed form, evaluated at 40 digits (the expression cancels
-    catastrophically in double precision far outside the support)."""
+    """The semicircle's closed form (docs/theory.md, section 6), evaluated at 40 digits
+    (the expression cancels catastrophically in double precision far outside the
+    support)."""
     with mp.workdps(40):
         r = mp.mpf(radius)
         x = mp.mpf(x)

@@ -1,4 +1,4 @@
-"""The reproductions of the published methods (spinglass_gan.published, SPEC section 11).
+"""The reproductions of the published methods (spinglass_gan.published).
 
 They are checked two ways: with each error switched off they must give the package's
 results (which shows the reproduction has located the error and nothing else), and with

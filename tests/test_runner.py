@@ -350,7 +350,7 @@ def test_bad_arguments(tmp_path):
             run_tasks(func, [{"i": 1}])
     with pytest.raises(ValueError, match="JSON"):
         run_tasks(rt.slow_square, [{"i": object()}])
-    with pytest.raises(TypeError, match="mapping"):
+    with pytest.raises(ValueError, match="tasks: each task must be a mapping"):
         run_tasks(rt.slow_square, [1])
     for processes in (0, 1.5, True):
         with pytest.raises(ValueError, match="processes"):

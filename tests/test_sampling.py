@@ -1,4 +1,4 @@
-"""The sampler of H' against the exact finite-N identities of SPEC section 2."""
+"""The sampler of H' against the exact finite-N identities of the ensemble's trace moments."""
 
 import numpy as np
 import pytest
@@ -51,3 +51,33 @@ def test_exact_trace_moments(params):
 def test_entry_variances():
     b, b1 = 1.5, 0.8
     check_entry_variances(sg.HessianEnsemble(b, b1, 0.5, 0.0).sample(6, size=20000, rng=2), b, b1)
+
+
+def test_small_matrices_are_diagonalised_on_one_blas_thread(monkeypatch):
+    # A multithreaded BLAS sharing a busy core makes batched small eigvalsh many
+    # times slower (benchmarks/bench_threads.py); small orders run on one thread,
+    # large ones keep BLAS's own setting, and the setting is restored afterwards.
+    from threadpoolctl import threadpool_info
+
+    from spinglass_gan import ensemble
+
+    def blas_threads():
+        return [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+
+    seen = []
+    real = np.linalg.eigvalsh
+
+    def spy(a, *args, **kwargs):
+        seen.append(blas_threads())
+        return real(a, *args, **kwargs)
+
+    monkeypatch.setattr(ensemble.np.linalg, "eigvalsh", spy)
+    monkeypatch.setattr(ensemble, "SINGLE_THREAD_MAX_N", 16)
+    before = blas_threads()
+    e = sg.HessianEnsemble(1.0, 1.0, 0.5, 3.0)
+    e.sample_eigvals(16, 3, rng=0, max_bytes=1)  # three batches of one matrix
+    assert len(seen) == 3 and all(t == [1] * len(t) for t in seen)
+    assert blas_threads() == before
+    seen.clear()
+    e.sample_eigvals(17, 2, rng=0)
+    assert seen == [before]

@@ -1,4 +1,4 @@
-"""Limiting density against sampled spectra of H' (SPEC section 13)."""
+"""Limiting density against sampled spectra of H' (docs/theory.md, section 8)."""
 
 import numpy as np
 import pytest

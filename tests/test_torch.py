@@ -178,7 +178,7 @@ def test_as_tensor(torch, device):
 @pytest.mark.parametrize("params", [PARAMS_A, (0.5, 2.0, 0.25, -1.0)])
 def test_exact_trace_moments(torch, device, params):
     # E tr(H')/N = -kappa x1, E tr(H'^2)/N = b^2/2 + kappa b1^2/2 + kappa x1^2
-    # + (b^2 + b1^2)/(2N) at every N (SPEC section 2), from torch matrices (N = 8,
+    # + (b^2 + b1^2)/(2N) at every N (exact for the ensemble), from torch matrices (N = 8,
     # 4000 draws) and from torch spectra (N = 40, 1000 draws: mean lambda and mean
     # lambda^2).  5 standard errors of the sample mean (failure probability < 1e-6).
     e = sg.HessianEnsemble(*params)

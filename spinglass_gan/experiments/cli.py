@@ -211,20 +211,21 @@ def settings(args: argparse.Namespace) -> dict[str, Any]:
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     """Run the sweep and draw Fig. 9 from parsed ``args``; return the exit status.
 
-    Bad input (options, data path, a refused pickle) exits with status 2 after one line
-    on stderr; a missing PyTorch, an unreachable scheduler or a failed write with
+    Bad input (options, data path, a refused pickle) and a missing PyTorch exit with
+    status 2 after one line on stderr, before any folder is created (as ``--scheduler``
+    without the dask extra does); an unreachable scheduler or a failed write with
     status 1.
     """
     from .sweep import load_records, plan, run_planned
 
     conf = settings(args)
-    out = output_dir(parser, args.out)
     if args.results_dir is None:
-        args.results_dir = out / "runs"
+        args.results_dir = args.out / "runs"
     if args.replot:
         records = load_records(args.results_dir)
         if not records:
             parser.error(f"argument --replot: no finished GAN runs in {str(args.results_dir)!r}")
+        out = output_dir(parser, args.out)
         return _draw(parser, args, out, records, None, None)
     check_runner_options(args, parser)
     try:
@@ -242,10 +243,9 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             device=args.device,
             threads=args.threads,
         )
-    except ImportError as exc:
-        parser.exit(1, f"{parser.prog}: error: {exc}\n")
-    except (ValueError, OSError, UnsafePickleError) as exc:
+    except (ImportError, ValueError, OSError, UnsafePickleError) as exc:
         parser.error(str(exc))
+    out = output_dir(parser, args.out)
     if args.processes is None and args.scheduler is None and tasks[0]["device"] != "cpu":
         args.processes = 1  # one GPU: runs in turn (--processes N to share it)
     start = time.perf_counter()

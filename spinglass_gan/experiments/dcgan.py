@@ -1,6 +1,6 @@
 """DCGAN at 32 x 32 with a channel budget split by kappa, and one training run.
 
-The experiment of the paper's Fig. 9 (SPEC section 8): a DCGAN whose discriminator
+The experiment of the paper's Fig. 9 (docs/gan-experiments.md): a DCGAN whose discriminator
 gets the share ``kappa`` of a fixed budget of feature channels, trained with the usual
 recipe (Adam, learning rate 2e-4, beta1 0.5, batch 128, binary cross-entropy), with
 latent noise ``z ~ N(0, I) * sigma_z / std(data)``.
@@ -36,9 +36,9 @@ Two generators differ only in the first layer:
 
 Losses (the non-saturating form of the original GAN, as DCGAN uses it): with logits
 ``D(.)`` and ``BCE(l, y) = -[y log s(l) + (1 - y) log(1 - s(l))]`` averaged over the
-batch, ``L_D = BCE(D(x), 1) + BCE(D(G(z)), 0)`` and ``L_G = BCE(D(G(z)), 1)``.  SPEC
-section 1's model has the zero-sum generator loss ``L_G = l_G``; the non-saturating
-loss has the same fixed points and is what the usual DCGAN recipe (SPEC section 8) uses.
+batch, ``L_D = BCE(D(x), 1) + BCE(D(G(z)), 0)`` and ``L_G = BCE(D(G(z)), 1)``.  The
+spin-glass model has the zero-sum generator loss ``L_G = l_G``; the non-saturating
+loss has the same fixed points and is what the usual DCGAN recipe uses.
 
 PyTorch is imported when a function here is called, not when the module is imported,
 so the package (and its command line) works without the ``torch`` extra.

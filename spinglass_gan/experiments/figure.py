@@ -1,7 +1,7 @@
 """Fig. 9: DCGAN losses against sigma_z and kappa, beside the theory's lowest losses.
 
 The experiment's losses are binary cross-entropies per sample (nats); the theory's
-lowest losses with critical points (``sg.sweep``, SPEC section 8) are loss levels per
+lowest losses with critical points (``sg.sweep``, figures 7 and 8) are loss levels per
 sqrt(N) of the spin-glass model.  The units differ, so the theory is drawn on a second
 y axis of the same panel (grey) and only trends can be compared, not values.
 """

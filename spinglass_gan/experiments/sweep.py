@@ -1,4 +1,4 @@
-"""The GAN sweep over sigma_z and kappa (SPEC section 8), run through the sweep runner,
+"""The GAN sweep over sigma_z and kappa (paper Fig. 9), run through the sweep runner,
 and its summary over seeds.
 
 ``gan_sweep`` makes one task per (architecture, sigma_z, kappa, seed) and hands them to
@@ -193,9 +193,10 @@ def plan(
     """The runs of :func:`gan_sweep` (same arguments), checked, and their data source.
 
     Everything that can be wrong with the arguments or the data fails here, with a
-    ValueError (ImportError without torch, OSError or UnsafePickleError for the
-    data), before any run starts.  Returns the task parameters, in run order, and
-    the ``source`` of the loaded data (path, file hashes, ``n_images``).
+    ValueError (OSError or UnsafePickleError for the data), before any run starts;
+    then, with valid input, an ImportError if torch is missing.  Returns the task
+    parameters, in run order, and the ``source`` of the loaded data (path, file hashes,
+    ``n_images``).
     """
     sigma_zs = _floats("sigma_z", sigma_zs, val.positive)
     kappas = _floats("kappa", kappas, val.open_unit)
@@ -205,13 +206,15 @@ def plan(
         _check_architecture(a)
     channels = val.integer("channels", channels, 2 * MIN_WIDTH)
     batch_size = val.integer("batch_size", batch_size, 2)
-    import_torch()  # the runs need it: fail here, not in every worker
-    device = resolve_device(device)
     name, path = resolve_dataset(dataset, data_path)
     # Load once here: a missing or unsafe file fails before any run is scheduled.
     source = load_dataset(name, path, subset).source
     if batch_size > source["n_images"]:
         raise ValueError(f"batch_size={batch_size} exceeds the {source['n_images']} images")
+    # Bad arguments and data are reported first, with or without torch; the runs need
+    # torch, so its absence fails here, not in every worker.
+    import_torch()
+    device = resolve_device(device)
     common = {
         "dataset": name,
         "data_path": path,
