@@ -111,8 +111,8 @@ def loss_level(name: str, value: object, allow_inf: bool = False) -> float:
 
 
 def loss_levels(name: str, value: object) -> np.ndarray:
-    """An array of loss levels, each finite with |u| <= LOSS_LIMIT."""
-    out = finite_array(name, value)
+    """A non-empty 1-D array of loss levels, each finite with |u| <= LOSS_LIMIT."""
+    out = finite_array(name, value, allow_empty=False, ndim=1)
     if np.any(np.abs(out) > LOSS_LIMIT):
         raise ValueError(f"{name} must lie in [-{LOSS_LIMIT:g}, {LOSS_LIMIT:g}]")
     return out

@@ -211,6 +211,8 @@ def banded_structure(
         may differ from the full-grid map in the last bits, so the staircase may in
         principle differ where Theta is within rounding of 0.  Default: whole grid.
     """
+    if not isinstance(model, GanSpinGlass):
+        raise ValueError(f"model must be a GanSpinGlass, got {type(model).__name__}")
     u_D = val.loss_levels("u_D", u_D)
     u_G = val.loss_levels("u_G", u_G)
     k_D_max = val.integer("k_D_max", k_D_max, 0)

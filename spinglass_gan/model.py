@@ -113,7 +113,9 @@ class ModelConstants:
         kappa = val.open_unit("kappa", kappa)
         r = p + q
         two_r = 2.0**r
-        g = sigma_z**2 * r * two_r
+        g = sigma_z * sigma_z * r * two_r
+        if not (math.isfinite(g) and g > 0.0 and math.isfinite(g * two_r**2)):
+            raise ValueError(f"sigma_z={sigma_z!r} is out of range: sigma_z^2 under- or overflows")
         log_c = (
             6.5 * math.log(2.0)
             + 5.0 * math.log(math.pi)
@@ -381,8 +383,6 @@ class GanSpinGlass:
         """
         u_D = val.loss_levels("u_D", u_D)
         u_G = val.loss_levels("u_G", u_G)
-        if u_D.ndim != 1 or u_G.ndim != 1:
-            raise ValueError("u_D and u_G must be 1-D arrays")
         solver = self.solver(k_D, k_G, d_index=d_index, convention=convention)
         if self.formula == "derived":
             return solver.sup_grid(u_D, u_G)[0]

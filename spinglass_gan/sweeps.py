@@ -242,7 +242,7 @@ def sweep(
     if len(swept) != 1:
         raise ValueError("exactly one of sigma_z and kappa must be a 1-D array")
     name = swept[0]
-    values = val.finite_array(name, sigma_z if name == "sigma_z" else kappa)
+    values = val.grid(name, sigma_z if name == "sigma_z" else kappa)
     fixed = "kappa" if name == "sigma_z" else "sigma_z"
     fixed_value = kappa if name == "sigma_z" else sigma_z
     # Models built here check every parameter before any task starts, and give the

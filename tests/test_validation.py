@@ -146,45 +146,43 @@ def test_run_tasks_refuses_a_task_that_is_not_a_mapping():
     raises_naming("tasks", run_tasks, rt.slow_square, [1])
 
 
-# ----------------------------- model and solvers (checks pending in those modules)
-pending = pytest.mark.xfail(reason="model/solver validation pending", strict=False)
+# ----------------------------- model and solvers, both formulas
 MODEL = sg.GanSpinGlass(3, 3, 1.0, 0.9)
+PAPER = sg.GanSpinGlass(3, 3, 1.0, 0.9, formula="published")
 U = np.linspace(-5.0, 5.0, 5)
 
 
-@pending
-def test_theta_map_empty_grid_pending():
-    raises_naming("u_D", MODEL.theta_map, [], U)
+@pytest.mark.parametrize("model", [MODEL, PAPER], ids=["derived", "published"])
+def test_theta_map_empty_or_nested_grid(model):
+    raises_naming("u_D", model.theta_map, [], U)
+    raises_naming("u_G", model.theta_map, U, [[0.0, 1.0]])
 
 
-@pending
-def test_theta_array_argument_pending():
-    raises_naming("u_D", MODEL.theta, np.array([1.0, 2.0]), 0.0)
+@pytest.mark.parametrize("model", [MODEL, PAPER], ids=["derived", "published"])
+def test_theta_array_argument(model):
+    raises_naming("u_D", model.theta, np.array([1.0, 2.0]), 0.0)
+    raises_naming("u_G", model.theta, 0.0, -np.inf)
 
 
-@pending
+@pytest.mark.parametrize("formula", ["derived", "published"])
 @pytest.mark.parametrize("bad", [1e-300, 1e300])
-def test_model_sigma_z_extremes_pending(bad):
-    raises_naming("sigma_z", sg.GanSpinGlass, 3, 3, bad, 0.9)
+def test_model_sigma_z_extremes(bad, formula):
+    raises_naming("sigma_z", sg.GanSpinGlass, 3, 3, bad, 0.9, formula=formula)
 
 
-@pending
 @pytest.mark.parametrize("bad", ["model", None, 3])
-def test_lowest_losses_model_pending(bad):
+def test_lowest_losses_model(bad):
     raises_naming("model", sg.lowest_losses, bad)
 
 
-@pending
 @pytest.mark.parametrize("bad", ["model", None])
-def test_banded_structure_model_pending(bad):
+def test_banded_structure_model(bad):
     raises_naming("model", sg.banded_structure, bad, U, U, 1, 1)
 
 
-@pending
-def test_banded_structure_empty_grid_pending():
+def test_banded_structure_empty_grid():
     raises_naming("u_D", sg.banded_structure, MODEL, [], U, 1, 1)
 
 
-@pending
-def test_sweep_empty_values_pending():
+def test_sweep_empty_values():
     raises_naming("sigma_z", sg.sweep, 3, 3, sigma_z=[], kappa=0.9)
