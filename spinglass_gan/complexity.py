@@ -2,7 +2,7 @@
 
     Theta_{k_D,k_G}(u_D, u_G) = sup over B(u_D, u_G) and the index domain of Psi(x, x1)
 
-(SPEC sections 6-7; Psi = Phi without index constraints).  The feasible set is a
+(docs/theory.md, sections 9-10; Psi = Phi without index constraints).  The feasible set is a
 convex polygon cut by at most three lines: the vertical line x = P' (P' = P, or
 -E_G where the generator constraint binds), the line x1 = R x + Q of B, and the
 discriminator constraint's line x + x1 = -/+ E_D.  Psi tends to -infinity far

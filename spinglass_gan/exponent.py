@@ -1,8 +1,10 @@
 """The Kac-Rice complexity exponent and its index-constrained versions.
 
-    Phi(x, x1) = C - x^2 / (2 s^2) - x1^2 / (2 s1^2) + L(x; x1)          (SPEC section 5)
+    Phi(x, x1) = G(x, x1) + L(x; x1),
 
-and, with index constraints (SPEC section 7),
+G the formula's concave Gaussian term (C - x^2 / (2 s^2) - x1^2 / (2 s1^2) in the
+published formula; a general concave quadratic for the model's own formula and its
+loss faces) and, with index constraints (docs/theory.md, section 10),
 
     Psi(x, x1) = Phi - k_G w_G I(x; E_G) - k_D w_D I(x + x1; E_D)
 
@@ -155,8 +157,9 @@ class Exponent:
         domain x + x1 <= -E_D; "descent", positive eigenvalues (descent
         directions of L_D), with domain x + x1 >= E_D.
     convention : {"exact", "published"}
-        "exact" is SPEC section 7.  "published" reproduces the authors' code
-        (SPEC section 11): weights kappa on k_G and (1 - kappa) on k_D, D-block
+        "exact": each outlier costs the GOE rate at its block's own size and radius
+        (docs/theory.md, section 10).  "published" reproduces the authors' code
+        (docs/reference-comparison.md): weights kappa on k_G and (1 - kappa) on k_D, D-block
         radius sqrt(2 kappa (b^2 + b1^2)), the rate applied to |u| and no domain
         restriction (rate 0 inside the bulk).
     """
@@ -182,7 +185,7 @@ class Exponent:
         a, c = 0.5 * k.b**2, 0.5 * k.b1**2
         self.scale = math.sqrt(a + c)
         self._a, self._c = a / self.scale**2, c / self.scale**2
-        # Radii of the diagonal blocks on their own (SPEC section 2).
+        # Radii of the diagonal blocks on their own: each is a GOE (docs/theory.md).
         self.block_radius_G = k.b * math.sqrt(2.0 * (1.0 - k.kappa))
         self.block_radius_D = math.sqrt(2.0 * (k.kappa * k.b**2 + k.b1**2))
         published = convention == "published"

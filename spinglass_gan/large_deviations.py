@@ -1,4 +1,4 @@
-"""Large deviations of a single GOE eigenvalue outside the bulk (SPEC section 7).
+"""Large deviations of a single GOE eigenvalue outside the bulk (docs/theory.md, section 10).
 
 For a GOE whose semicircle has radius E, the probability that one eigenvalue sits
 at u outside the bulk decays as exp(-N I(u; E)) with

@@ -1,7 +1,7 @@
 """Limiting spectral density of H' from the vector Dyson (master) equation.
 
 H' = b M + [[b1 M1 - x1 I, 0], [0, 0]] with M a GOE of size N and M1 an
-independent GOE of size kappa N (SPEC section 2).  With ``a = b^2 / 2`` and
+independent GOE of size kappa N (docs/theory.md, section 1).  With ``a = b^2 / 2`` and
 ``c = b1^2 / 2`` the block Stieltjes transforms ``m1`` (discriminator block) and
 ``m2`` (generator block) solve
 
