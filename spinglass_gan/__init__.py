@@ -32,14 +32,21 @@ kac_rice_log_integral, FiniteNResult
     ``finite_n.convergence`` for the approach to Theta).
 save_result, load_result, Result
     Results as .npz with JSON metadata (``results``).
+GanLandscape, CriticalPoints
+    One sampled instance of the model and all its critical points (``landscape``).
+count_critical_points, CriticalPointCounts
+    Critical points of many sampled instances: mean counts under loss thresholds and
+    by index, with standard errors and completeness evidence (``counting``).
 """
 
 from ._version import __version__
 from .banded import BandedStructure, banded_structure
 from .complexity import ComplexitySolver
+from .counting import CriticalPointCounts, count_critical_points
 from .ensemble import HessianEnsemble
 from .exponent import Exponent
 from .finite_n import FiniteNResult, kac_rice_log_integral
+from .landscape import CriticalPoints, GanLandscape
 from .large_deviations import goe_rate
 from .master_equation import (
     DysonSolution,
@@ -60,9 +67,12 @@ from .sweeps import LowestLosses, Sweep, lowest_losses, sweep
 __all__ = [
     "BandedStructure",
     "ComplexitySolver",
+    "CriticalPointCounts",
+    "CriticalPoints",
     "DysonSolution",
     "Exponent",
     "FiniteNResult",
+    "GanLandscape",
     "GanSpinGlass",
     "HessianEnsemble",
     "HistogramL1",
@@ -75,6 +85,7 @@ __all__ = [
     "__version__",
     "annealed_log_det",
     "banded_structure",
+    "count_critical_points",
     "density",
     "density_moment",
     "goe_rate",
