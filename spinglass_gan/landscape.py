@@ -455,14 +455,30 @@ class GanLandscape:
 
     @staticmethod
     def _merge(
-        found: NDArray[np.float64], hits: list[int], pts: NDArray[np.float64], tol: float
+        found: NDArray[np.float64],
+        hits: list[int],
+        pts: NDArray[np.float64],
+        tol: float,
+        paired: bool = False,
     ) -> NDArray[np.float64]:
-        """Add ``pts`` to ``found`` (deduplicated within ``tol``), counting hits."""
-        idx = _k.assign(pts, found, tol)
+        """Add ``pts`` to ``found`` (deduplicated within ``tol``), counting hits.
+
+        With ``paired``, a point also matches the negative of a found point (the rows
+        of ``found`` then stand for pairs {w, -w}).
+        """
+
+        def match(rows: NDArray[np.float64]) -> NDArray[np.int64]:
+            if not found.shape[0]:
+                return np.full(rows.shape[0], -1, dtype=np.int64)
+            both = np.vstack([found, -found]) if paired else found
+            idx = _k.assign(np.ascontiguousarray(rows), both, tol)
+            return np.where(idx >= 0, idx % found.shape[0], -1)
+
+        idx = match(pts)
         for j in idx[idx >= 0]:
             hits[j] += 1
         for pt in pts[idx < 0]:
-            j = _k.assign(pt[None, :], found, tol)[0] if found.shape[0] else -1
+            j = match(pt[None, :])[0]
             if j >= 0:
                 hits[j] += 1
             else:
@@ -574,7 +590,7 @@ class GanLandscape:
                 rng = self._start_seed
             gen = _rng(rng)
             # With q even, w -> -w maps critical points to critical points: search for
-            # orbits {w, -w}, each kept as the member with w_0 > 0.
+            # pairs {w, -w}, each kept as the first member found.
             paired = self.q % 2 == 0
             found = np.zeros((0, self.N))
             hits = []
@@ -584,10 +600,7 @@ class GanLandscape:
                 size = max(batch, used)
                 before = found.shape[0]
                 out, _, ok = self._newton(self._random_starts(gen, size), max_iter)
-                out = out[ok]
-                if paired:
-                    out *= np.where(out[:, :1] < 0, -1.0, 1.0)
-                found = self._merge(found, hits, out, dtol)
+                found = self._merge(found, hits, out[ok], dtol, paired)
                 used += size
                 rows.append((used, found.shape[0] * (2 if paired else 1)))
                 if used >= max_starts:
