@@ -9,8 +9,10 @@ Run from the repository root (not part of the unit tests)::
 What is measured:
 
 1. ``count_critical_points(2, 2, 1, 3, 3, 1000, rng=0, processes=2)``: wall time for
-   1000 instances (worker start-up and numba's cached kernels included), and the same
-   for 100 instances in this process (``processes=1``), per instance.
+   1000 instances (worker start-up and numba's cached kernels included) and the CPU
+   time of the two workers (what the wall time would be on two idle cores is half of
+   it; the machine is shared), and 100 instances in this process (``processes=1``),
+   per instance.
 2. Baseline: the same search (same starts, same stopping rule, same deduplication) with
    the compiled Newton kernel replaced by a plain NumPy Riemannian Newton, vectorised
    over the starts of a round (einsum contractions, batched ``numpy.linalg.solve``), on
@@ -32,6 +34,7 @@ for _var in _THREAD_VARS:
 
 import argparse  # noqa: E402
 import math  # noqa: E402
+import resource  # noqa: E402
 import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -103,17 +106,26 @@ def numpy_newton(land, starts, max_iter, tol):
     return w, res, res <= tol
 
 
+def _children_cpu():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def bench_throughput(cfg, report):
+    cpu0 = _children_cpu()
     t, counts = once(
         lambda: sg.count_critical_points(2, 2, 1.0, 3, 3, cfg["instances"], rng=0, processes=2)
     )
+    cpu = _children_cpu() - cpu0
     mean, err = counts.mean()
     report["count_2proc_seconds"] = t
+    report["count_2proc_worker_cpu_seconds"] = cpu
     report["count_2proc_instances"] = cfg["instances"]
     print(
         f"1. {cfg['instances']} instances, (p, q) = (2, 2), n_D = n_G = 3, 2 processes: "
-        f"{fmt_time(t)} (mean count {mean:.2f} +- {err:.2f}; Poincare-Hopf "
-        f"{int(counts.poincare_hopf_ok.sum())}/{counts.instances})"
+        f"{fmt_time(t)} wall, {fmt_time(cpu)} CPU in the two workers (so {fmt_time(cpu / 2)} "
+        f"on two otherwise idle cores); mean count {mean:.2f} +- {err:.2f}; Poincare-Hopf "
+        f"{int(counts.poincare_hopf_ok.sum())}/{counts.instances}"
     )
     k = cfg["serial"]
     t1, _ = once(lambda: sg.count_critical_points(2, 2, 1.0, 3, 3, k, rng=1, processes=1))

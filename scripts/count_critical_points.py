@@ -3,8 +3,9 @@
     python scripts/count_critical_points.py [OUT_DIR] [--processes N]   # ~30 min, 2 cores
 
 For (p, q) in {(2, 1), (2, 2), (3, 2)}, sigma_z in {0.5, 1} and (n_D, n_G) in
-{(2, 2), (3, 2), (2, 3), (3, 3)} (24 settings): all critical points of 1000 instances
-(torus and (p, q) = (2, 1)) or 300 instances (the rest), seeded per setting.  Writes
+{(2, 2), (3, 2), (2, 3), (3, 3)} (24 settings): all critical points of 1000 instances,
+or 300 for (p, q) in {(2, 2), (3, 2)} with (n_D, n_G) in {(3, 2), (2, 3)}, seeded per
+setting.  Writes
 data/counts/<setting>.npz (per-point records u_D, u_G, k_D, k_D_descent, k_G, sign; per
 instance the Poincare-Hopf sum, starts and capture-recapture estimate) and
 data/counts/summary.csv.  Task files are kept in OUT_DIR/runs/<setting>, so an
@@ -30,7 +31,8 @@ def settings():
     for i, ((p, q), sigma_z, (n_d, n_g)) in enumerate(
         (pq, s, nn) for pq in PQ for s in SIGMA_Z for nn in SIZES
     ):
-        cheap = (n_d, n_g) == (2, 2) or (p, q) == (2, 1)
+        # 300 instances only where (p, q) != (2, 1) and N = 5; 1000 elsewhere.
+        cheap = (n_d, n_g) in ((2, 2), (3, 3)) or (p, q) == (2, 1)
         name = f"p{p}_q{q}_sz{sigma_z:g}_nd{n_d}_ng{n_g}"
         out.append((name, p, q, sigma_z, n_d, n_g, 1000 if cheap else 300, SEED + i))
     return out
