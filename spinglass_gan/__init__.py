@@ -41,11 +41,17 @@ KacRiceSamples, kac_rice_saddle, KacRiceSaddle
     N -> infinity exponent (``kac_rice``).
 save_result, load_result, Result
     Results as .npz with JSON metadata (``results``).
+GanLandscape, CriticalPoints
+    One sampled instance of the model and all its critical points (``landscape``).
+count_critical_points, CriticalPointCounts
+    Critical points of many sampled instances: mean counts under loss thresholds and
+    by index, with standard errors and completeness evidence (``counting``).
 """
 
 from ._version import __version__
 from .banded import BandedStructure, banded_structure
 from .complexity import ComplexitySolver
+from .counting import CriticalPointCounts, count_critical_points
 from .derived import DerivedConstants
 from .ensemble import HessianEnsemble
 from .exponent import Exponent
@@ -58,6 +64,7 @@ from .kac_rice import (
     kac_rice_samples,
     log_expected_critical_points,
 )
+from .landscape import CriticalPoints, GanLandscape
 from .large_deviations import goe_rate
 from .master_equation import (
     DysonSolution,
@@ -79,10 +86,13 @@ from .sweeps import LowestLosses, Sweep, lowest_losses, sweep
 __all__ = [
     "BandedStructure",
     "ComplexitySolver",
+    "CriticalPointCounts",
+    "CriticalPoints",
     "DerivedConstants",
     "DysonSolution",
     "Exponent",
     "FiniteNResult",
+    "GanLandscape",
     "GanSpinGlass",
     "HessianEnsemble",
     "HistogramL1",
@@ -98,6 +108,7 @@ __all__ = [
     "__version__",
     "annealed_log_det",
     "banded_structure",
+    "count_critical_points",
     "density",
     "density_moment",
     "expected_critical_points",

@@ -34,12 +34,18 @@ sweep
         spinglass-gan sweep --sigma-z 1e-5 1e2 36 --kappa 0.9
         spinglass-gan sweep --kappa 0.05 0.95 19 --sigma-z 1
 
-banded and sweep run in parallel and resumably with --processes N (local worker
+banded, sweep and count run in parallel and resumably with --processes N (local worker
 processes), --scheduler ADDRESS (a dask.distributed cluster) and --results-dir DIR
 (each finished task is kept there; a rerun computes only the missing ones)::
 
         spinglass-gan sweep --sigma-z 1e-5 1e2 200 --results-dir runs/s --processes 8
         spinglass-gan banded --results-dir runs/b --scheduler tcp://10.0.0.1:8786
+
+count
+    All critical points of sampled instances of the model, counted over many
+    instances (mean with its standard error; records of every point kept)::
+
+        spinglass-gan count --p 2 --q 2 --sigma-z 1 --n-d 3 --n-g 3 --instances 500 --out c
 
 gan-sweep trains DCGANs over sigma_z and kappa beside the theory (paper Fig. 9; needs
 the torch extra; docs/gan-experiments.md)::
@@ -79,6 +85,8 @@ from ._cli_common import runner_options as _runner
 from ._cli_common import write_errors as _write_errors
 from ._version import __version__
 from .banded import banded_structure
+from .counting import count_critical_points
+from .derived import DerivedConstants
 from .ensemble import HessianEnsemble
 from .experiments.cli import add_parser as _add_gan_sweep
 from .model import GanSpinGlass, ModelConstants
@@ -154,6 +162,7 @@ class _Formatter(argparse.HelpFormatter):
 _index = _integer_at_least(0)
 _count = _integer_at_least(1)
 _grid_size = _integer_at_least(2)
+_block = _integer_at_least(2)
 
 
 class _Range(argparse.Action):
@@ -851,6 +860,148 @@ def _add_sweep(sub: Any) -> None:
     parser.set_defaults(handler=_run_sweep, parser=parser)
 
 
+# -- count --------------------------------------------------------------------------
+
+
+def _run_count(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    _check_runner_options(args, parser)
+    with _user_errors(parser):
+        # Checks p, q and sigma_z (the sizes and counts are checked by argparse).
+        DerivedConstants.from_model(args.p, args.q, args.sigma_z, 0.5)
+    out = _output_dir(parser, args.out)
+    with _runner(args, parser) as runner, _write_errors(parser):
+        counts = count_critical_points(
+            args.p,
+            args.q,
+            args.sigma_z,
+            args.n_d,
+            args.n_g,
+            args.instances,
+            rng=args.seed,
+            progress=not args.quiet,
+            **runner,
+        )
+    with _write_errors(parser):
+        paths = [counts.save(out / "counts.npz")]
+    mean, err = counts.mean()
+    fails = int(np.sum(~counts.poincare_hopf_ok))
+    lines = [
+        f"instances {counts.instances}: mean number of critical points {mean:.4g} "
+        f"+- {err:.2g} (Bezout bound {counts.bezout})",
+        f"Poincare-Hopf sum holds on {counts.instances - fails} of {counts.instances} instances",
+    ]
+    below, below_err = counts.mean(args.u_d, args.u_g)
+    lines.append(
+        f"with u_D <= {args.u_d:g} and u_G <= {args.u_g:g}: {below:.4g} +- {below_err:.2g}"
+    )
+    for (k_d, k_g), (m, e) in list(counts.by_index(d_index=args.d_index).items())[:3]:
+        lines.append(f"(k_D, k_G) = ({k_d}, {k_g}) [{args.d_index}]: {m:.4g} +- {e:.2g}")
+    if not args.quiet:
+        for line in lines:
+            tqdm.write(line)
+    _report(_with_assembled(paths, args), args.quiet)
+    return 0 if fails == 0 else 3
+
+
+def _add_count(sub: Any) -> None:
+    parser = sub.add_parser(
+        "count",
+        help="critical points of sampled instances, counted over many instances",
+        description=(
+            "Sample instances of the model (explicit Gaussian tensors, weights on two "
+            "spheres of radius sqrt(N), N = n_D + n_G), find all critical points of each "
+            "(Newton from random starts; an angle grid on the torus n_D = n_G = 2) and "
+            "count them. Prints the mean count with its standard error, the same under "
+            "the loss thresholds --u-d, --u-g and for the three commonest index pairs, "
+            "and how many instances pass the Poincare-Hopf check; exits with status 3 if "
+            "any fails.\n\n"
+            "Writes counts.npz: one record per critical point (instance, u_D, u_G, k_D, "
+            "k_D_descent, k_G, sign) and per instance (n_points, euler_sum, starts, "
+            "min_hits, missed_estimate, max_residual), so any count can be recomputed "
+            "(spinglass_gan.CriticalPointCounts.load).\n\n"
+            "example:\n  spinglass-gan count --p 2 --q 2 --sigma-z 1 --n-d 3 --n-g 3 "
+            "--instances 500 --out counts"
+        ),
+        formatter_class=_Formatter,
+    )
+    group = parser.add_argument_group("model")
+    group.add_argument(
+        "--p",
+        type=_integer,
+        default=2,
+        metavar="INT",
+        help="discriminator spin-glass order, >= 2 (default: %(default)s)",
+    )
+    group.add_argument(
+        "--q",
+        type=_integer,
+        default=2,
+        metavar="INT",
+        help="generator's extra spin-glass order, >= 1 (default: %(default)s)",
+    )
+    group.add_argument(
+        "--sigma-z",
+        type=_number,
+        default=1.0,
+        metavar="FLOAT",
+        help="latent-noise scale sigma_z, > 0, dimensionless (default: %(default)s)",
+    )
+    group.add_argument(
+        "--n-d",
+        type=_block,
+        default=3,
+        metavar="INT",
+        help="discriminator weights n_D, >= 2 (default: %(default)s)",
+    )
+    group.add_argument(
+        "--n-g",
+        type=_block,
+        default=3,
+        metavar="INT",
+        help="generator weights n_G, >= 2 (default: %(default)s)",
+    )
+    group = parser.add_argument_group("sampling and summary")
+    group.add_argument(
+        "--instances",
+        type=_count,
+        default=100,
+        metavar="INT",
+        help="number of sampled instances, >= 1 (default: %(default)s)",
+    )
+    group.add_argument(
+        "--seed",
+        type=_integer_at_least(0),
+        default=0,
+        metavar="INT",
+        help="seed of the instances, >= 0 (default: %(default)s)",
+    )
+    for flag, name in (("--u-d", "L_D"), ("--u-g", "L_G")):
+        group.add_argument(
+            flag,
+            type=_number,
+            default=0.0,
+            metavar="FLOAT",
+            help=(
+                f"loss threshold per weight for the printed summary: count points with "
+                f"{name} <= N * {flag[2:].replace('-', '_')}, loss units per weight "
+                "(default: %(default)s)"
+            ),
+        )
+    group.add_argument(
+        "--d-index",
+        choices=("ascent", "descent"),
+        default="ascent",
+        help=(
+            "what k_D counts in the summary: 'ascent', negative eigenvalues of the D block "
+            "of J' (ascent directions of L_D); 'descent', positive ones (descent "
+            "directions of L_D); both are stored (default: %(default)s)"
+        ),
+    )
+    _add_runner_options(parser)
+    _add_common_options(parser, ".")
+    parser.set_defaults(handler=_run_count, parser=parser)
+
+
 # -- entry point --------------------------------------------------------------------
 
 
@@ -867,6 +1018,7 @@ def build_parser() -> argparse.ArgumentParser:
         _add_theta_map,
         _add_banded,
         _add_sweep,
+        _add_count,
         _add_gan_sweep,
     ):
         add(sub)

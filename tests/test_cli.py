@@ -17,7 +17,7 @@ import pytest
 import spinglass_gan as sg
 from spinglass_gan import _cli_common, cli, figures
 
-SUBCOMMANDS = ["figures", "spectrum", "theta-map", "banded", "sweep", "gan-sweep"]
+SUBCOMMANDS = ["figures", "spectrum", "theta-map", "banded", "sweep", "count", "gan-sweep"]
 TINY_GRID = ["--u-d", "-10", "10", "5", "--u-g", "-10", "10", "4"]
 
 
@@ -344,6 +344,7 @@ def test_help(command, capsys):
         "banded": "per N",
         "sweep": "dimensionless",
         "gan-sweep": "sigma_z",
+        "count": "per weight",
     }
     assert units[command] in text
 
@@ -390,6 +391,12 @@ BAD_INPUTS = {
         "--processes",
     ),
     "no processes": (["banded", "--processes", "0"], "--processes"),
+    "count n_D too small": (["count", "--n-d", "1"], "--n-d"),
+    "count fractional n_G": (["count", "--n-g", "2.5"], "--n-g"),
+    "count p too small": (["count", "--p", "1"], "--p"),
+    "count q too small": (["count", "--q", "0"], "--q"),
+    "count sigma_z zero": (["count", "--sigma-z", "0"], "--sigma-z"),
+    "count no instances": (["count", "--instances", "0"], "--instances"),
 }
 
 
@@ -460,3 +467,14 @@ def test_process_exit_status(prefix, tmp_path):
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and "--kappa" in proc.stderr
     assert "Traceback" not in proc.stderr and proc.stdout == ""
+
+
+def test_count_matches_library(tmp_path, capsys):
+    argv = ["count", "--p", "2", "--q", "1", "--n-d", "3", "--n-g", "2", "--instances", "6"]
+    assert cli.main([*argv, "--seed", "4", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "Poincare-Hopf sum holds on 6 of 6" in out and "mean number" in out
+    saved = sg.CriticalPointCounts.load(tmp_path / "counts.npz")
+    lib = sg.count_critical_points(2, 1, 1.0, 3, 2, 6, rng=4)
+    assert saved.mean() == lib.mean() and saved.mean(0.0, 0.5) == lib.mean(0.0, 0.5)
+    np.testing.assert_array_equal(saved.points["k_G"], lib.points["k_G"])
