@@ -2,6 +2,7 @@
 
     python scripts/compare_counts.py COUNTS.npz [--samples 400000] [--seed 0]
         [--u-D 0.5 1.0 ...] [--u-G -1 0 ...] [--max-index 2] [--proposal auto]
+    python scripts/compare_counts.py data/counts --json data/counts/comparison.json
 
 COUNTS.npz holds one record per critical point found, over a set of sampled instances
 (format provisional, to be fixed with the instance sampler):
@@ -97,9 +98,52 @@ def compare(arrays, meta, draws, u_D_list, u_G_list, max_index) -> list[dict]:
     return rows
 
 
+def common_pairs(arrays, top: int = 3) -> list[tuple[int, int]]:
+    """The ``top`` most common (k_D, k_G) among the recorded points."""
+    pairs, freq = np.unique(np.stack([arrays["k_D"], arrays["k_G"]], 1), axis=0, return_counts=True)
+    return [tuple(int(v) for v in pairs[i]) for i in np.argsort(-freq, kind="stable")[:top]]
+
+
+def compare_folder(folder: Path, samples: int, seed: int, out: Path | None) -> list[dict]:
+    """Every counts file of ``folder``: total, the quartiles of u_D and of u_G as
+    thresholds, and the three commonest index pairs; one summary row per file."""
+    summary = []
+    for path in sorted(folder.glob("*.npz")):
+        arrays, meta = load_counts(path)
+        quart = (0.25, 0.5, 0.75)
+        u_D_list = list(np.quantile(arrays["u_D"], quart))
+        u_G_list = list(np.quantile(arrays["u_G"], quart))
+        draws = sg.kac_rice_samples(
+            int(meta["p"]), int(meta["q"]), float(meta["sigma_z"]), int(meta["n_D"]),
+            int(meta["n_G"]), samples, seed,
+        )  # fmt: skip
+        rows = compare(arrays, meta, draws, u_D_list, u_G_list, max_index=-1)
+        for k_D, k_G in common_pairs(arrays):
+            rows += [
+                r for r in compare(arrays, meta, draws, [], [], max(k_D, k_G))
+                if r["question"] == f"(k_D, k_G) = ({k_D}, {k_G})"
+            ]  # fmt: skip
+        zs = [r["z"] for r in rows]
+        summary.append({"file": path.name, **{k: meta[k] for k in ("p", "q", "sigma_z", "n_D", "n_G")},
+                        "instances": int(meta["n_instances"]), "rows": rows,
+                        "max_abs_z": float(np.max(np.abs(zs)))})  # fmt: skip
+        print(
+            f"| {meta['p']} | {meta['q']} | {meta['sigma_z']} | {meta['n_D']} | {meta['n_G']} | "
+            f"{int(meta['n_instances'])} | {rows[0]['counts']:.3f} +- {rows[0]['counts_se']:.3f} | "
+            f"{rows[0]['formula']:.3f} +- {rows[0]['formula_se']:.3f} | "
+            + " ".join(f"{z:+.1f}" for z in zs)
+            + " |",
+            flush=True,
+        )
+    if out is not None:
+        out.write_text(json.dumps(summary, indent=1))
+    return summary
+
+
 def main(argv: list[str] | None = None) -> list[dict]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("counts", type=Path)
+    parser.add_argument("counts", type=Path, help="a counts file, or a folder of them")
+    parser.add_argument("--json", type=Path, default=None, help="summary of a folder as JSON")
     parser.add_argument("--samples", type=int, default=400_000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--u-D", type=float, nargs="*", default=None, dest="u_D")
@@ -107,6 +151,8 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--max-index", type=int, default=2)
     parser.add_argument("--proposal", choices=("none", "auto"), default="none")
     args = parser.parse_args(argv)
+    if args.counts.is_dir():
+        return compare_folder(args.counts, args.samples, args.seed, args.json)
     arrays, meta = load_counts(args.counts)
     quart = (0.25, 0.5, 0.75)
     u_D_list = args.u_D if args.u_D is not None else list(np.quantile(arrays["u_D"], quart))
