@@ -41,7 +41,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from ._maximize import _clip_to_domain, _level_crossing, _march, line_maxima, stationary_interval
+from ._maximize import _clip_to_domain, _march, line_maxima
 from .complexity import ComplexitySolver, _clip, _line_of
 
 _REFINE_ITER = 60
@@ -50,6 +50,8 @@ _NEWTON_ITER = 60
 _STEP_RTOL = 1e-11  # the 2-d Newton ascent's convergence (as interior_maxima)
 _LINE_RTOL = 1e-11  # the 1-d Newton iteration's convergence, relative in tau
 _FD = 1e-6  # relative finite-difference step for curvatures
+_GAMMA_RTOL = 1e-7  # Gamma points, relative in tau (they only seed Newton)
+_FLAT = 1e-14  # relative change of a value treated as rounding
 
 #: Counters of fallbacks to the reference computation (for tests and benchmarks).
 FALLBACKS = {"face": 0, "corner": 0}
@@ -78,9 +80,9 @@ def _empty(k: int = 4):
 # -- batched 1-d refinement ------------------------------------------------------
 
 
-def _illinois(evalf, left, right):
-    """Illinois iteration in every bracket (as ``_maximize._refine``), with the
-    evaluation supplied by ``evalf(idx, t, guess) -> (slope, value, m1, m2)``.
+def _illinois(evalf, left, right, rtol=_TAU_RTOL):
+    """Illinois iteration in every bracket (as ``_maximize._refine``) to ``rtol`` in
+    t, with the evaluation supplied by ``evalf(idx, t, guess) -> (slope, value, m1, m2)``.
     Returns the best (t, value, m1, m2) evaluated in each bracket."""
     ta, fa, a1, a2, va = (np.array(v) for v in left)
     tb, fb, b1, b2, vb = (np.array(v) for v in right)
@@ -89,7 +91,7 @@ def _illinois(evalf, left, right):
     best_1, best_2 = np.where(pick, a1, b1), np.where(pick, a2, b2)
     side = np.zeros(ta.size, dtype=int)
     for _ in range(_REFINE_ITER):
-        open_ = (tb - ta) > _TAU_RTOL * (1.0 + np.abs(ta) + np.abs(tb))
+        open_ = (tb - ta) > rtol * (1.0 + np.abs(ta) + np.abs(tb))
         if not open_.any():
             break
         idx = np.flatnonzero(open_)
@@ -114,12 +116,53 @@ def _illinois(evalf, left, right):
     return best_t, best_v, best_1, best_2
 
 
+def _concave_slope(obj, x, x1, dx, dx1):
+    """``obj.concave_slope`` without the rates themselves (only their slopes)."""
+    gx, gx1 = obj.gaussian.grad(x, x1)
+    for k, w, E, u, on_x1 in (
+        (obj.k_G, obj.w_G, obj.E_G, x, False),
+        (obj.k_D, obj.w_D, obj.E_D, x + x1, True),
+    ):
+        if k:
+            au = np.abs(u)
+            slope = k * w * np.sign(u) * (2.0 / E) * np.sqrt(np.maximum((au - E) * (au + E), 0.0)) / E
+            gx = gx - slope
+            if on_x1:
+                gx1 = gx1 - slope
+    return gx * dx + gx1 * dx1
+
+
+def _outer_crossing(obj, x0, x10, dx, dx1, lo, hi, target, side):
+    """A point on the outer side (side=-1: left, +1: right) of where the
+    non-increasing concave slope crosses ``target``, within [lo, hi] and within
+    1/1024 of the bracket found by doubling steps (an interval end for scans: only
+    its being on the outer side matters)."""
+    slope = lambda t: _concave_slope(obj, x0 + t * dx, x10 + t * dx1, dx, dx1)  # noqa: E731
+    anchor = np.clip(obj.gaussian.crossing(x0, x10, dx, dx1, target), lo, hi)
+    step = np.full(lo.shape, obj.h0) / np.hypot(dx, dx1)
+    a, b = anchor.copy(), anchor.copy()
+    for _ in range(200):  # expand until slope(a) >= target >= slope(b)
+        need_a = (slope(a) < target) & (a > lo)
+        need_b = (slope(b) > target) & (b < hi)
+        if not (need_a.any() or need_b.any()):
+            break
+        a = np.where(need_a, np.maximum(a - step, lo), a)
+        b = np.where(need_b, np.minimum(b + step, hi), b)
+        step *= 2.0
+    fin = np.isfinite(a) & np.isfinite(b)
+    for _ in range(10):
+        mid = np.where(fin, 0.5 * (a + b), a)
+        up = slope(mid) >= target
+        a, b = np.where(up & fin, mid, a), np.where(~up & fin, mid, b)
+    return a if side < 0 else b
+
+
 def _scan(obj, x0, x10, dx, dx1, lo, hi, targets):
     """Samples of the lines on the stretch where the concave part's slope lies in
     [targets[0], targets[1]] (per line), within [lo, hi]: (line, tau, evaluation, starts)."""
     lo, hi = _clip_to_domain(obj, x0, x10, dx, dx1, lo, hi)
-    a = np.maximum(lo, _level_crossing(obj, x0, x10, dx, dx1, lo, hi, targets[1]))
-    b = np.minimum(hi, _level_crossing(obj, x0, x10, dx, dx1, lo, hi, targets[0]))
+    a = np.maximum(lo, _outer_crossing(obj, x0, x10, dx, dx1, lo, hi, targets[1], -1))
+    b = np.minimum(hi, _outer_crossing(obj, x0, x10, dx, dx1, lo, hi, targets[0], 1))
     taus, offsets = _march(a, b, x0, x10, dx, dx1, obj.zones)
     line = np.repeat(np.arange(x0.size), np.diff(offsets))
     starts = np.zeros(taus.size, dtype=bool)
@@ -128,8 +171,9 @@ def _scan(obj, x0, x10, dx, dx1, lo, hi, targets):
     return line, taus, ev, starts, (lo, hi)
 
 
-def _line_maxima_ev(obj, x0, x10, dx, dx1):
-    """``line_maxima`` on whole lines, also returning (m1, m2) at each maximum."""
+def _line_maxima_ev(obj, x0, x10, dx, dx1, rtol):
+    """``line_maxima`` on whole lines, to ``rtol`` in tau, also returning (m1, m2)
+    at each maximum."""
     bound = obj.slope_bound(dx, dx1)
     inf = np.full(x0.size, np.inf)
     line, taus, ev, starts, _ = _scan(obj, x0, x10, dx, dx1, -inf, inf, (-bound, bound))
@@ -149,6 +193,7 @@ def _line_maxima_ev(obj, x0, x10, dx, dx1):
         evalf,
         (taus[k], slope[k], ev.m1[k], ev.m2[k], ev.value[k]),
         (taus[k1], slope[k1], ev.m1[k1], ev.m2[k1], ev.value[k1]),
+        rtol,
     )
     return ln, tau, value, m1, m2
 
@@ -228,7 +273,9 @@ def _newton_2d(fam, h, x, x1, g1, g2):
                 e = obj.evaluate(tx[sel], tx1[sel], guess=(m1[sel], m2[sel]))
                 val[inside] = e.value + fam.shift(hh[sel], tx[sel], tx1[sel])
                 g1[idx[sel]], g2[idx[sel]] = e.m1, e.m2
-            good = val >= base[todo]
+            # Within rounding of the current value counts as no decrease: near a
+            # flat maximum F_h cannot rank points closer than that.
+            good = val >= base[todo] - _FLAT * (1.0 + np.abs(base[todo]))
             accepted[todo[good]] = True
             bad = todo[~good]
             sx[bad] *= 0.5
@@ -332,7 +379,8 @@ def _gamma_maxima(fam: Family, hs: NDArray, nb: float):
     s = np.linspace(lo_s, hi_s, max(m, 2))
     x0, x10 = s * e[0], s * e[1]
     dx, dx1 = np.full(s.size, r[0]), np.full(s.size, r[1])
-    line, tau, _, m1, m2 = _line_maxima_ev(obj, x0, x10, dx, dx1)
+    # Gamma's points only seed Newton: a coarse refinement suffices.
+    line, tau, _, m1, m2 = _line_maxima_ev(obj, x0, x10, dx, dx1, _GAMMA_RTOL)
     if line.size == 0:
         return _empty()
     gx, gx1 = x0[line] + tau * r[0], x10[line] + tau * r[1]
@@ -572,7 +620,7 @@ def _newton_lines(fam, px, px1, d, h, lo, hi, tau, g1, g2, curv):
         fn = e.grad_x * d[0] + e.grad_x1 * d[1] + h[idx] * bd
         vn = e.value + fam.shift(h[idx], px[idx] + t_new * d[0], px1[idx] + t_new * d[1])
         moved = t_new - tau[idx]
-        good = vn >= val[idx]
+        good = vn >= val[idx] - _FLAT * (1.0 + np.abs(val[idx]))
         # Accepted: secant curvature, new point.  Rejected: halve the step.
         ia = idx[good]
         with np.errstate(invalid="ignore", divide="ignore"):
