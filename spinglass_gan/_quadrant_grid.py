@@ -180,7 +180,7 @@ def _line_maxima_ev(obj, x0, x10, dx, dx1, rtol):
     slope = ev.grad_x * dx[line] + ev.grad_x1 * dx1[line]
     k = np.flatnonzero((slope[:-1] > 0) & (slope[1:] <= 0) & ~starts[1:])
     if k.size == 0:
-        return _empty(5) + (np.empty(0, complex),)
+        return _empty(3) + (np.empty(0, complex), np.empty(0, complex))
     ln = line[k]
 
     def evalf(idx, t, guess):
