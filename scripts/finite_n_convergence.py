@@ -22,7 +22,7 @@ NS = (25, 50, 100, 200, 400)
 if __name__ == "__main__":
     root = Path(__file__).resolve().parent.parent
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else root / "data" / "finite_n"
-    model = sg.GanSpinGlass(3, 3, 1.0, 0.9)
+    model = sg.GanSpinGlass(3, 3, 1.0, 0.9, formula="published")
     arrays = {"n": np.array(NS)}
     for name, (u_D, u_G) in CASES.items():
         data = convergence(model, u_D, u_G, NS, samples=50, rng=2024)

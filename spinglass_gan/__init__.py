@@ -6,7 +6,12 @@ surfaces of generative adversarial networks", J. Stat. Phys. 186, 29 (2022).
 Public API
 ----------
 GanSpinGlass, ModelConstants, KacRiceRegion
-    The model, its constants and its Kac-Rice region (``model``).
+    The model with its two Kac-Rice formulas: the model's own ("derived", the
+    default, constants :class:`DerivedConstants` in ``derived``) and the paper's
+    ("published", constants :class:`ModelConstants`, region :class:`KacRiceRegion`).
+DerivedConstants, QuadrantSolver
+    The model's own formula: its constants (``derived``) and its exact suprema over
+    loss quadrants (``quadrant``).
 HessianEnsemble
     The random Hessian H'(x1): sampling and limiting law (``ensemble``).
 solve_dyson, stieltjes, density, density_moment, support, splitting_x1
@@ -37,6 +42,7 @@ save_result, load_result, Result
 from ._version import __version__
 from .banded import BandedStructure, banded_structure
 from .complexity import ComplexitySolver
+from .derived import DerivedConstants
 from .ensemble import HessianEnsemble
 from .exponent import Exponent
 from .finite_n import FiniteNResult, kac_rice_log_integral
@@ -53,6 +59,7 @@ from .master_equation import (
 from .model import GanSpinGlass, KacRiceRegion, ModelConstants
 from .montecarlo import MCEstimate, annealed_log_det, log_abs_det, quenched_log_det
 from .potential import log_potential
+from .quadrant import QuadrantSolver
 from .results import Result, load_result, save_result
 from .spectra import HistogramL1, histogram_l1
 from .sweeps import LowestLosses, Sweep, lowest_losses, sweep
@@ -60,6 +67,7 @@ from .sweeps import LowestLosses, Sweep, lowest_losses, sweep
 __all__ = [
     "BandedStructure",
     "ComplexitySolver",
+    "DerivedConstants",
     "DysonSolution",
     "Exponent",
     "FiniteNResult",
@@ -70,6 +78,7 @@ __all__ = [
     "LowestLosses",
     "MCEstimate",
     "ModelConstants",
+    "QuadrantSolver",
     "Result",
     "Sweep",
     "__version__",

@@ -1,7 +1,7 @@
 """The banded structure: which indices of critical points exist at which losses.
 
 For every cell of a (u_D, u_G) grid and every k_G up to a maximum, the largest
-k_D (up to its maximum) with Theta_{k_D,k_G}(u_D, u_G) > 0 (SPEC section 7).
+k_D (up to its maximum) with Theta_{k_D,k_G}(u_D, u_G) > 0 (docs/theory.md).
 Theta_{k_D,k_G} is non-increasing in both indices, so these "staircases" hold
 the whole feasible set of index pairs; a k_D map is computed only while some
 cell can still be feasible.
@@ -31,7 +31,7 @@ from tqdm.auto import tqdm
 
 from . import _validation as val
 from .exponent import Convention, DIndex
-from .model import GanSpinGlass, ModelConstants
+from .model import GanSpinGlass
 from .results import load_result, save_result, user_metadata
 from .runner import RESULT_FILE, run_tasks, task_id
 
@@ -101,8 +101,7 @@ def _index_chain(
     A task of :func:`~spinglass_gan.runner.run_tasks`; ``model`` is
     :meth:`GanSpinGlass.metadata`, so replaced constants travel with it.
     """
-    params = {k: model[k] for k in ("p", "q", "sigma_z", "kappa")}
-    gan = GanSpinGlass(**params, constants=ModelConstants(**model["constants"]))
+    gan = GanSpinGlass.from_metadata(model)
     u_D_arr, u_G_arr = np.asarray(u_D, dtype=float), np.asarray(u_G, dtype=float)
     chain = np.full((u_G_arr.size, u_D_arr.size), -1, dtype=np.int64)
     alive = np.ones(chain.shape, dtype=bool)
@@ -137,7 +136,7 @@ def banded_structure(
     ----------
     model : GanSpinGlass
     u_D, u_G : array_like
-        1-D grids of loss levels per sqrt(N).
+        1-D grids of loss levels per N.
     k_D_max, k_G_max : int
         Largest indices considered (>= 0).
     d_index, convention : str

@@ -253,8 +253,21 @@ def _save_figure(fig: Any, out: Path, stem: str) -> list[Path]:
     return paths
 
 
+def _add_formula_option(group: Any) -> None:
+    group.add_argument(
+        "--formula",
+        choices=("derived", "published"),
+        default="derived",
+        help=(
+            "Kac-Rice formula: 'derived', the model's own (its complexity), or "
+            "'published', the paper's, to reproduce its figures (default: %(default)s)"
+        ),
+    )
+
+
 def _add_model_options(parser: argparse.ArgumentParser, *, sweeping: bool = False) -> None:
-    group = parser.add_argument_group("model (SPEC section 1; defaults: the paper's)")
+    group = parser.add_argument_group("model (defaults: the paper's parameters)")
+    _add_formula_option(group)
     group.add_argument(
         "--p",
         type=_integer,
@@ -297,7 +310,7 @@ def _add_grid_options(parser: argparse.ArgumentParser, points: int) -> None:
             default=(-10.0, 10.0, points),
             metavar=("LO", "HI", "N"),
             help=(
-                f"{name} loss level per sqrt(N) (dimensionless): N >= 2 equally spaced "
+                f"{name} loss level per N (dimensionless): N >= 2 equally spaced "
                 f"values from LO to HI, LO < HI (default: -10 10 {points})"
             ),
         )
@@ -358,11 +371,11 @@ def _figure_registry() -> dict[int, Callable[..., Any]]:
     return dict(sorted(found.items()))
 
 
-def _accepts_progress(fn: Callable[..., Any]) -> bool:
-    """Whether ``fn`` takes a ``progress`` keyword, by name or through ``**params``.
+def _accepts(fn: Callable[..., Any], name: str) -> bool:
+    """Whether ``fn`` takes the keyword ``name``, by name or through ``**params``.
 
-    The figure functions forward ``**params`` to code that passes ``progress`` on
-    where a computation shows a bar, so a catch-all counts as accepting it.
+    The figure functions forward ``**params`` to the figure data, which take
+    ``progress`` and ``formula`` where they apply, so a catch-all counts as accepting.
     """
     try:
         params = inspect.signature(fn).parameters.values()
@@ -370,7 +383,7 @@ def _accepts_progress(fn: Callable[..., Any]) -> bool:
         return False
     return any(
         p.kind is p.VAR_KEYWORD
-        or (p.name == "progress" and p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD))
+        or (p.name == name and p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD))
         for p in params
     )
 
@@ -381,7 +394,8 @@ def _run_figures(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
     out = _output_dir(parser, args.out)
     for number in tqdm(numbers, desc="figures", disable=args.quiet or len(numbers) < 2):
         fn = registry[number]
-        kwargs = {"progress": not args.quiet} if _accepts_progress(fn) else {}
+        kwargs = {"progress": not args.quiet, "formula": args.formula}
+        kwargs = {k: v for k, v in kwargs.items() if _accepts(fn, k)}
         with _write_errors(parser):
             paths = fn(out, **kwargs)
         _report([Path(p) for p in paths or ()], args.quiet)
@@ -395,9 +409,10 @@ def _add_figures(sub: Any) -> None:
         "figures",
         help="the paper's figures on default settings",
         description=(
-            "Compute and draw the paper's figures (SPEC section 10) on their default "
-            "settings. Each figure N writes figN.png, figN.pdf and figN.npz (the plotted "
-            f"data with its parameters) to --out. Available: {listed}.\n\n"
+            "Compute and draw the paper's figures on their default settings, from the "
+            "model's own Kac-Rice formula (--formula derived, the default) or the paper's "
+            "(--formula published). Each figure N writes figN.png, figN.pdf and figN.npz "
+            f"(the plotted data with its parameters) to --out. Available: {listed}.\n\n"
             "example:\n  spinglass-gan figures --out figures --only 1 3"
         ),
         formatter_class=_Formatter,
@@ -410,6 +425,7 @@ def _add_figures(sub: Any) -> None:
         metavar="N",
         help=f"figure numbers to make, from {{{listed}}} (default: all of them)",
     )
+    _add_formula_option(parser)
     _add_common_options(parser, "figures")
     parser.set_defaults(handler=_run_figures, parser=parser)
 
@@ -571,7 +587,7 @@ def _add_spectrum(sub: Any) -> None:
 
 def _run_theta_map(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     with _user_errors(parser):
-        model = GanSpinGlass(args.p, args.q, args.sigma_z, args.kappa)
+        model = GanSpinGlass(args.p, args.q, args.sigma_z, args.kappa, formula=args.formula)
     out = _output_dir(parser, args.out)
     u_D, u_G = np.linspace(*args.u_d), np.linspace(*args.u_g)
     theta = model.theta_map(
@@ -643,7 +659,7 @@ def _add_theta_map(sub: Any) -> None:
 def _run_banded(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     _check_runner_options(args, parser)
     with _user_errors(parser):
-        model = GanSpinGlass(args.p, args.q, args.sigma_z, args.kappa)
+        model = GanSpinGlass(args.p, args.q, args.sigma_z, args.kappa, formula=args.formula)
     out = _output_dir(parser, args.out)
     with _runner(args, parser) as runner, _write_errors(parser):
         result = banded_structure(
@@ -736,12 +752,17 @@ def _run_sweep(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
         # Models at both ends: every value in between is then valid too (the
         # admissible sets of sigma_z and kappa are intervals).
         for value in (lo, hi):
-            GanSpinGlass(args.p, args.q, **{name: value, other: fixed})
+            GanSpinGlass(args.p, args.q, **{name: value, other: fixed}, formula=args.formula)
     out = _output_dir(parser, args.out)
     values = np.geomspace(lo, hi, n) if name == "sigma_z" else np.linspace(lo, hi, n)
     with _runner(args, parser) as runner, _write_errors(parser):
         result = sweep(
-            args.p, args.q, **{name: values, other: fixed}, progress=not args.quiet, **runner
+            args.p,
+            args.q,
+            **{name: values, other: fixed},
+            formula=args.formula,
+            progress=not args.quiet,
+            **runner,
         )
     spacing = "log" if name == "sigma_z" else "linear"
     result = Sweep(

@@ -1,7 +1,10 @@
-"""The data behind each of the paper's figures 1-8 (SPEC section 10).
+"""The data behind each of the paper's figures 1-8.
 
 ``DATA[n](**params)`` returns ``(arrays, metadata)``: every plotted series and the
-parameters that made it.  No drawing here (``figures`` draws), and no mathematics
+parameters that made it.  Figures 2-8 take ``formula``: "derived" (default, the
+model's own Kac-Rice formula) or "published" (the paper's, reproducing its figures);
+the loss ranges shown follow the formula, since the two put the critical points at
+very different losses.  No drawing here (``figures`` draws), and no mathematics
 of its own: each function calls the library.  The functions' defaults are the
 settings of the paper's figures; ``REDUCED[n]`` are coarse settings, seconds to
 compute, used for the stored curves in ``data/figures/`` and their regression tests.
@@ -25,8 +28,16 @@ __all__ = ["DATA", "REDUCED", "TITLES"]
 PAPER = {"p": 3, "q": 3, "sigma_z": 1.0, "kappa": 0.9}
 
 
-def _model() -> GanSpinGlass:
-    return GanSpinGlass(**PAPER)
+def _model(formula: str = "derived") -> GanSpinGlass:
+    return GanSpinGlass(**PAPER, formula=formula)
+
+
+# Loss ranges shown, per formula: Theta over [-10, 10] in the paper; the model's own
+# formula puts its zero contour near u = -20 and its index-constrained critical points
+# near (u_D, u_G) = (17, -17).  The published index bands sit where x = P crosses the
+# spectrum (|x| < ~60, i.e. |u_G| < ~0.2 for P = 384 u_G).
+THETA_RANGE = {"derived": (-25.0, 10.0), "published": (-10.0, 10.0)}
+ZOOM = {"derived": ((5.0, 30.0), (-30.0, -5.0)), "published": ((-4.0, 4.0), (-0.5, 0.2))}
 
 
 def spectra(n: int = 300, samples: int = 100, seed: int = 0, points: int = 600):
@@ -45,22 +56,47 @@ def spectra(n: int = 300, samples: int = 100, seed: int = 0, points: int = 600):
     return arrays, meta
 
 
-def exponent_map(nx: int = 401, nx1: int = 201, u_D: float = 2.0, u_G: float = 3.0):
-    """Fig. 2: Phi(x, x1) over |x| <= 4000, |x1| <= 6, with the region B(u_D, u_G)."""
-    model = _model()
-    x, x1 = np.linspace(-4000.0, 4000.0, nx), np.linspace(-6.0, 6.0, nx1)
+def exponent_map(
+    nx: int = 401,
+    nx1: int = 201,
+    u_D: float | None = None,
+    u_G: float | None = None,
+    formula: str = "derived",
+):
+    """Fig. 2: the exponent over the ensemble's shifts (x, x1) with the loss constraints.
+
+    Published: Phi(x, x1) over |x| <= 4000, |x1| <= 6 with the region B(u_D, u_G)
+    (default u_D = 2, u_G = 3).  Derived: Phi_free(x, x1) over four standard deviations
+    of (x, x1), with the lines where the conditional mean of each loss equals its
+    level (default u_D = u_G = -1): beyond them that constraint binds.
+    """
+    model = _model(formula)
+    meta = {**model.metadata()}
+    if formula == "published":
+        u_D, u_G = 2.0 if u_D is None else u_D, 3.0 if u_G is None else u_G
+        x, x1 = np.linspace(-4000.0, 4000.0, nx), np.linspace(-6.0, 6.0, nx1)
+        reg = model.region(u_D, u_G)
+        meta |= {"x_max": reg.x_max, "slope": reg.slope, "intercept": reg.intercept}
+    else:
+        u_D, u_G = -1.0 if u_D is None else u_D, -1.0 if u_G is None else u_G
+        solver = model.solver()
+        sd = np.sqrt(np.diag(np.linalg.inv(solver.free.obj.gaussian.prec)))
+        x, x1 = np.linspace(-4 * sd[0], 4 * sd[0], nx), np.linspace(-4 * sd[1], 4 * sd[1], nx1)
+        # Conditional means: g = ell . z, d = (q g - 2x - x1) / p.
+        g_line = solver.ell
+        d_line = (model.q * solver.ell - np.array([2.0, 1.0])) / model.p
+        meta |= {"g_line": g_line.tolist(), "d_line": d_line.tolist()}
     phi = model.exponent(x[None, :], x1[:, None])
-    reg = model.region(u_D, u_G)
-    arrays = {"x": x, "x1": x1, "phi": phi}
-    meta = {**model.metadata(), "u_D": u_D, "u_G": u_G}
-    meta |= {"x_max": reg.x_max, "slope": reg.slope, "intercept": reg.intercept}
-    return arrays, meta
+    return {"x": x, "x1": x1, "phi": phi}, {**meta, "u_D": u_D, "u_G": u_G}
 
 
-def theta_map(n: int = 301, fixed: tuple[float, ...] = (-2.0, 0.0, 2.0, 5.0)):
-    """Fig. 3: Theta over u_D, u_G in [-10, 10] and sections at fixed u_D and u_G."""
-    model = _model()
-    u = np.linspace(-10.0, 10.0, n)
+def theta_map(n: int = 301, fixed: tuple[float, ...] | None = None, formula: str = "derived"):
+    """Fig. 3: Theta over a square of loss levels and sections at fixed u_D and u_G."""
+    model = _model(formula)
+    lo, hi = THETA_RANGE[formula]
+    u = np.linspace(lo, hi, n)
+    if fixed is None:
+        fixed = (-2.0, 0.0, 2.0, 5.0) if formula == "published" else (-20.0, -5.0, 0.0, 5.0)
     fixed_arr = np.array(fixed)
     arrays = {"u": u, "fixed": fixed_arr, "theta": model.theta_map(u, u)}
     arrays["at_fixed_u_D"] = model.theta_map(fixed_arr, u).T  # [i_fixed, i_G]
@@ -68,10 +104,17 @@ def theta_map(n: int = 301, fixed: tuple[float, ...] = (-2.0, 0.0, 2.0, 5.0)):
     return arrays, model.metadata()
 
 
-def coulomb_check(n: int = 50, samples: int = 50, seed: int = 0, points: int = 400, mc: int = 25):
+def coulomb_check(
+    n: int = 50,
+    samples: int = 50,
+    seed: int = 0,
+    points: int = 400,
+    mc: int = 25,
+    formula: str = "derived",
+):
     """Fig. 4: (1/N) log E|det(H' - x)|, log-potential against Monte Carlo (N = 50,
-    50 samples) at several x1."""
-    model = _model()
+    50 samples) at several x1 (the ensemble is the same for both formulas)."""
+    model = _model(formula)
     x1s = np.array([-20.0, 0.0, 20.0, 60.0])
     x = np.linspace(-250.0, 250.0, points)
     x_mc = np.linspace(-240.0, 240.0, mc)
@@ -85,19 +128,17 @@ def coulomb_check(n: int = 50, samples: int = 50, seed: int = 0, points: int = 4
 
 
 PAIRS = ((0, 0), (1, 0), (0, 1), (2, 2), (5, 5), (10, 10))
-# The index bands sit where x = P crosses the spectrum (|x| < ~60, i.e. |u_G| < ~0.2
-# for P = 384 u_G): figures 5 and 6 zoom there.
-ZOOM_U_D, ZOOM_U_G = (-4.0, 4.0), (-0.5, 0.2)
 
 
-def _zoom(n: int):
-    return np.linspace(*ZOOM_U_D, n), np.linspace(*ZOOM_U_G, n)
+def _zoom(n: int, formula: str):
+    (d_lo, d_hi), (g_lo, g_hi) = ZOOM[formula]
+    return np.linspace(d_lo, d_hi, n), np.linspace(g_lo, g_hi, n)
 
 
-def index_contours(n: int = 201):
+def index_contours(n: int = 201, formula: str = "derived"):
     """Fig. 5: Theta_{k_D,k_G} = 0 for several index pairs, where the bands lie."""
-    model = _model()
-    u_D, u_G = _zoom(n)
+    model = _model(formula)
+    u_D, u_G = _zoom(n, formula)
     arrays = {"u_D": u_D, "u_G": u_G, "pairs": np.array(PAIRS)}
     arrays["total"] = model.theta_map(u_D, u_G)
     for k_D, k_G in PAIRS:
@@ -105,22 +146,24 @@ def index_contours(n: int = 201):
     return arrays, model.metadata()
 
 
-def banded(n: int = 121, k_max: int = 20, progress: bool = False):
+def banded(n: int = 121, k_max: int = 20, progress: bool = False, formula: str = "derived"):
     """Fig. 6: the banded structure, largest feasible k_D and k_G (indices <= 20)."""
-    u_D, u_G = _zoom(n)
-    band = banded_structure(_model(), u_D, u_G, k_max, k_max, progress=progress)
+    u_D, u_G = _zoom(n, formula)
+    band = banded_structure(_model(formula), u_D, u_G, k_max, k_max, progress=progress)
     return {"u_D": u_D, "u_G": u_G, "staircase": band.staircase}, band.metadata
 
 
-def sigma_z_effect(points: int = 60, progress: bool = False):
+def sigma_z_effect(points: int = 60, progress: bool = False, formula: str = "derived"):
     """Fig. 7: lowest losses with Theta > 0 against sigma_z in [1e-5, 1e2] (kappa = 0.9)."""
-    res = sweep(3, 3, sigma_z=np.logspace(-5.0, 2.0, points), kappa=0.9, progress=progress)
+    sigma_z = np.logspace(-5.0, 2.0, points)
+    res = sweep(3, 3, sigma_z=sigma_z, kappa=0.9, formula=formula, progress=progress)
     return {"sigma_z": res.values, **res.results}, res.metadata
 
 
-def kappa_effect(points: int = 37, progress: bool = False):
+def kappa_effect(points: int = 37, progress: bool = False, formula: str = "derived"):
     """Fig. 8: lowest losses with Theta > 0 against kappa in [0.05, 0.95] (sigma_z = 1)."""
-    res = sweep(3, 3, sigma_z=1.0, kappa=np.linspace(0.05, 0.95, points), progress=progress)
+    kappa = np.linspace(0.05, 0.95, points)
+    res = sweep(3, 3, sigma_z=1.0, kappa=kappa, formula=formula, progress=progress)
     return {"kappa": res.values, **res.results}, res.metadata
 
 

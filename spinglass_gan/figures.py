@@ -55,6 +55,21 @@ def _draw1(a, meta):
 
 def _draw2(a, meta):
     fig, (ax,) = _subplots(1, 5.6, 3.8)
+    if meta.get("formula") == "derived":
+        pl.plot_exponent(a["x"], a["x1"], a["phi"], floor=-5.0, ax=ax)
+        x = a["x"]
+        for key, level, name in (("g_line", meta["u_G"], "g"), ("d_line", meta["u_D"], "d")):
+            cx, cx1 = meta[key]
+            ax.plot(x, (level - cx * x) / cx1, "w--", lw=1.0)
+            ax.annotate(
+                rf"$E[{name}\,|\,x, x_1] = {level:g}$",
+                (x[len(x) // 8], (level - cx * x[len(x) // 8]) / cx1),
+                color="w",
+                fontsize=7,
+            )
+        ax.set_ylim(a["x1"][0], a["x1"][-1])
+        ax.set_title(r"$\Phi_{\rm free}(x, x_1)$, model's own formula")
+        return fig
     region = KacRiceRegion(meta["x_max"], meta["slope"], meta["intercept"])
     pl.plot_exponent(a["x"], a["x1"], a["phi"], region=region, floor=-5.0, ax=ax)
     ax.set_title(rf"$u_D = {meta['u_D']:g},\ u_G = {meta['u_G']:g}$")
@@ -144,8 +159,9 @@ def make_figure(number: int, out_dir: str | Path, *, dpi: int = 150, **params) -
     """Compute, draw and save figure ``number`` with ``params`` for its data
     (``progress`` is passed on where the computation shows one)."""
     make = fd.DATA[number]
-    if "progress" not in inspect.signature(make).parameters:
-        params.pop("progress", None)
+    for option in ("progress", "formula"):
+        if option not in inspect.signature(make).parameters:
+            params.pop(option, None)
     arrays, meta = make(**params)
     fig = _DRAW[number](arrays, meta)
     return save_figure(fig, out_dir, number, fd.TITLES[number], arrays, meta, dpi=dpi)

@@ -1,6 +1,10 @@
-"""Finite-N Kac-Rice integrals and their convergence to Theta (SPEC section 9).
+"""Finite-N integrals of the published Kac-Rice formula and their convergence to Theta.
 
-At size N the leading-order Kac-Rice formula is the double integral
+This module belongs to the published formula (``GanSpinGlass(..., formula="published")``).
+The model's own formula is exact at finite N, as an expectation that Monte Carlo
+evaluates directly (:func:`spinglass_gan.expected_critical_points`).
+
+At size N the published leading-order Kac-Rice formula is the double integral
 
     I_N = e^{N C} integral over B of exp(-N (x^2/(2 s^2) + x1^2/(2 s1^2)))
           E|det(H'(x1) - x)| dx dx1,
@@ -147,7 +151,7 @@ def kac_rice_log_integral(
     ----------
     model : GanSpinGlass
     u_D, u_G : float
-        Loss levels per sqrt(N).
+        Loss levels per N.
     n : int
         N >= 2 (also the order of the sampled matrices).
     method : {"coulomb", "montecarlo"}
@@ -170,10 +174,15 @@ def kac_rice_log_integral(
     Examples
     --------
     >>> import spinglass_gan as sg
-    >>> model = sg.GanSpinGlass(p=3, q=3, sigma_z=1.0, kappa=0.9)
+    >>> model = sg.GanSpinGlass(p=3, q=3, sigma_z=1.0, kappa=0.9, formula="published")
     >>> round(kac_rice_log_integral(model, u_D=10.0, u_G=0.0, n=400).value, 4)
     14.6061
     """
+    if getattr(model, "formula", None) != "published":
+        raise ValueError(
+            "model must use formula='published': the model's own formula is exact at "
+            "finite N (spinglass_gan.expected_critical_points)"
+        )
     u_D, u_G = val.real_scalar("u_D", u_D), val.real_scalar("u_G", u_G)
     n = val.integer("n", n, 2)
     samples = val.integer("samples", samples, 2)

@@ -32,19 +32,24 @@ def _params(args) -> dict:
     return dict(zip(("p", "q", "sigma_z", "kappa"), args))
 
 
+def _published(args) -> GanSpinGlass:
+    return GanSpinGlass(*args, formula="published")
+
+
 def theta_sections():
-    """Theta(u_D, u_G = 2) and Theta(u_D = 2, u_G) for both acceptance sets."""
+    """Theta(u_D, u_G = 2) and Theta(u_D = 2, u_G) for both acceptance sets (published)."""
     arrays = {"u": _U}
     for name, args in (("paper", PAPER), ("small_sigma", SMALL_SIGMA)):
-        model = GanSpinGlass(*args)
+        model = _published(args)
         arrays[f"{name}_fixed_u_G"] = model.theta_map(_U, [2.0])[0]
         arrays[f"{name}_fixed_u_D"] = model.theta_map([2.0], _U)[:, 0]
     return arrays, {"paper": _params(PAPER), "small_sigma": _params(SMALL_SIGMA), "fixed": 2.0}
 
 
 def index_diagonals():
-    """Theta_{k,k}(u, u) for k = 0, 1, 2: both D sides and the published convention."""
-    model = GanSpinGlass(*PAPER)
+    """Theta_{k,k}(u, u) for k = 0, 1, 2: both D sides and the published convention
+    (published formula)."""
+    model = _published(PAPER)
     arrays = {"u": _U}
     for k in range(3):
         for label, kw in (
@@ -59,23 +64,52 @@ def index_diagonals():
 def banded_small():
     """Staircases of the banded structure on a 15 x 15 grid, indices up to 5."""
     u = np.linspace(-6.0, 10.0, 15)
-    band = banded_structure(GanSpinGlass(*PAPER), u, u, k_D_max=5, k_G_max=5)
+    band = banded_structure(_published(PAPER), u, u, k_D_max=5, k_G_max=5)
     return {"u": u, "staircase": band.staircase}, _params(PAPER)
 
 
 def sweep_sigma_z():
     """Lowest losses for six sigma_z (kappa = 0.9)."""
-    res = sweep(3, 3, sigma_z=np.logspace(-4.0, 1.0, 6), kappa=0.9)
+    res = sweep(3, 3, sigma_z=np.logspace(-4.0, 1.0, 6), kappa=0.9, formula="published")
     return {"sigma_z": res.values, **res.results}, {"p": 3, "q": 3, "kappa": 0.9}
 
 
 def sweep_kappa():
     """Lowest losses for six kappa (sigma_z = 1)."""
-    res = sweep(3, 3, sigma_z=1.0, kappa=np.linspace(0.1, 0.9, 6))
+    res = sweep(3, 3, sigma_z=1.0, kappa=np.linspace(0.1, 0.9, 6), formula="published")
     return {"kappa": res.values, **res.results}, {"p": 3, "q": 3, "sigma_z": 1.0}
 
 
+DERIVED_SETS = {"paper": PAPER, "small": (2, 1, 0.5, 0.5)}
+_U_DERIVED = np.linspace(-25.0, 10.0, 15)
+
+
+def derived_theta_sections():
+    """The model's own formula: Theta(u_D, u_G = -1), Theta(u_D = -1, u_G), the
+    complexity at exact losses Sigma(u, -1) and the total, for two parameter sets."""
+    arrays = {"u": _U_DERIVED}
+    for name, args in DERIVED_SETS.items():
+        model = GanSpinGlass(*args)
+        arrays[f"{name}_fixed_u_G"] = model.theta_map(_U_DERIVED, [-1.0])[0]
+        arrays[f"{name}_fixed_u_D"] = model.theta_map([-1.0], _U_DERIVED)[:, 0]
+        arrays[f"{name}_sigma"] = model.complexity_at(_U_DERIVED, -1.0)
+        arrays[f"{name}_total"] = np.array([model.theta(np.inf, np.inf)])
+    return arrays, {name: _params(args) for name, args in DERIVED_SETS.items()}
+
+
+def derived_index():
+    """The model's own formula: Theta_{k_D,k_G}(u, u_G = -17) for a few index pairs."""
+    model = GanSpinGlass(*PAPER)
+    u = np.linspace(5.0, 30.0, 11)
+    arrays = {"u": u}
+    for k_D, k_G in ((0, 0), (2, 0), (0, 1)):
+        arrays[f"k{k_D}_{k_G}"] = model.theta_map(u, [-17.0], k_D, k_G)[0]
+    return arrays, _params(PAPER)
+
+
 CURVES: dict[str, Callable] = {
+    "derived_theta_sections": derived_theta_sections,
+    "derived_index": derived_index,
     "theta_sections": theta_sections,
     "index_diagonals": index_diagonals,
     "banded_small": banded_small,
@@ -84,7 +118,15 @@ CURVES: dict[str, Callable] = {
 }
 
 
-FIGURE_CURVES: dict[str, Callable] = {f"fig{n}": partial(DATA[n], **REDUCED[n]) for n in DATA}
+# Stored figure series: the published formula for figures 2-8 (the paper's figures) and
+# the model's own formula, suffixed "_derived", where it is cheap enough.
+FIGURE_CURVES: dict[str, Callable] = {"fig1": partial(DATA[1], **REDUCED[1])}
+FIGURE_CURVES |= {
+    f"fig{n}": partial(DATA[n], **REDUCED[n], formula="published") for n in DATA if n > 1
+}
+FIGURE_CURVES |= {
+    f"fig{n}_derived": partial(DATA[n], **REDUCED[n], formula="derived") for n in (2, 3, 4)
+}
 
 
 def write_all(data_dir: str | Path) -> list[Path]:
@@ -95,7 +137,7 @@ def write_all(data_dir: str | Path) -> list[Path]:
         for name, make in curves.items():
             arrays, meta = make()
             if folder == "figures":
-                n = int(name[3:])
+                n = int(name[3:].split("_")[0])
                 about = {"description": f"Fig. {n}: {TITLES[n]}", "settings": REDUCED[n]}
             else:
                 about = {"description": (make.__doc__ or "").strip()}

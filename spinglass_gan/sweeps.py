@@ -1,6 +1,6 @@
 """Hyperparameter effects: the lowest losses at which critical points exist.
 
-For fixed (p, q) and a sweep over sigma_z or kappa (SPEC section 8):
+For fixed (p, q) and a sweep over sigma_z or kappa :
 
 * u_D_min = inf{u_D : Theta(u_D, +inf) > 0},  u_G_min = inf{u_G : Theta(+inf, u_G) > 0};
 * the lowest u_D + u_G over {Theta > 0}, and the (u_D, u_G) where it is reached.
@@ -26,7 +26,8 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import brentq
 
 from . import _validation as val
-from .model import GanSpinGlass, ModelConstants
+from .derived import DerivedConstants
+from .model import Formula, GanSpinGlass, ModelConstants
 from .results import load_result, save_result, user_metadata
 from .runner import RESULT_FILE, run_tasks, task_id
 
@@ -66,6 +67,10 @@ def _zero_of_increasing(f, start: float = 0.0) -> float:
 
 def lowest_losses(model: GanSpinGlass) -> LowestLosses:
     """Lowest u_D, u_G and u_D + u_G with Theta(u_D, u_G) > 0 (total complexity)."""
+    if not isinstance(model, GanSpinGlass):
+        raise ValueError(f"model must be a GanSpinGlass, got {type(model).__name__}")
+    if model.formula == "derived":
+        return _lowest_losses_derived(model)
     solver = model.solver()
     k = model.constants
     theta_max = solver.sup(np.inf, -np.inf)
@@ -80,6 +85,28 @@ def lowest_losses(model: GanSpinGlass) -> LowestLosses:
     # Where on that line the supremum sits gives the split into u_D and u_G.
     x, x1, _ = solver.line_argmax(cx, cx1, sum_min)
     return LowestLosses(theta_max, u_D_min, u_G_min, sum_min, (x1 - r * x) / b, x / a)
+
+
+def _lowest_losses_derived(model: GanSpinGlass) -> LowestLosses:
+    """The model's own formula: d + g <= sigma is one more half-space n . z3 <= sigma
+    with a positive t-coefficient, solved like the loss faces (docs/theory.md)."""
+    solver = model.solver()
+    theta_max = float(np.max(solver.free_candidates[3], initial=-np.inf))
+    if not theta_max > 0:
+        return LowestLosses(theta_max, *([np.nan] * 5))
+    u_D_min = _zero_of_increasing(lambda u: model.theta(u, np.inf))
+    u_G_min = _zero_of_increasing(lambda u: model.theta(np.inf, u))
+    n_sum = solver.d_row + solver.g_row
+    inf = np.array([np.inf])
+
+    def on_sum(sigma: float):
+        return solver.sup_grid(inf, np.array([sigma]), n_row=n_sum)
+
+    sum_min = _zero_of_increasing(lambda s: float(on_sum(s)[0][0, 0]))
+    z3 = on_sum(sum_min)[1][:, 0, 0]
+    return LowestLosses(
+        theta_max, u_D_min, u_G_min, sum_min, float(solver.d_row @ z3), float(z3[2])
+    )
 
 
 @dataclass(frozen=True)
@@ -108,9 +135,11 @@ class Sweep:
         return cls(parameter, res["values"], {f: res[f] for f in _FIELDS}, meta)
 
 
-def _lowest_losses_task(p: int, q: int, sigma_z: float, kappa: float) -> dict[str, float]:
+def _lowest_losses_task(
+    p: int, q: int, sigma_z: float, kappa: float, formula: str = "derived"
+) -> dict[str, float]:
     """One value of a sweep, as a task of :func:`~spinglass_gan.runner.run_tasks`."""
-    low = lowest_losses(GanSpinGlass(p, q, sigma_z, kappa))
+    low = lowest_losses(GanSpinGlass(p, q, sigma_z, kappa, formula=formula))
     return {f: getattr(low, f) for f in _FIELDS}
 
 
@@ -120,6 +149,7 @@ def sweep(
     *,
     sigma_z: float | ArrayLike,
     kappa: float | ArrayLike,
+    formula: Formula = "derived",
     progress: bool = False,
     results_dir: str | os.PathLike[str] | None = None,
     client: Any = None,
@@ -135,9 +165,11 @@ def sweep(
     Parameters
     ----------
     p, q : int
-        Orders of the model (SPEC section 1).
+        Orders of the model (see :class:`~spinglass_gan.model.GanSpinGlass`).
     sigma_z, kappa : float or 1-D array_like
         The swept parameter (1-D) and the fixed one (scalar).
+    formula : {"derived", "published"}
+        The Kac-Rice formula (see :class:`~spinglass_gan.model.GanSpinGlass`).
     progress : bool
         Show a progress bar over the values.
     results_dir : path, optional
@@ -165,8 +197,13 @@ def sweep(
     fixed_value = kappa if name == "sigma_z" else sigma_z
     # Models built here check every parameter before any task starts, and give the
     # validated values that the tasks receive.
-    models = [GanSpinGlass(p, q, **{name: float(v), fixed: fixed_value}) for v in values]
-    tasks = [{"p": m.p, "q": m.q, "sigma_z": m.sigma_z, "kappa": m.kappa} for m in models]
+    models = [
+        GanSpinGlass(p, q, **{name: float(v), fixed: fixed_value}, formula=formula) for v in values
+    ]
+    tasks = [
+        {"p": m.p, "q": m.q, "sigma_z": m.sigma_z, "kappa": m.kappa, "formula": m.formula}
+        for m in models
+    ]
     if results_dir is None and client is None and scheduler is None and processes is None:
         processes = 1
     rows = run_tasks(
@@ -180,8 +217,9 @@ def sweep(
         desc=f"sweep over {name}",
     )
     results = {f: np.array([float(r[f]) for r in rows]) for f in _FIELDS}
-    meta: dict[str, Any] = {"p": p, "q": q, fixed: float(fixed_value)}
-    meta["constants_from"] = ModelConstants.from_paper.__qualname__
+    meta: dict[str, Any] = {"p": p, "q": q, fixed: float(fixed_value), "formula": formula}
+    kind = DerivedConstants.from_model if formula == "derived" else ModelConstants.from_paper
+    meta["constants_from"] = kind.__qualname__
     if results_dir is None:
         return Sweep(name, values, results, meta)
     meta["tasks"] = [task_id(_lowest_losses_task, t) for t in tasks]

@@ -49,13 +49,14 @@ def test_spectrum_from_model_constants(tmp_path):
     argv = ["spectrum", "--p", "3", "--q", "2", "--sigma-z", "0.5", "--kappa", "0.5"]
     assert run(*argv, "--n", "20", "--samples", "1", "--out", str(tmp_path)) == 0
     meta = sg.load_result(tmp_path / "spectrum.npz").metadata
-    model = sg.GanSpinGlass(3, 2, 0.5, 0.5)
+    model = sg.GanSpinGlass(3, 2, 0.5, 0.5, formula="published")
     assert (meta["p"], meta["q"], meta["sigma_z"]) == (3, 2, 0.5)
     assert meta["b"] == pytest.approx(model.b) and meta["b1"] == pytest.approx(model.b1)
 
 
 def test_theta_map_matches_library(tmp_path):
     argv = ["theta-map", *TINY_GRID, "--k-d", "0", "--convention", "published"]
+    argv += ["--formula", "published"]
     assert run(*argv, "--out", str(tmp_path)) == 0
     assert (tmp_path / "theta_map.png").exists() and (tmp_path / "theta_map.pdf").exists()
     res = sg.load_result(tmp_path / "theta_map.npz")
@@ -63,7 +64,7 @@ def test_theta_map_matches_library(tmp_path):
     u_D, u_G = np.linspace(-10, 10, 5), np.linspace(-10, 10, 4)
     np.testing.assert_array_equal(res["u_D"], u_D)
     np.testing.assert_array_equal(res["u_G"], u_G)
-    model = sg.GanSpinGlass(3, 3, 1.0, 0.9)
+    model = sg.GanSpinGlass(3, 3, 1.0, 0.9, formula="published")
     expected = model.theta_map(u_D, u_G, 0, None, convention="published")
     np.testing.assert_array_equal(res["theta"], expected)
     meta = res.metadata
@@ -87,6 +88,19 @@ def test_theta_map_without_critical_points(tmp_path, monkeypatch):
     assert (tmp_path / "theta_map.png").exists()
 
 
+def test_theta_map_formula(tmp_path):
+    """--formula picks the Kac-Rice formula; the model's own is the default."""
+    assert run("theta-map", *TINY_GRID, "--out", str(tmp_path / "a")) == 0
+    res = sg.load_result(tmp_path / "a" / "theta_map.npz")
+    assert res.metadata["formula"] == "derived"
+    u_D, u_G = np.linspace(-10, 10, 5), np.linspace(-10, 10, 4)
+    model = sg.GanSpinGlass(3, 3, 1.0, 0.9)
+    np.testing.assert_array_equal(res["theta"], model.theta_map(u_D, u_G))
+    with pytest.raises(SystemExit) as exc:
+        run("theta-map", *TINY_GRID, "--formula", "paper", "--out", str(tmp_path / "b"))
+    assert exc.value.code == 2
+
+
 def test_banded_files(tmp_path):
     argv = ["banded", *TINY_GRID, "--k-d-max", "1", "--k-g-max", "2", "--d-index", "descent"]
     assert run(*argv, "--out", str(tmp_path)) == 0
@@ -105,7 +119,7 @@ def test_banded_files(tmp_path):
     ],
 )
 def test_sweep_files(tmp_path, argv, parameter, values):
-    assert run("sweep", *argv, "--out", str(tmp_path)) == 0
+    assert run("sweep", *argv, "--formula", "published", "--out", str(tmp_path)) == 0
     assert (tmp_path / "sweep.png").exists() and (tmp_path / "sweep.pdf").exists()
     assert sg.load_result(tmp_path / "sweep.npz").kind == "sweep"
     result = sg.Sweep.load(tmp_path / "sweep.npz")
@@ -116,7 +130,8 @@ def test_sweep_files(tmp_path, argv, parameter, values):
 
 def test_sweep_single_value_sweeps_the_other(tmp_path, monkeypatch):
     monkeypatch.setattr(cli, "KAPPA_RANGE", (0.6, 0.8, 2))
-    assert run("sweep", "--sigma-z", "0.5", "--out", str(tmp_path)) == 0
+    argv = ["sweep", "--sigma-z", "0.5", "--formula", "published"]
+    assert run(*argv, "--out", str(tmp_path)) == 0
     result = sg.Sweep.load(tmp_path / "sweep.npz")
     assert result.parameter == "kappa" and result.metadata["sigma_z"] == 0.5
     np.testing.assert_allclose(result.values, [0.6, 0.8])
@@ -296,8 +311,8 @@ def test_help(command, capsys):
     units = {
         "figures": "folder",
         "spectrum": "eigenvalue units",
-        "theta-map": "per sqrt(N)",
-        "banded": "per sqrt(N)",
+        "theta-map": "per N",
+        "banded": "per N",
         "sweep": "dimensionless",
         "gan-sweep": "sigma_z",
     }

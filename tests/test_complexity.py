@@ -15,7 +15,7 @@ SETS = {"paper": (3, 3, 1.0, 0.9), "small_sigma": (5, 5, 0.01, 0.5)}
 
 @pytest.fixture(scope="module", params=list(SETS))
 def model(request):
-    return sg.GanSpinGlass(*SETS[request.param])
+    return sg.GanSpinGlass(*SETS[request.param], formula="published")
 
 
 def _box(model):
@@ -182,7 +182,7 @@ def test_gradient_matches_finite_differences(model):
 )
 def test_bad_arguments(call):
     with pytest.raises(ValueError):
-        call(sg.GanSpinGlass(3, 3, 1.0, 0.9))
+        call(sg.GanSpinGlass(3, 3, 1.0, 0.9, formula="published"))
 
 
 def test_empty_feasible_set_is_minus_infinity(model):

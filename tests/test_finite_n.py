@@ -16,8 +16,8 @@ import spinglass_gan as sg
 from spinglass_gan.finite_n import FiniteNResult, convergence, kac_rice_log_integral
 
 NS = (25, 50, 100, 200, 400)
-PAPER = sg.GanSpinGlass(p=3, q=3, sigma_z=1.0, kappa=0.9)
-SMALL_SIGMA = sg.GanSpinGlass(p=5, q=5, sigma_z=0.01, kappa=0.5)
+PAPER = sg.GanSpinGlass(p=3, q=3, sigma_z=1.0, kappa=0.9, formula="published")
+SMALL_SIGMA = sg.GanSpinGlass(p=5, q=5, sigma_z=0.01, kappa=0.5, formula="published")
 
 # (model, u_D, u_G, where the supremum sits, number of maximisers). Laplace's method gives
 # N (value - Theta) = -a log N + b + O(1/N): a = 1 for an interior maximum (2-D Gaussian),

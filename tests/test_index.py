@@ -50,7 +50,7 @@ def test_goe_rate_slope():
 
 @pytest.fixture(scope="module")
 def model():
-    return sg.GanSpinGlass(3, 3, 1.0, 0.9)
+    return sg.GanSpinGlass(3, 3, 1.0, 0.9, formula="published")
 
 
 @pytest.mark.parametrize("d_index", ["ascent", "descent"])

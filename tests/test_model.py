@@ -11,7 +11,7 @@ import spinglass_gan as sg
 
 def test_constants_match_spec_formulas():
     # p = q = 3, sigma_z = 1, kappa = 0.9: SPEC section 1, evaluated by hand.
-    m = sg.GanSpinGlass(p=3, q=3, sigma_z=1.0, kappa=0.9)
+    m = sg.GanSpinGlass(p=3, q=3, sigma_z=1.0, kappa=0.9, formula="published")
     assert m.b == pytest.approx(math.sqrt(6 * 5 * 64), rel=1e-15)
     assert m.b == pytest.approx(43.8178046, abs=1e-7)
     assert m.b1 == pytest.approx(math.sqrt(3 * 2 * 0.9), rel=1e-15)
@@ -31,7 +31,7 @@ def test_constants_match_spec_formulas():
 
 
 def test_region_bounds():
-    m = sg.GanSpinGlass(p=3, q=3, sigma_z=1.0, kappa=0.9)
+    m = sg.GanSpinGlass(p=3, q=3, sigma_z=1.0, kappa=0.9, formula="published")
     r = m.region(u_D=0.5, u_G=-0.2)
     assert r.x_max == pytest.approx(384 * -0.2)
     assert r.intercept == pytest.approx(-1.5)
@@ -43,16 +43,16 @@ def test_region_bounds():
 
 
 def test_constants_are_replaceable():
-    m = sg.GanSpinGlass(p=3, q=3, sigma_z=1.0, kappa=0.9)
+    m = sg.GanSpinGlass(p=3, q=3, sigma_z=1.0, kappa=0.9, formula="published")
     mine = dataclasses.replace(m.constants, b1=1.0, log_constant=0.0)
-    m2 = sg.GanSpinGlass(p=3, q=3, sigma_z=1.0, kappa=0.9, constants=mine)
+    m2 = sg.GanSpinGlass(p=3, q=3, sigma_z=1.0, kappa=0.9, constants=mine, formula="published")
     assert m2.b1 == 1.0 and m2.log_constant == 0.0 and m2.b == m.b
     assert m2.ensemble(2.0).b1 == 1.0
     assert m2.constants.as_dict()["b1"] == 1.0
 
 
 def test_ensemble_from_model():
-    m = sg.GanSpinGlass(p=3, q=3, sigma_z=1.0, kappa=0.9)
+    m = sg.GanSpinGlass(p=3, q=3, sigma_z=1.0, kappa=0.9, formula="published")
     e = m.ensemble(1.5)
     assert (e.b, e.b1, e.kappa, e.x1) == (m.b, m.b1, 0.9, 1.5)
 
@@ -75,7 +75,7 @@ def test_ensemble_from_model():
 def test_model_validation_names_argument(kwargs, name):
     args = {"p": 3, "q": 3, "sigma_z": 1.0, "kappa": 0.9} | kwargs
     with pytest.raises(ValueError, match=name):
-        sg.GanSpinGlass(**args)
+        sg.GanSpinGlass(**args, formula="published")
 
 
 @pytest.mark.parametrize(
@@ -96,7 +96,7 @@ def test_ensemble_validation_names_argument(kwargs, name):
 
 
 def test_region_and_array_validation():
-    m = sg.GanSpinGlass(p=3, q=3, sigma_z=1.0, kappa=0.9)
+    m = sg.GanSpinGlass(p=3, q=3, sigma_z=1.0, kappa=0.9, formula="published")
     with pytest.raises(ValueError, match="u_D"):
         m.region(float("nan"), 0.0)
     e = m.ensemble(0.0)

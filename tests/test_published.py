@@ -100,7 +100,7 @@ def test_published_density_arguments():
 
 @pytest.fixture(scope="module")
 def model():
-    return sg.GanSpinGlass(3, 3, 1.0, 0.9)
+    return sg.GanSpinGlass(3, 3, 1.0, 0.9, formula="published")
 
 
 def test_box_theta_is_a_lower_bound(model):

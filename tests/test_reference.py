@@ -74,7 +74,7 @@ def test_finite_n_convergence_data():
     from spinglass_gan.finite_n import kac_rice_log_integral
 
     stored = load_result(DATA.parent / "finite_n" / "convergence.npz")
-    model = sg.GanSpinGlass(3, 3, 1.0, 0.9)
+    model = sg.GanSpinGlass(3, 3, 1.0, 0.9, formula="published")
     for name, (u_D, u_G) in stored.metadata["cases"].items():
         assert _close(model.theta(u_D, u_G), stored[f"{name}_theta"])
         coulomb = stored[f"{name}_coulomb_value"]

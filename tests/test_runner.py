@@ -52,12 +52,12 @@ def mtimes(folder):
 
 @pytest.fixture(scope="module")
 def serial_sweep():
-    return sg.sweep(3, 3, sigma_z=SIGMA_Z, kappa=0.9)
+    return sg.sweep(3, 3, sigma_z=SIGMA_Z, kappa=0.9, formula="published")
 
 
 @pytest.fixture(scope="module")
 def model():
-    return sg.GanSpinGlass(3, 3, 1.0, 0.9)
+    return sg.GanSpinGlass(3, 3, 1.0, 0.9, formula="published")
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +76,9 @@ def log(tmp_path, monkeypatch):
 
 
 def test_sweep_in_processes_equals_serial(tmp_path, serial_sweep):
-    res = sg.sweep(3, 3, sigma_z=SIGMA_Z, kappa=0.9, processes=2, results_dir=tmp_path)
+    res = sg.sweep(
+        3, 3, sigma_z=SIGMA_Z, kappa=0.9, formula="published", processes=2, results_dir=tmp_path
+    )
     assert_same_sweep(res, serial_sweep)
     assert len(task_files(tmp_path)) == SIGMA_Z.size
     # The assembled file is the returned sweep; its metadata lists the tasks in order.
@@ -105,7 +107,7 @@ def test_banded_through_the_runner_equals_serial(tmp_path, model, serial_band):
 
 def test_replaced_constants_travel_with_the_tasks(model, serial_band):
     constants = dataclasses.replace(model.constants, log_constant=model.log_constant - 5.0)
-    other = sg.GanSpinGlass(3, 3, 1.0, 0.9, constants=constants)
+    other = sg.GanSpinGlass(3, 3, 1.0, 0.9, constants=constants, formula="published")
     serial = sg.banded_structure(other, U_D, U_G, **BAND)
     tasks = sg.banded_structure(other, U_D, U_G, **BAND, processes=1)
     np.testing.assert_array_equal(tasks.staircase, serial.staircase)
@@ -120,12 +122,27 @@ def test_dask_cluster_equals_local(tmp_path, model, serial_sweep, serial_band):
         ) as cluster,
         distributed.Client(cluster) as client,
     ):
-        res = sg.sweep(3, 3, sigma_z=SIGMA_Z, kappa=0.9, client=client, results_dir=tmp_path)
+        res = sg.sweep(
+            3,
+            3,
+            sigma_z=SIGMA_Z,
+            kappa=0.9,
+            formula="published",
+            client=client,
+            results_dir=tmp_path,
+        )
         assert_same_sweep(res, serial_sweep)
         band = sg.banded_structure(model, U_D, U_G, **BAND, client=client)
         np.testing.assert_array_equal(band.staircase, serial_band.staircase)
         # By address: the runner opens and closes its own client.
-        again = sg.sweep(3, 3, sigma_z=SIGMA_Z, kappa=0.9, scheduler=cluster.scheduler_address)
+        again = sg.sweep(
+            3,
+            3,
+            sigma_z=SIGMA_Z,
+            kappa=0.9,
+            formula="published",
+            scheduler=cluster.scheduler_address,
+        )
         assert_same_sweep(again, serial_sweep)
         with pytest.raises(ValueError, match="not both"):
             run_tasks(rt.slow_square, [], client=client, scheduler=cluster.scheduler_address)
@@ -275,13 +292,17 @@ def test_finished_tasks_are_those_a_rerun_reuses(tmp_path, monkeypatch):
 
 
 def test_sweep_resumes_after_lost_and_corrupt_files(tmp_path, serial_sweep):
-    sg.sweep(3, 3, sigma_z=SIGMA_Z, kappa=0.9, processes=1, results_dir=tmp_path)
+    sg.sweep(
+        3, 3, sigma_z=SIGMA_Z, kappa=0.9, formula="published", processes=1, results_dir=tmp_path
+    )
     files = task_files(tmp_path)
     files[0].unlink()
     files[1].write_bytes(b"PK\x03\x04 not a zip archive")
     (tmp_path / runner.RESULT_FILE).unlink()
     before = {p.name: p.stat().st_mtime_ns for p in files[2:]}
-    res = sg.sweep(3, 3, sigma_z=SIGMA_Z, kappa=0.9, processes=1, results_dir=tmp_path)
+    res = sg.sweep(
+        3, 3, sigma_z=SIGMA_Z, kappa=0.9, formula="published", processes=1, results_dir=tmp_path
+    )
     assert_same_sweep(res, serial_sweep)
     assert_same_sweep(sg.Sweep.load(tmp_path / runner.RESULT_FILE), serial_sweep)
     assert {n: t for n, t in mtimes(tmp_path).items() if n in before} == before
@@ -379,7 +400,7 @@ def test_the_example_in_the_docs_runs(tmp_path):
             import spinglass_gan as sg
 
             if __name__ == "__main__":
-                runs = sg.sweep(3, 3, sigma_z=np.array([0.1, 1.0]), kappa=0.9,
+                runs = sg.sweep(3, 3, sigma_z=np.array([0.1, 1.0]), kappa=0.9, formula="published",
                                 results_dir={str(tmp_path / "runs")!r}, processes=2)
                 print(runs["u_D_min"].tolist())
             """
@@ -389,5 +410,6 @@ def test_the_example_in_the_docs_runs(tmp_path):
         [sys.executable, str(script)], capture_output=True, text=True, timeout=120
     )
     assert proc.returncode == 0, proc.stderr
-    expected = sg.sweep(3, 3, sigma_z=np.array([0.1, 1.0]), kappa=0.9)["u_D_min"].tolist()
+    expected = sg.sweep(3, 3, sigma_z=np.array([0.1, 1.0]), kappa=0.9, formula="published")
+    expected = expected["u_D_min"].tolist()
     assert json.loads(proc.stdout) == expected

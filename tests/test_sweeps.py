@@ -8,9 +8,19 @@ import pytest
 import spinglass_gan as sg
 
 
-@pytest.fixture(scope="module", params=[(3, 3, 1.0, 0.9), (5, 5, 0.01, 0.5), (3, 3, 0.1, 0.3)])
+@pytest.fixture(
+    scope="module",
+    params=[
+        (3, 3, 1.0, 0.9, "published"),
+        (5, 5, 0.01, 0.5, "published"),
+        (3, 3, 0.1, 0.3, "published"),
+        (3, 3, 1.0, 0.9, "derived"),
+        (2, 1, 0.5, 0.5, "derived"),
+    ],
+)
 def model(request):
-    return sg.GanSpinGlass(*request.param)
+    *params, formula = request.param
+    return sg.GanSpinGlass(*params, formula=formula)
 
 
 def test_lowest_losses_are_zeros_of_theta(model):
@@ -39,7 +49,7 @@ def test_lowest_sum_against_a_map(model):
 
 
 def test_sweep_records_and_round_trips(tmp_path):
-    res = sg.sweep(3, 3, sigma_z=np.array([0.1, 1.0]), kappa=0.9)
+    res = sg.sweep(3, 3, sigma_z=np.array([0.1, 1.0]), kappa=0.9, formula="published")
     assert res.parameter == "sigma_z" and res["u_D_min"].shape == (2,)
     back = sg.Sweep.load(res.save(tmp_path / "s"))
     np.testing.assert_array_equal(back["sum_min"], res["sum_min"])
