@@ -67,6 +67,50 @@ class Family:
         self.obj = f0  # base: F_0
         self.beta = f1.gaussian.lin - f0.gaussian.lin
         self.kq = 2.0 * (f0.gaussian.log_constant - f1.gaussian.log_constant)
+        self._gamma, self._span = None, None
+
+    def gamma(self, k_lo: int, k_hi: int):
+        """Gamma's points on the lines beta . z = k h0 |beta|, k_lo <= k <= k_hi:
+        (k, x, x1, lambda, m1, m2), sorted by k.  Lines are scanned once per family
+        and kept (each line's result does not depend on the others)."""
+        todo = [(k_lo, k_hi)] if self._gamma is None else []
+        if self._gamma is not None:
+            have_lo, have_hi = self._span
+            if k_lo < have_lo:
+                todo.append((k_lo, have_lo - 1))
+            if k_hi > have_hi:
+                todo.append((have_hi + 1, k_hi))
+        for a, b in todo:
+            new = self._scan_gamma(np.arange(a, b + 1))
+            if self._gamma is None:
+                self._gamma, self._span = new, (a, b)
+            else:
+                self._gamma = tuple(np.concatenate([u, v]) for u, v in zip(self._gamma, new))
+                order = np.argsort(self._gamma[0], kind="stable")
+                self._gamma = tuple(u[order] for u in self._gamma)
+                self._span = (min(a, self._span[0]), max(b, self._span[1]))
+        k = self._gamma[0]
+        sel = slice(np.searchsorted(k, k_lo, "left"), np.searchsorted(k, k_hi, "right"))
+        return tuple(u[sel] for u in self._gamma)
+
+    def _scan_gamma(self, ks):
+        obj, beta = self.obj, self.beta
+        nb = float(np.hypot(*beta))
+        e = beta / nb
+        r = np.array([-e[1], e[0]])
+        s = ks * obj.h0
+        x0, x10 = s * e[0], s * e[1]
+        dx, dx1 = np.full(s.size, r[0]), np.full(s.size, r[1])
+        # Gamma's points only seed Newton: a coarse refinement suffices.
+        line, tau, _, m1, m2 = _line_maxima_ev(obj, x0, x10, dx, dx1, _GAMMA_RTOL)
+        gx, gx1 = x0[line] + tau * r[0], x10[line] + tau * r[1]
+        if line.size:
+            ev = obj.evaluate(gx, gx1, guess=(m1, m2))
+            lam = -(ev.grad_x * beta[0] + ev.grad_x1 * beta[1]) / (nb * nb)
+            m1, m2 = ev.m1, ev.m2
+        else:
+            lam = np.empty(0)
+        return ks[line], gx, gx1, lam, m1, m2
 
     def shift(self, h, x, x1):
         """F_h - base at (x, x1): h beta . z - kq h^2 / 2."""
@@ -375,17 +419,9 @@ def _gamma_maxima(fam: Family, hs: NDArray, nb: float):
     for h in (hs.min(), hs.max()):
         a, b = _projected_range(fam.solver.face(fam.n, float(h)).obj, e)
         lo_s, hi_s = min(lo_s, a), max(hi_s, b)
-    m = int(np.ceil((hi_s - lo_s) / obj.h0)) + 1
-    s = np.linspace(lo_s, hi_s, max(m, 2))
-    x0, x10 = s * e[0], s * e[1]
-    dx, dx1 = np.full(s.size, r[0]), np.full(s.size, r[1])
-    # Gamma's points only seed Newton: a coarse refinement suffices.
-    line, tau, _, m1, m2 = _line_maxima_ev(obj, x0, x10, dx, dx1, _GAMMA_RTOL)
+    line, gx, gx1, lam, m1, m2 = fam.gamma(int(np.floor(lo_s / obj.h0)), int(np.ceil(hi_s / obj.h0)))
     if line.size == 0:
         return _empty()
-    gx, gx1 = x0[line] + tau * r[0], x10[line] + tau * r[1]
-    ev = obj.evaluate(gx, gx1, guess=(m1, m2))
-    lam = -(ev.grad_x * beta[0] + ev.grad_x1 * beta[1]) / (nb * nb)
     # Pairs of maxima on consecutive lines (all pairs: seeds in excess are harmless).
     first = np.searchsorted(line, line + 1, side="left")
     last = np.searchsorted(line, line + 1, side="right")
@@ -409,8 +445,8 @@ def _gamma_maxima(fam: Family, hs: NDArray, nb: float):
     frac = (h - lam[pa]) / (lam[pb] - lam[pa])
     sx = gx[pa] + frac * (gx[pb] - gx[pa])
     sx1 = gx1[pa] + frac * (gx1[pb] - gx1[pa])
-    s1 = ev.m1[pa] + frac * (ev.m1[pb] - ev.m1[pa])
-    s2 = ev.m2[pa] + frac * (ev.m2[pb] - ev.m2[pa])
+    s1 = m1[pa] + frac * (m1[pb] - m1[pa])
+    s2 = m2[pa] + frac * (m2[pb] - m2[pa])
     x, x1, ok = _newton_2d(fam, h, sx, sx1, s1, s2)
     lvl_ok, x, x1 = lvl[ok], x[ok], x1[ok]
     value = obj.evaluate(x, x1).value + fam.shift(hs[lvl_ok], x, x1) if x.size else x

@@ -137,6 +137,14 @@ class QuadrantSolver:
         marginal = a[:2, :2] - np.outer(a[:2, 2], a[2, :2]) / a[2, 2]
         gauss = QuadraticGaussian(k.log_constant, np.zeros(2), marginal)
         self.free = ComplexitySolver(self._exponent(gauss))
+        self._families: dict[tuple[float, ...], _grid.Family] = {}
+
+    def _family(self, n: NDArray) -> _grid.Family:
+        """The faces n . z3 = h for all h (cached: their scans are kept)."""
+        key = tuple(float(v) for v in n)
+        if key not in self._families:
+            self._families[key] = _grid.Family(self, np.array(key))
+        return self._families[key]
 
     def _exponent(self, gaussian: QuadraticGaussian) -> Exponent:
         return Exponent(self.constants, **self._index, gaussian=gaussian)
@@ -196,7 +204,7 @@ class QuadrantSolver:
         _offer(best, arg, np.where(ok, v, -np.inf), (x, x1, t))
         sups = []
         for n, hs, m, hm, flip in ((n_row, h_row, n_col, h_col, False), (n_col, h_col, n_row, h_row, True)):
-            fam = _grid.Family(self, n)
+            fam = self._family(n)
             fin = np.flatnonzero(np.isfinite(hs))
             sup = np.full(hs.size, -np.inf)
             if fin.size:
@@ -218,7 +226,7 @@ class QuadrantSolver:
         if i.size:
             w, ratio = self._restricted(n_row, 0.0, n_col)
             cv, cx, cx1 = _grid.corner_candidates(
-                _grid.Family(self, n_row), w, h_col[j] - ratio * h_row[i], h_row[i]
+                self._family(n_row), w, h_col[j] - ratio * h_row[i], h_row[i]
             )
             win = cv > best[i, j]
             i, j, cv, cx, cx1 = i[win], j[win], cv[win], cx[win], cx1[win]
