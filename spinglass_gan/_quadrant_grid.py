@@ -52,6 +52,7 @@ _LINE_RTOL = 1e-11  # the 1-d Newton iteration's convergence, relative in tau
 _FD = 1e-6  # relative finite-difference step for curvatures
 _GAMMA_RTOL = 1e-7  # Gamma points, relative in tau (they only seed Newton)
 _FLAT = 1e-14  # relative change of a value treated as rounding
+_SHORT = 1e-6  # relative step below which halving the slope counts as progress
 
 #: Counters of fallbacks to the reference computation (for tests and benchmarks).
 FALLBACKS = {"face": 0, "corner": 0}
@@ -67,42 +68,46 @@ class Family:
         self.obj = f0  # base: F_0
         self.beta = f1.gaussian.lin - f0.gaussian.lin
         self.kq = 2.0 * (f0.gaussian.log_constant - f1.gaussian.log_constant)
-        self._gamma, self._span = None, None
+        self._gamma, self._s = None, None
 
-    def gamma(self, k_lo: int, k_hi: int):
-        """Gamma's points on the lines beta . z = k h0 |beta|, k_lo <= k <= k_hi:
-        (k, x, x1, lambda, m1, m2), sorted by k.  Lines are scanned once per family
-        and kept (each line's result does not depend on the others)."""
-        todo = [(k_lo, k_hi)] if self._gamma is None else []
-        if self._gamma is not None:
-            have_lo, have_hi = self._span
-            if k_lo < have_lo:
-                todo.append((k_lo, have_lo - 1))
-            if k_hi > have_hi:
-                todo.append((have_hi + 1, k_hi))
-        for a, b in todo:
-            new = self._scan_gamma(np.arange(a, b + 1))
-            if self._gamma is None:
-                self._gamma, self._span = new, (a, b)
+    def gamma(self, lo: float, hi: float):
+        """Gamma's points on the lines beta . z = s |beta| covering lo <= s <= hi
+        (:func:`_transverse` positions): (line, x, x1, lambda, m1, m2), sorted by line,
+        lines numbered in order.  Lines are scanned once per family and kept (each
+        line's result does not depend on the others)."""
+        e = self.beta / float(np.hypot(*self.beta))
+        new = []
+        if self._s is None:
+            new.append(_transverse(self.obj, e, lo, hi))
+        else:
+            if lo < self._s[0]:
+                new.append(_transverse(self.obj, e, lo, self._s[0])[:-1])
+            if hi > self._s[-1]:
+                new.append(_transverse(self.obj, e, self._s[-1], hi)[1:])
+        for ss in new:
+            found = self._scan_gamma(ss)
+            if self._s is None:
+                self._s, self._gamma = ss, found
             else:
-                self._gamma = tuple(np.concatenate([u, v]) for u, v in zip(self._gamma, new))
-                order = np.argsort(self._gamma[0], kind="stable")
-                self._gamma = tuple(u[order] for u in self._gamma)
-                self._span = (min(a, self._span[0]), max(b, self._span[1]))
-        k = self._gamma[0]
-        sel = slice(np.searchsorted(k, k_lo, "left"), np.searchsorted(k, k_hi, "right"))
-        return tuple(u[sel] for u in self._gamma)
+                self._s = np.sort(np.concatenate([self._s, ss]))
+                self._gamma = tuple(np.concatenate([u, v]) for u, v in zip(self._gamma, found))
+        line = np.searchsorted(self._s, self._gamma[0])
+        order = np.argsort(line, kind="stable")
+        line, rest = line[order], [u[order] for u in self._gamma[1:]]
+        i_lo = max(int(np.searchsorted(self._s, lo, "right")) - 1, 0)
+        i_hi = int(np.searchsorted(self._s, hi, "left"))
+        sel = slice(np.searchsorted(line, i_lo, "left"), np.searchsorted(line, i_hi, "right"))
+        return (line[sel], *(u[sel] for u in rest))
 
-    def _scan_gamma(self, ks):
+    def _scan_gamma(self, s):
         obj, beta = self.obj, self.beta
         nb = float(np.hypot(*beta))
         e = beta / nb
         r = np.array([-e[1], e[0]])
-        s = ks * obj.h0
         x0, x10 = s * e[0], s * e[1]
         dx, dx1 = np.full(s.size, r[0]), np.full(s.size, r[1])
         # Gamma's points only seed Newton: a coarse refinement suffices.
-        line, tau, _, m1, m2 = _line_maxima_ev(obj, x0, x10, dx, dx1, _GAMMA_RTOL)
+        line, tau, _, m1, m2, end = _line_maxima_ev(obj, x0, x10, dx, dx1, _GAMMA_RTOL)
         gx, gx1 = x0[line] + tau * r[0], x10[line] + tau * r[1]
         if line.size:
             ev = obj.evaluate(gx, gx1, guess=(m1, m2))
@@ -110,11 +115,23 @@ class Family:
             m1, m2 = ev.m1, ev.m2
         else:
             lam = np.empty(0)
-        return ks[line], gx, gx1, lam, m1, m2
+        return s[line], gx, gx1, lam, m1, m2, end
 
     def shift(self, h, x, x1):
         """F_h - base at (x, x1): h beta . z - kq h^2 / 2."""
         return h * (self.beta[0] * x + self.beta[1] * x1) - 0.5 * self.kq * h * h
+
+
+def _transverse(obj, e, lo: float, hi: float) -> NDArray:
+    """Positions s in [lo, hi] of the parallel lines e . z = s (e a unit vector):
+    the line scans' steps (``_maximize._march``: a fraction of the block radius next
+    to each block's part of the spectrum, growing with the distance from it) along
+    the axis s e through the origin, as ``interior_maxima`` places its columns."""
+    one = lambda v: np.array([float(v)])  # noqa: E731
+    if not hi > lo:
+        return one(lo)
+    taus, _ = _march(one(lo), one(hi), one(0.0), one(0.0), one(e[0]), one(e[1]), obj.zones)
+    return taus
 
 
 def _empty(k: int = 4):
@@ -217,14 +234,14 @@ def _scan(obj, x0, x10, dx, dx1, lo, hi, targets):
 
 def _line_maxima_ev(obj, x0, x10, dx, dx1, rtol):
     """``line_maxima`` on whole lines, to ``rtol`` in tau, also returning (m1, m2)
-    at each maximum."""
+    at each point, and also the ends where the index domain cuts a line and the line
+    rises towards them (the line's maximum sits there).  Returns
+    (line, tau, value, m1, m2, is_end), sorted by line and tau."""
     bound = obj.slope_bound(dx, dx1)
     inf = np.full(x0.size, np.inf)
-    line, taus, ev, starts, _ = _scan(obj, x0, x10, dx, dx1, -inf, inf, (-bound, bound))
+    line, taus, ev, starts, (lo, hi) = _scan(obj, x0, x10, dx, dx1, -inf, inf, (-bound, bound))
     slope = ev.grad_x * dx[line] + ev.grad_x1 * dx1[line]
     k = np.flatnonzero((slope[:-1] > 0) & (slope[1:] <= 0) & ~starts[1:])
-    if k.size == 0:
-        return _empty(3) + (np.empty(0, complex), np.empty(0, complex))
     ln = line[k]
 
     def evalf(idx, t, guess):
@@ -239,7 +256,18 @@ def _line_maxima_ev(obj, x0, x10, dx, dx1, rtol):
         (taus[k1], slope[k1], ev.m1[k1], ev.m2[k1], ev.value[k1]),
         rtol,
     )
-    return ln, tau, value, m1, m2
+    first = np.flatnonzero(starts)
+    last = np.r_[first[1:] - 1, taus.size - 1] if first.size else first
+    at_lo = first[(taus[first] == lo[line[first]]) & np.isfinite(taus[first]) & (slope[first] < 0)]
+    at_hi = last[(taus[last] == hi[line[last]]) & np.isfinite(taus[last]) & (slope[last] > 0)]
+    ends = np.concatenate([at_lo, at_hi])
+    parts = [
+        (ln, tau, value, m1, m2, np.zeros(ln.size, dtype=bool)),
+        (line[ends], taus[ends], ev.value[ends], ev.m1[ends], ev.m2[ends], np.ones(ends.size, dtype=bool)),
+    ]
+    out = tuple(np.concatenate(p) for p in zip(*parts))
+    order = np.lexsort((out[1], out[0]))
+    return tuple(u[order] for u in out)
 
 
 # -- faces -----------------------------------------------------------------------
@@ -267,7 +295,7 @@ def _projected_range(obj, e) -> tuple[float, float]:
 
 def _newton_2d(fam, h, x, x1, g1, g2):
     """Vectorised Newton ascent on F_h from each seed (as ``_maximize._newton_2d``:
-    forward-difference Hessian of the exact gradient, gradient steps of length h0
+    central-difference Hessian of the exact gradient, gradient steps of length h0
     where it is not negative definite, backtracking that keeps F_h non-decreasing
     and the iterate in the domain).  Returns (x, x1, converged)."""
     obj, (bx, bx1) = fam.obj, fam.beta
@@ -281,17 +309,21 @@ def _newton_2d(fam, h, x, x1, g1, g2):
             break
         k = idx.size
         cx, cx1, hh = x[idx], x1[idx], h[idx]
-        ex = _FD * (obj.h0 * 24.0 + np.abs(cx))
-        ex1 = _FD * (obj.h0 * 24.0 + np.abs(cx1))
-        guess = (np.tile(g1[idx], 3), np.tile(g2[idx], 3))
+        # Central differences of the exact gradient, steps as interior_maxima's.
+        ex = 1e-5 * (obj.h0 * 24.0 + np.abs(cx))
+        ex1 = 1e-5 * (obj.h0 * 24.0 + np.abs(cx1))
+        guess = (np.tile(g1[idx], 5), np.tile(g2[idx], 5))
         ev = obj.evaluate(
-            np.concatenate([cx, cx + ex, cx]), np.concatenate([cx1, cx1, cx1 + ex1]), guess=guess
+            np.concatenate([cx, cx + ex, cx - ex, cx, cx]),
+            np.concatenate([cx1, cx1, cx1, cx1 + ex1, cx1 - ex1]),
+            guess=guess,
         )
         gx, gx1 = ev.grad_x[:k] + hh * bx, ev.grad_x1[:k] + hh * bx1
-        hxx = (ev.grad_x[k : 2 * k] - ev.grad_x[:k]) / ex
-        hyx = (ev.grad_x1[k : 2 * k] - ev.grad_x1[:k]) / ex
-        hxy = (ev.grad_x[2 * k :] - ev.grad_x[:k]) / ex1
-        hyy = (ev.grad_x1[2 * k :] - ev.grad_x1[:k]) / ex1
+        part = lambda g, j: g[j * k : (j + 1) * k]  # noqa: E731
+        hxx = (part(ev.grad_x, 1) - part(ev.grad_x, 2)) / (2 * ex)
+        hyx = (part(ev.grad_x1, 1) - part(ev.grad_x1, 2)) / (2 * ex)
+        hxy = (part(ev.grad_x, 3) - part(ev.grad_x, 4)) / (2 * ex1)
+        hyy = (part(ev.grad_x1, 3) - part(ev.grad_x1, 4)) / (2 * ex1)
         c = 0.5 * (hxy + hyx)
         det = hxx * hyy - c * c
         negdef = (hxx < 0) & (det > 0)
@@ -312,14 +344,22 @@ def _newton_2d(fam, h, x, x1, g1, g2):
             tx[todo], tx1[todo] = cx[todo] + sx[todo], cx1[todo] + sx1[todo]
             inside = obj.in_domain(tx[todo], tx1[todo])
             val = np.full(todo.size, -np.inf)
+            gnorm = np.full(todo.size, np.inf)
             if inside.any():
                 sel = todo[inside]
                 e = obj.evaluate(tx[sel], tx1[sel], guess=(m1[sel], m2[sel]))
                 val[inside] = e.value + fam.shift(hh[sel], tx[sel], tx1[sel])
+                gnorm[inside] = np.hypot(e.grad_x + hh[sel] * bx, e.grad_x1 + hh[sel] * bx1)
                 g1[idx[sel]], g2[idx[sel]] = e.m1, e.m2
-            # Within rounding of the current value counts as no decrease: near a
-            # flat maximum F_h cannot rank points closer than that.
-            good = val >= base[todo] - _FLAT * (1.0 + np.abs(base[todo]))
+            # Within rounding of the current value counts as no decrease (near a
+            # flat maximum F_h cannot rank points closer than that), and so does a
+            # short step that halves the gradient.
+            short = (np.abs(sx[todo]) <= _SHORT * (1.0 + np.abs(cx[todo]))) & (
+                np.abs(sx1[todo]) <= _SHORT * (1.0 + np.abs(cx1[todo]))
+            )
+            good = (val >= base[todo] - _FLAT * (1.0 + np.abs(base[todo]))) | (
+                short & (gnorm <= 0.5 * np.hypot(gx[todo], gx1[todo]))
+            )
             accepted[todo[good]] = True
             bad = todo[~good]
             sx[bad] *= 0.5
@@ -419,15 +459,10 @@ def _gamma_maxima(fam: Family, hs: NDArray, nb: float):
     for h in (hs.min(), hs.max()):
         a, b = _projected_range(fam.solver.face(fam.n, float(h)).obj, e)
         lo_s, hi_s = min(lo_s, a), max(hi_s, b)
-    line, gx, gx1, lam, m1, m2 = fam.gamma(int(np.floor(lo_s / obj.h0)), int(np.ceil(hi_s / obj.h0)))
+    line, gx, gx1, lam, m1, m2, end = fam.gamma(lo_s, hi_s)
     if line.size == 0:
         return _empty()
-    # Pairs of maxima on consecutive lines (all pairs: seeds in excess are harmless).
-    first = np.searchsorted(line, line + 1, side="left")
-    last = np.searchsorted(line, line + 1, side="right")
-    count = last - first
-    a = np.repeat(np.arange(line.size), count)
-    b = first[a] + np.arange(a.size) - np.repeat(np.cumsum(count) - count, count)
+    a, b = _consecutive(line, end)
     rising = lam[b] > lam[a]
     a, b = a[rising], b[rising]
     # Levels crossed on each rising pair: lam[a] < h <= lam[b].
@@ -451,7 +486,10 @@ def _gamma_maxima(fam: Family, hs: NDArray, nb: float):
     lvl_ok, x, x1 = lvl[ok], x[ok], x1[ok]
     value = obj.evaluate(x, x1).value + fam.shift(hs[lvl_ok], x, x1) if x.size else x
     parts = [(lvl_ok, x, x1, value)]
-    bad = np.unique(lvl[~ok])
+    # A seed next to a line's end may lie on the boundary part of the track, where
+    # the face has no interior maximum (its boundary maxima are the index lines').
+    soft = end[pa] | end[pb]
+    bad = np.unique(lvl[~ok & ~soft])
     if bad.size:
         from .quadrant import _candidates
 
@@ -460,6 +498,79 @@ def _gamma_maxima(fam: Family, hs: NDArray, nb: float):
             fx, fx1, fv = _candidates(fam.solver.face(fam.n, float(hs[i])))
             parts.append((np.full(fx.size, i), fx, fx1, fv))
     return tuple(np.concatenate(p) for p in zip(*parts))
+
+
+def _consecutive(line, end):
+    """All pairs (a, b) of points on consecutive lines (line[b] = line[a] + 1), not
+    both line ends: the links along which Gamma (and its boundary track) is followed.
+    Seeds in excess are harmless."""
+    first = np.searchsorted(line, line + 1, side="left")
+    last = np.searchsorted(line, line + 1, side="right")
+    count = last - first
+    a = np.repeat(np.arange(line.size), count)
+    b = first[a] + np.arange(a.size) - np.repeat(np.cumsum(count) - count, count)
+    keep = ~(end[a] & end[b])
+    return a[keep], b[keep]
+
+
+class _Plain:
+    """An objective with no level, for ``_newton_2d``."""
+
+    def __init__(self, obj) -> None:
+        self.obj, self.beta = obj, np.zeros(2)
+
+    def shift(self, h, x, x1):
+        return 0.0 * h
+
+
+def free_maxima(fam: Family, free_obj, ell: NDArray):
+    """Interior local maxima (x, x1, value) of the free exponent, from the row
+    family's Gamma (fam: the faces t = h).
+
+    At a free critical point z, t = ell . z and grad_z F = 0, so z is a critical
+    point of the face at level h = t: a point of Gamma with lambda = ell . z.  Along
+    a branch of Gamma where lambda rises (face maxima), the face maximum's value V(h)
+    has V'(h) = A_tt (ell . z - h), so the free maxima are where
+    psi = lambda - ell . z crosses zero upwards; each crossing seeds a Newton ascent
+    on the free exponent.  Seeds that do not converge fall back to ``interior_maxima``.
+    """
+    from ._maximize import interior_maxima
+
+    nb = float(np.hypot(*fam.beta))
+    if nb <= 1e-14 * (1.0 + np.abs(fam.obj.gaussian.prec).max()):
+        return interior_maxima(free_obj)
+    obj = fam.obj
+    lo_s, hi_s = _projected_range(free_obj, fam.beta / nb)
+    line, gx, gx1, lam, m1, m2, end = fam.gamma(lo_s, hi_s)
+    psi = lam - (ell[0] * gx + ell[1] * gx1)
+    a, b = _consecutive(line, end)
+    keep = (lam[b] > lam[a]) & (psi[a] < 0) & (psi[b] >= 0)
+    a, b = a[keep], b[keep]
+    if a.size == 0:
+        return np.empty(0), np.empty(0), np.empty(0)
+    frac = -psi[a] / (psi[b] - psi[a])
+    x, x1, ok = _newton_2d(
+        _Plain(free_obj),
+        np.zeros(a.size),
+        gx[a] + frac * (gx[b] - gx[a]),
+        gx1[a] + frac * (gx1[b] - gx1[a]),
+        m1[a] + frac * (m1[b] - m1[a]),
+        m2[a] + frac * (m2[b] - m2[a]),
+    )
+    if not (ok | end[a] | end[b]).all():
+        FALLBACKS["face"] += 1
+        return interior_maxima(free_obj)
+    x, x1 = x[ok], x1[ok]
+    if x.size == 0:
+        return np.empty(0), np.empty(0), np.empty(0)
+    found: list[tuple[float, float]] = []
+    for u, v in zip(x, x1):  # one point per maximum (as interior_maxima)
+        if not any(
+            abs(u - p) <= 1e-7 * (1 + abs(p)) and abs(v - q) <= 1e-7 * (1 + abs(q)) for p, q in found
+        ):
+            found.append((u, v))
+    x, x1 = (np.array(c) for c in zip(*found))
+    return x, x1, free_obj.evaluate(x, x1).value
 
 
 # -- corners ---------------------------------------------------------------------
@@ -483,14 +594,15 @@ def corner_candidates(fam: Family, w: NDArray, cut: NDArray, hs: NDArray):
     lo, hi = _clip_to_domain(obj, px, px1, d[0] * ones, d[1] * ones, -np.inf * ones, np.inf * ones)
     # The sheet: scanned lines at most h0 apart across, covering every cut.
     cmin, cmax = float(cut.min()), float(cut.max())
-    step = obj.h0 * np.sqrt(ww)
-    m = int(np.ceil((cmax - cmin) / step)) + 1 if cmax > cmin else 1
-    cs = np.linspace(cmin, cmax, m) if m > 1 else np.array([cmin])
+    nw = np.sqrt(ww)
+    cs = _transverse(obj, w / nw, cmin / nw, cmax / nw) * nw
+    cs[0], cs[-1] = cmin, cmax
+    m = cs.size
     ones_m = np.ones(m)
     sx0, sx10 = cs * w[0] / ww, cs * w[1] / ww
     bound = obj.slope_bound(d[0], d[1])
     targets = (np.min(-hs * bd) - bound, np.max(-hs * bd) + bound)
-    sline, staus, sev, sstarts, _ = _scan(
+    sline, staus, sev, sstarts, (slo, shi) = _scan(
         obj, sx0, sx10, d[0] * ones_m, d[1] * ones_m, -np.inf * ones_m, np.inf * ones_m, targets
     )
     sb = sev.grad_x * d[0] + sev.grad_x1 * d[1]
@@ -509,6 +621,23 @@ def corner_candidates(fam: Family, w: NDArray, cut: NDArray, hs: NDArray):
     seed_m2 = sev.m2[k] + frac * (sev.m2[k + 1] - sev.m2[k])
     seed_curv = (sb[k + 1] - sb[k]) / (staus[k + 1] - staus[k])
     seed_line = sline[k]
+    # Ends of sheet lines cut by the index domain that F_h rises to: a maximum of a
+    # cell's line between two sheet lines can sit next to such an end.
+    first = np.flatnonzero(sstarts)
+    last = np.r_[first[1:] - 1, staus.size - 1] if first.size else first
+    extra = []
+    for idx, bound_, sign in ((first, slo, -1.0), (last, shi, 1.0)):
+        at = idx[np.isfinite(staus[idx]) & (staus[idx] == bound_[sline[idx]])]
+        ke, le = np.nonzero(sign * (sb[at][:, None] + levels[None, :] * bd) > 0)
+        ke = at[ke]
+        extra.append((ke, le))
+    for ke, le in extra:
+        seed_tau = np.concatenate([seed_tau, staus[ke]])
+        seed_m1 = np.concatenate([seed_m1, sev.m1[ke]])
+        seed_m2 = np.concatenate([seed_m2, sev.m2[ke]])
+        seed_curv = np.concatenate([seed_curv, np.full(ke.size, np.nan)])
+        seed_line = np.concatenate([seed_line, sline[ke]])
+        li = np.concatenate([li, le])
     # Seeds per (sheet line, level) key, sorted.
     key = seed_line * levels.size + li
     order = np.argsort(key, kind="stable")
@@ -566,13 +695,13 @@ def corner_candidates(fam: Family, w: NDArray, cut: NDArray, hs: NDArray):
     if cells:
         cell = np.concatenate(cells)
         tau0 = np.concatenate(taus)
-        tau, val, ok = _newton_lines(
+        tau, val, settled, ok = _newton_lines(
             fam, px[cell], px1[cell], d, hs[cell], lo[cell], hi[cell], tau0,
             np.concatenate(g1s), np.concatenate(g2s), np.concatenate(curvs),
         )
         _keep(best, bx, bx1, cell[ok], val[ok], px[cell[ok]] + tau[ok] * d[0],
               px1[cell[ok]] + tau[ok] * d[1])
-        bad = np.unique(cell[~ok])
+        bad = np.unique(cell[~settled])
         if bad.size:
             FALLBACKS["corner"] += bad.size
             for level in np.unique(hs[bad]):
@@ -620,7 +749,9 @@ def _keep(best, bx, bx1, cell, value, x, x1):
 def _newton_lines(fam, px, px1, d, h, lo, hi, tau, g1, g2, curv):
     """Newton iteration for a local maximum of F_h along p + tau d, lo < tau < hi, from
     each seed: the first curvature from the sheet and a finite difference, then
-    secant updates; a step that lowers F_h is halved.  Returns (tau, value, ok)."""
+    secant updates; a step that lowers F_h is halved.  Returns (tau, value, settled,
+    interior): settled where the iteration converged to an interior local maximum
+    (interior) or ran into an end of the segment that F_h rises to."""
     obj = fam.obj
     bd = float(fam.beta @ d)
     n = tau.size
@@ -656,7 +787,11 @@ def _newton_lines(fam, px, px1, d, h, lo, hi, tau, g1, g2, curv):
         fn = e.grad_x * d[0] + e.grad_x1 * d[1] + h[idx] * bd
         vn = e.value + fam.shift(h[idx], px[idx] + t_new * d[0], px1[idx] + t_new * d[1])
         moved = t_new - tau[idx]
-        good = vn >= val[idx] - _FLAT * (1.0 + np.abs(val[idx]))
+        # Near the maximum F_h changes below its rounding: a short step that
+        # halves the slope counts as progress too.
+        good = (vn >= val[idx] - _FLAT * (1.0 + np.abs(val[idx]))) | (
+            (np.abs(fn) <= 0.5 * np.abs(f[idx])) & (np.abs(moved) <= _SHORT * (1.0 + np.abs(tau[idx])))
+        )
         # Accepted: secant curvature, new point.  Rejected: halve the step.
         ia = idx[good]
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -677,4 +812,7 @@ def _newton_lines(fam, px, px1, d, h, lo, hi, tau, g1, g2, curv):
         # Halved to nothing at a point that does not rise: a maximum (or a kink).
         ok[ir[tiny]] = (curv[ir[tiny]] < 0) & (tau[ir[tiny]] > lo[ir[tiny]]) & (tau[ir[tiny]] < hi[ir[tiny]])
         done[ir[tiny]] = True
-    return tau, val, ok
+    # Stopped at an end of the segment that F_h rises to: no interior maximum
+    # near the seed (the end itself is a candidate of its own).
+    at_end = ~ok & done & (((tau <= lo) & (f < 0)) | ((tau >= hi) & (f > 0)))
+    return tau, val, ok | at_end, ok

@@ -42,11 +42,12 @@ from .exponent import Convention, DIndex, Exponent, QuadraticGaussian
 __all__ = ["QuadrantSolver"]
 
 
-def _candidates(solver: ComplexitySolver) -> tuple[NDArray, NDArray, NDArray]:
-    """Every loss-independent candidate of a face: its interior maxima, the maxima
-    along each index constraint's line, and those lines' ends (x, x1, value)."""
+def _candidates(solver: ComplexitySolver, interior=None) -> tuple[NDArray, NDArray, NDArray]:
+    """Every loss-independent candidate of a face: its interior maxima (``interior``,
+    by default ``solver.interior``), the maxima along each index constraint's line,
+    and those lines' ends (x, x1, value)."""
     obj = solver.obj
-    xs, x1s, vs = (list(a) for a in solver.interior)
+    xs, x1s, vs = (list(a) for a in (solver.interior if interior is None else interior))
     planes = obj.halfplanes
     for i, plane in enumerate(planes):
         p0, d = _line_of(*plane)
@@ -151,7 +152,17 @@ class QuadrantSolver:
 
     @cached_property
     def free_candidates(self) -> tuple[NDArray, NDArray, NDArray, NDArray]:
-        """Candidates with no loss constraint active: (x, x1, t, value), t = ell . z."""
+        """Candidates with no loss constraint active: (x, x1, t, value), t = ell . z.
+
+        The interior maxima come from the faces t = h (``_quadrant_grid.free_maxima``).
+        """
+        interior = _grid.free_maxima(self._family(self.g_row), self.free.obj, self.ell)
+        x, x1, v = _candidates(self.free, interior)
+        return x, x1, self.ell[0] * x + self.ell[1] * x1, v
+
+    @cached_property
+    def _free_candidates_reference(self) -> tuple[NDArray, NDArray, NDArray, NDArray]:
+        """:attr:`free_candidates` with the interior maxima by ``interior_maxima``."""
         x, x1, v = _candidates(self.free)
         return x, x1, self.ell[0] * x + self.ell[1] * x1, v
 
@@ -268,7 +279,7 @@ class QuadrantSolver:
             for axis, coord in enumerate((x, x1, t)):
                 arg[axis][rows, cols] = np.where(win, coord[k], arg[axis][rows, cols])
 
-        x, x1, t, v = self.free_candidates
+        x, x1, t, v = self._free_candidates_reference
         z3 = np.stack([x, x1, t])
         ok = (n_row @ z3 <= h_row[:, None, None]) & (n_col @ z3 <= h_col[None, :, None])
         offer(slice(None), slice(None), np.where(ok, v, -np.inf), x, x1, t)
