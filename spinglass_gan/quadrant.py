@@ -22,8 +22,11 @@ the published kind, L plus a concave quadratic in (x, x1), solved by the same
 * face n . z3 = h: t = (h - n_z . z) / n_t, a quadratic with a linear term in h.
 
 Every candidate is a feasible point, so the largest candidate is the supremum.
-On a grid the interior's maxima are computed once, each face's once per row or
-column, and the corner lines once per cell (docs/theory.md).
+On a grid every face of a family shares one function and differs by a term linear
+in its level, so all rows (and all columns) are solved together from one scan of
+the curves on which their critical points lie, and the corner lines of all cells
+from one sheet of scanned lines (``_quadrant_grid``, docs/theory.md section 11.1);
+``_sup_grid_reference`` keeps the face-by-face, line-by-line computation.
 """
 
 from __future__ import annotations

@@ -5,9 +5,14 @@ Tolerance: the two implementations find the same local maxima, each refined to
 1e-11 or better relative in position (Illinois to 1e-13 in tau, Newton steps below
 1e-11), so their values agree to second order in that, far below rounding.  What is
 left is rounding: the batched code evaluates a face as base + h beta . z - kq h^2/2,
-the reference with the face's own quadratic, whose terms reach |h beta . z| ~ 1e3
-(cancellation to about 1e-13 absolute).  1e-10 (1 + |Theta|) is well above both and
-far below any difference a missed or different candidate would make.
+the reference with the face's own quadratic; their terms reach ~1e3 here and cancel
+(measured differences up to 5e-13 (1 + |Theta|) on these sets).  1e-10 (1 + |Theta|)
+is well above that and far below any difference a missed or different candidate makes
+(a missed maximum changes Theta by at least the resolution of the brute-force grids
+below, 1e-6 and more).  Where the quadratic terms are much larger (sigma_z ~ 1e-3 or
+1e2, terms up to ~1e7) the same rounding reaches 1e-9 absolute, and maxima along the
+nearly flat direction of the Gaussian (curvature ratio 1e-7) are located only to that
+rounding in either implementation.
 """
 
 from __future__ import annotations
