@@ -68,10 +68,10 @@ for _var in _THREAD_VARS:
 
 import argparse  # noqa: E402
 import gc  # noqa: E402
-from contextlib import contextmanager  # noqa: E402
 import math  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
 from dataclasses import asdict, dataclass  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
@@ -484,7 +484,11 @@ def bench_banded(
         f" u in [{u_range[0]:g}, {u_range[1]:g}]" if u_range != U_RANGE else ""
     )
     target = TARGETS["banded"]
-    row_id = "banded" if formula == "published" and u_range == U_RANGE else f"banded_{formula}_{u_range[0]:g}_{u_range[1]:g}"
+    row_id = (
+        "banded"
+        if formula == "published" and u_range == U_RANGE
+        else f"banded_{formula}_{u_range[0]:g}_{u_range[1]:g}"
+    )
     try:
         sg.banded_structure(new_model(formula), u[:5], u[:5], k_D_max=1, k_G_max=1)  # warm-up
         seconds, res = once(
@@ -528,8 +532,8 @@ def sweep_by_value(values: np.ndarray, formula: str) -> dict[str, Any]:
     failed, seconds = [], 0.0
     for v in values:
         try:
-            model = lambda v=v: sg.GanSpinGlass(3, 3, float(v), 0.9, formula=formula)  # noqa: E731
-            t, _ = once(lambda: sg.lowest_losses(model()))
+            model = sg.GanSpinGlass(3, 3, float(v), 0.9, formula=formula)
+            t, _ = once(lambda model=model: sg.lowest_losses(model))
         except (ArithmeticError, ValueError, RuntimeError) as exc:
             failed.append({"sigma_z": float(v), "error": f"{type(exc).__name__}: {exc}"})
         else:
@@ -612,7 +616,9 @@ def bench_derived_map(
         "ours_warm_model": asdict(warm),
         "baseline_published_s": base,
         "ratio": ratio,
-        "ratio_definition": "published formula's theta_map, same grid, cold / this" if base else None,
+        "ratio_definition": "published formula's theta_map, same grid, cold / this"
+        if base
+        else None,
         "target": f"<= {limit:g} s" if target else None,
         "criteria": {"time": bool(ours.best <= limit)} if target else {},
         "checks": {

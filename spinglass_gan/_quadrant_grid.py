@@ -186,7 +186,9 @@ def _concave_slope(obj, x, x1, dx, dx1):
     ):
         if k:
             au = np.abs(u)
-            slope = k * w * np.sign(u) * (2.0 / E) * np.sqrt(np.maximum((au - E) * (au + E), 0.0)) / E
+            slope = (
+                k * w * np.sign(u) * (2.0 / E) * np.sqrt(np.maximum((au - E) * (au + E), 0.0)) / E
+            )
             gx = gx - slope
             if on_x1:
                 gx1 = gx1 - slope
@@ -228,7 +230,9 @@ def _scan(obj, x0, x10, dx, dx1, lo, hi, targets):
     line = np.repeat(np.arange(x0.size), np.diff(offsets))
     starts = np.zeros(taus.size, dtype=bool)
     starts[offsets[:-1][np.diff(offsets) > 0]] = True
-    ev = obj.evaluate(x0[line] + taus * dx[line], x10[line] + taus * dx1[line], starts=starts, ts=taus)
+    ev = obj.evaluate(
+        x0[line] + taus * dx[line], x10[line] + taus * dx1[line], starts=starts, ts=taus
+    )
     return line, taus, ev, starts, (lo, hi)
 
 
@@ -246,7 +250,9 @@ def _line_maxima_ev(obj, x0, x10, dx, dx1, rtol):
 
     def evalf(idx, t, guess):
         li = ln[idx]
-        e = obj.evaluate(x0[li] + t * dx[li], x10[li] + t * dx1[li], guess=guess, ts=np.zeros(idx.size))
+        e = obj.evaluate(
+            x0[li] + t * dx[li], x10[li] + t * dx1[li], guess=guess, ts=np.zeros(idx.size)
+        )
         return e.grad_x * dx[li] + e.grad_x1 * dx1[li], e.value, e.m1, e.m2
 
     k1 = k + 1
@@ -263,7 +269,14 @@ def _line_maxima_ev(obj, x0, x10, dx, dx1, rtol):
     ends = np.concatenate([at_lo, at_hi])
     parts = [
         (ln, tau, value, m1, m2, np.zeros(ln.size, dtype=bool)),
-        (line[ends], taus[ends], ev.value[ends], ev.m1[ends], ev.m2[ends], np.ones(ends.size, dtype=bool)),
+        (
+            line[ends],
+            taus[ends],
+            ev.value[ends],
+            ev.m1[ends],
+            ev.m2[ends],
+            np.ones(ends.size, dtype=bool),
+        ),
     ]
     out = tuple(np.concatenate(p) for p in zip(*parts))
     order = np.lexsort((out[1], out[0]))
@@ -319,7 +332,7 @@ def _newton_2d(fam, h, x, x1, g1, g2):
             guess=guess,
         )
         gx, gx1 = ev.grad_x[:k] + hh * bx, ev.grad_x1[:k] + hh * bx1
-        part = lambda g, j: g[j * k : (j + 1) * k]  # noqa: E731
+        part = lambda g, j, k=k: g[j * k : (j + 1) * k]  # noqa: E731
         hxx = (part(ev.grad_x, 1) - part(ev.grad_x, 2)) / (2 * ex)
         hyx = (part(ev.grad_x1, 1) - part(ev.grad_x1, 2)) / (2 * ex)
         hxy = (part(ev.grad_x, 3) - part(ev.grad_x, 4)) / (2 * ex1)
@@ -454,7 +467,6 @@ def _gamma_maxima(fam: Family, hs: NDArray, nb: float):
     """Interior local maxima of every face F_h, h in hs, from the curves Gamma."""
     obj, beta = fam.obj, fam.beta
     e = beta / nb
-    r = np.array([-e[1], e[0]])
     lo_s, hi_s = np.inf, -np.inf
     for h in (hs.min(), hs.max()):
         a, b = _projected_range(fam.solver.face(fam.n, float(h)).obj, e)
@@ -539,7 +551,6 @@ def free_maxima(fam: Family, free_obj, ell: NDArray):
     nb = float(np.hypot(*fam.beta))
     if nb <= 1e-14 * (1.0 + np.abs(fam.obj.gaussian.prec).max()):
         return interior_maxima(free_obj)
-    obj = fam.obj
     lo_s, hi_s = _projected_range(free_obj, fam.beta / nb)
     line, gx, gx1, lam, m1, m2, end = fam.gamma(lo_s, hi_s)
     psi = lam - (ell[0] * gx + ell[1] * gx1)
@@ -566,7 +577,8 @@ def free_maxima(fam: Family, free_obj, ell: NDArray):
     found: list[tuple[float, float]] = []
     for u, v in zip(x, x1):  # one point per maximum (as interior_maxima)
         if not any(
-            abs(u - p) <= 1e-7 * (1 + abs(p)) and abs(v - q) <= 1e-7 * (1 + abs(q)) for p, q in found
+            abs(u - p) <= 1e-7 * (1 + abs(p)) and abs(v - q) <= 1e-7 * (1 + abs(q))
+            for p, q in found
         ):
             found.append((u, v))
     x, x1 = (np.array(c) for c in zip(*found))
@@ -696,11 +708,27 @@ def corner_candidates(fam: Family, w: NDArray, cut: NDArray, hs: NDArray):
         cell = np.concatenate(cells)
         tau0 = np.concatenate(taus)
         tau, val, settled, ok = _newton_lines(
-            fam, px[cell], px1[cell], d, hs[cell], lo[cell], hi[cell], tau0,
-            np.concatenate(g1s), np.concatenate(g2s), np.concatenate(curvs),
+            fam,
+            px[cell],
+            px1[cell],
+            d,
+            hs[cell],
+            lo[cell],
+            hi[cell],
+            tau0,
+            np.concatenate(g1s),
+            np.concatenate(g2s),
+            np.concatenate(curvs),
         )
-        _keep(best, bx, bx1, cell[ok], val[ok], px[cell[ok]] + tau[ok] * d[0],
-              px1[cell[ok]] + tau[ok] * d[1])
+        _keep(
+            best,
+            bx,
+            bx1,
+            cell[ok],
+            val[ok],
+            px[cell[ok]] + tau[ok] * d[0],
+            px1[cell[ok]] + tau[ok] * d[1],
+        )
         bad = np.unique(cell[~settled])
         if bad.size:
             FALLBACKS["corner"] += bad.size
@@ -708,9 +736,19 @@ def corner_candidates(fam: Family, w: NDArray, cut: NDArray, hs: NDArray):
                 sel = bad[hs[bad] == level]
                 face = fam.solver.face(fam.n, float(level)).obj
                 one = np.ones(sel.size)
-                found = line_maxima(face, px[sel], px1[sel], d[0] * one, d[1] * one, lo[sel], hi[sel])
+                found = line_maxima(
+                    face, px[sel], px1[sel], d[0] * one, d[1] * one, lo[sel], hi[sel]
+                )
                 c = sel[found.line]
-                _keep(best, bx, bx1, c, found.value, px[c] + found.tau * d[0], px1[c] + found.tau * d[1])
+                _keep(
+                    best,
+                    bx,
+                    bx1,
+                    c,
+                    found.value,
+                    px[c] + found.tau * d[0],
+                    px1[c] + found.tau * d[1],
+                )
     # Ends of each cell's segment in the index domain.
     for end in (lo, hi):
         fin = np.flatnonzero(np.isfinite(end) & (lo <= hi))
@@ -790,7 +828,8 @@ def _newton_lines(fam, px, px1, d, h, lo, hi, tau, g1, g2, curv):
         # Near the maximum F_h changes below its rounding: a short step that
         # halves the slope counts as progress too.
         good = (vn >= val[idx] - _FLAT * (1.0 + np.abs(val[idx]))) | (
-            (np.abs(fn) <= 0.5 * np.abs(f[idx])) & (np.abs(moved) <= _SHORT * (1.0 + np.abs(tau[idx])))
+            (np.abs(fn) <= 0.5 * np.abs(f[idx]))
+            & (np.abs(moved) <= _SHORT * (1.0 + np.abs(tau[idx])))
         )
         # Accepted: secant curvature, new point.  Rejected: halve the step.
         ia = idx[good]
@@ -810,7 +849,9 @@ def _newton_lines(fam, px, px1, d, h, lo, hi, tau, g1, g2, curv):
         fresh[ir] = False
         tiny = np.abs(step[ir]) <= _LINE_RTOL * (1.0 + np.abs(tau[ir]))
         # Halved to nothing at a point that does not rise: a maximum (or a kink).
-        ok[ir[tiny]] = (curv[ir[tiny]] < 0) & (tau[ir[tiny]] > lo[ir[tiny]]) & (tau[ir[tiny]] < hi[ir[tiny]])
+        ok[ir[tiny]] = (
+            (curv[ir[tiny]] < 0) & (tau[ir[tiny]] > lo[ir[tiny]]) & (tau[ir[tiny]] < hi[ir[tiny]])
+        )
         done[ir[tiny]] = True
     # Stopped at an end of the segment that F_h rises to: no interior maximum
     # near the seed (the end itself is a candidate of its own).

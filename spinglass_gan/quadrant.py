@@ -217,7 +217,10 @@ class QuadrantSolver:
         ok = (n_row @ z3 <= h_row[:, None, None]) & (n_col @ z3 <= h_col[None, :, None])
         _offer(best, arg, np.where(ok, v, -np.inf), (x, x1, t))
         sups = []
-        for n, hs, m, hm, flip in ((n_row, h_row, n_col, h_col, False), (n_col, h_col, n_row, h_row, True)):
+        for n, hs, m, hm, flip in (
+            (n_row, h_row, n_col, h_col, False),
+            (n_col, h_col, n_row, h_row, True),
+        ):
             fam = self._family(n)
             fin = np.flatnonzero(np.isfinite(hs))
             sup = np.full(hs.size, -np.inf)
@@ -229,7 +232,9 @@ class QuadrantSolver:
                 ft = (hs[own] - n[0] * fx - n[1] * fx1) / n[2]
                 # Candidates of face i are feasible in the cells with w . z <= hm - ratio hs[i].
                 cut = hm[None, :] - ratio * hs[own][:, None]
-                vals = np.where(w[0] * fx[:, None] + w[1] * fx1[:, None] <= cut, fv[:, None], -np.inf)
+                vals = np.where(
+                    w[0] * fx[:, None] + w[1] * fx1[:, None] <= cut, fv[:, None], -np.inf
+                )
                 b, a = (best.T, arg.transpose(0, 2, 1)) if flip else (best, arg)
                 _offer_owned(b, a, own, vals, (fx, fx1, ft))
             sups.append(sup)

@@ -153,7 +153,9 @@ def test_no_fallbacks_on_the_benchmark_grid():
     assert _quadrant_grid.FALLBACKS == before
 
 
-@pytest.mark.parametrize("params", [SETS["paper"], SETS["small"], (5, 5, 0.01, 0.5), (3, 3, 1e-3, 0.9)])
+@pytest.mark.parametrize(
+    "params", [SETS["paper"], SETS["small"], (5, 5, 0.01, 0.5), (3, 3, 1e-3, 0.9)]
+)
 @pytest.mark.parametrize("k_D, k_G", [(None, None), (0, 0), (None, 1), (3, 3)])
 def test_free_candidates_match_interior_maxima(params, k_D, k_G):
     """The free maxima found from the faces' curves Gamma are those of
@@ -168,7 +170,11 @@ def test_free_candidates_match_interior_maxima(params, k_D, k_G):
     obj = solver.free.obj
     ev = obj.evaluate(rx, rx1)
     scale = obj.h0 * 24.0
-    interior = obj.in_domain(rx, rx1, slack=-1e-6 * scale) if obj.halfplanes.size else np.ones(rx.size, bool)
+    interior = (
+        obj.in_domain(rx, rx1, slack=-1e-6 * scale)
+        if obj.halfplanes.size
+        else np.ones(rx.size, bool)
+    )
     critical = np.hypot(ev.grad_x, ev.grad_x1) <= 1e-8 * (1.0 + np.abs(rv))
     for a, b in zip(rx[interior & critical], rx1[interior & critical]):
         near = np.hypot(x - a, x1 - b) <= 1e-6 * (scale + abs(a) + abs(b))
