@@ -620,14 +620,10 @@ def corner_candidates(fam: Family, w: NDArray, cut: NDArray, hs: NDArray):
     sb = sev.grad_x * d[0] + sev.grad_x1 * d[1]
     # Brackets on every sheet line for every distinct level.
     levels, lvl_of = np.unique(hs, return_inverse=True)
-    pair_ok = ~sstarts[1:]
-    k_idx = np.flatnonzero(pair_ok)
-    s0 = sb[k_idx][:, None] + levels[None, :] * bd
-    s1 = sb[k_idx + 1][:, None] + levels[None, :] * bd
-    kk, li = np.nonzero((s0 > 0) & (s1 <= 0))
-    k = k_idx[kk]
-    f0, f1 = s0[kk, li], s1[kk, li]
-    frac = f0 / (f0 - f1)
+    k, li = _brackets(sb, sstarts, levels, bd)
+    f0, f1 = sb[k] + levels[li] * bd, sb[k + 1] + levels[li] * bd
+    with np.errstate(invalid="ignore", divide="ignore"):
+        frac = np.clip(np.nan_to_num(f0 / (f0 - f1), nan=0.5), 0.0, 1.0)
     seed_tau = staus[k] + frac * (staus[k + 1] - staus[k])
     seed_m1 = sev.m1[k] + frac * (sev.m1[k + 1] - sev.m1[k])
     seed_m2 = sev.m2[k] + frac * (sev.m2[k + 1] - sev.m2[k])
@@ -764,6 +760,29 @@ def corner_candidates(fam: Family, w: NDArray, cut: NDArray, hs: NDArray):
         c = fin
         _keep(best, bx, bx1, c, v + fam.shift(hs[c], ex, ex1), ex, ex1)
     return best, bx, bx1
+
+
+def _brackets(sb, starts, levels, bd):
+    """Pairs (k, i): the slope sb + levels[i] bd of one scanned line turns from > 0 at
+    sample k to <= 0 at sample k + 1 (levels sorted).  For each k those levels form
+    an interval, found by bisection, so no samples x levels table is built."""
+    k = np.flatnonzero(~starts[1:])
+    a, b = sb[k], sb[k + 1]
+    n = levels.size
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if bd > 0:  # h > -a / bd and h <= -b / bd
+            i0 = np.searchsorted(levels, -a / bd, "right")
+            i1 = np.searchsorted(levels, -b / bd, "right")
+        elif bd < 0:  # h < -a / bd and h >= -b / bd
+            i0 = np.searchsorted(levels, -b / bd, "left")
+            i1 = np.searchsorted(levels, -a / bd, "left")
+        else:
+            on = (a > 0) & (b <= 0)
+            i0, i1 = np.where(on, 0, n), np.full(k.size, n)
+    count = np.maximum(i1 - i0, 0)
+    kk = np.repeat(np.arange(k.size), count)
+    li = i0[kk] + np.arange(kk.size) - np.repeat(np.cumsum(count) - count, count)
+    return k[kk], li
 
 
 def _keep(best, bx, bx1, cell, value, x, x1):
