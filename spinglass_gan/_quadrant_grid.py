@@ -53,6 +53,7 @@ _FD = 1e-6  # relative finite-difference step for curvatures
 _GAMMA_RTOL = 1e-7  # Gamma points, relative in tau (they only seed Newton)
 _FLAT = 1e-14  # relative change of a value treated as rounding
 _SHORT = 1e-6  # relative step below which halving the slope counts as progress
+_GAIN = 1e-13  # relative gain of a Newton step below which it has converged
 
 #: Counters of fallbacks to the reference computation (for tests and benchmarks).
 FALLBACKS = {"face": 0, "corner": 0}
@@ -349,6 +350,10 @@ def _newton_2d(fam, h, x, x1, g1, g2):
         base = ev.value[:k] + fam.shift(hh, cx, cx1)
         m1, m2 = ev.m1[:k], ev.m2[:k]
         accepted = np.zeros(k, dtype=bool)
+        # Converged where the Newton step would gain less than rounding (along a
+        # nearly flat direction the position is fixed only to that).
+        flat = negdef & (0.5 * (gx * sx + gx1 * sx1) <= _GAIN * (1.0 + np.abs(base)))
+        sx[flat], sx1[flat], accepted[flat] = 0.0, 0.0, True
         tx, tx1 = cx + sx, cx1 + sx1
         for _ in range(40):
             todo = np.flatnonzero(~accepted)
@@ -837,6 +842,16 @@ def _newton_lines(fam, px, px1, d, h, lo, hi, tau, g1, g2, curv):
             break
         i_new = idx[fresh[idx]]
         cv = curv[i_new]
+        # Converged where the Newton step would gain less than rounding.
+        with np.errstate(invalid="ignore", divide="ignore"):
+            gain = 0.5 * f[i_new] ** 2 / np.abs(cv)
+        flat = (cv < 0) & (gain <= _GAIN * (1.0 + np.abs(val[i_new])))
+        flat &= (tau[i_new] > lo[i_new]) & (tau[i_new] < hi[i_new])
+        ok[i_new[flat]], done[i_new[flat]] = True, True
+        idx = np.flatnonzero(~done)
+        if idx.size == 0:
+            break
+        i_new, cv = i_new[~flat], cv[~flat]
         uphill = np.sign(f[i_new]) * obj.h0 / nd
         step[i_new] = np.where(cv < 0, -f[i_new] / np.where(cv < 0, cv, -1.0), uphill)
         t_new = np.clip(tau[idx] + step[idx], lo[idx], hi[idx])
