@@ -23,17 +23,23 @@ therefore share one function ``base``, and the levels h enter linearly:
 * Corners.  The cell (i, j) has the line w . z = c_ij on the row face h_i, and the
   slope of F_h along it is base' + h beta . d: one scan of a line answers every
   level.  The lines of all cells are bracketed from a sheet of scanned parallel
-  lines, one per transverse step h0 (the finest step of a line scan): the
+  lines, placed across by the line scans' own step rule (``_transverse``): the
   brackets for level h_i on the two sheet lines around c_ij give seeds, moved
   onto the cell's line, polished by a vectorised Newton iteration (a
   finite-difference curvature, then secant updates, value never decreasing).
+* Free maxima lie on the rows' Gamma where lambda = ell . z (``free_maxima``).
+* Where the index domain cuts a scanned line and the function rises to the cut,
+  the cut point continues Gamma (and the sheet's brackets) along the boundary.
   Corners are solved only in cells where they can win: a corner line lies in
   both faces, so its value is at most min(sup of the row face, sup of the column
   face), and cells whose best candidate already reaches that are skipped.
 
 Every value offered is the exponent evaluated at a feasible point, so the result
-never exceeds the supremum.  A seed whose iteration does not converge to a strict
-local maximum falls back to the reference computation of its face or line.
+never exceeds the supremum.  A seed whose iteration neither converges to a strict
+local maximum (a step below 1e-11 relative, or one that would gain less than
+rounding) nor runs into a segment end that the function rises to falls back to
+the reference computation of its face or line (counted in ``FALLBACKS``).
+docs/theory.md, section 11.1, states what is guaranteed.
 """
 
 from __future__ import annotations
@@ -73,9 +79,10 @@ class Family:
 
     def gamma(self, lo: float, hi: float):
         """Gamma's points on the lines beta . z = s |beta| covering lo <= s <= hi
-        (:func:`_transverse` positions): (line, x, x1, lambda, m1, m2), sorted by line,
-        lines numbered in order.  Lines are scanned once per family and kept (each
-        line's result does not depend on the others)."""
+        (:func:`_transverse` positions): (line, x, x1, lambda, m1, m2, is_end), sorted
+        by line, lines numbered in order; is_end marks a line's cut end that base
+        rises to (not a maximum of the line).  Lines are scanned once per family and
+        kept (each line's result does not depend on the others)."""
         e = self.beta / float(np.hypot(*self.beta))
         new = []
         if self._s is None:
