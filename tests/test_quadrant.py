@@ -179,3 +179,26 @@ def test_free_candidates_match_interior_maxima(params, k_D, k_G):
     for a, b in zip(rx[interior & critical], rx1[interior & critical]):
         near = np.hypot(x - a, x1 - b) <= 1e-6 * (scale + abs(a) + abs(b))
         assert near.any(), (a, b)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", range(12))
+def test_random_models_equal_reference(seed):
+    """Random (p, q, sigma_z, kappa, k_D, k_G, d_index) and loss ranges: a 60 x 50 map
+    equals the reference at a random 6 x 6 subset of its cells.  sigma_z is drawn in
+    [10^-2.5, 10], where rounding stays below the tolerance (module docstring)."""
+    rng = np.random.default_rng(1000 + seed)
+    p, q = int(rng.integers(2, 6)), int(rng.integers(1, 5))
+    sigma_z, kappa = float(10 ** rng.uniform(-2.5, 1.0)), float(rng.uniform(0.1, 0.95))
+    k = [None, 0, 1, 3]
+    k_D, k_G = k[rng.integers(0, 4)], k[rng.integers(0, 4)]
+    d_index = ["ascent", "descent"][rng.integers(0, 2)]
+    half = float([3.0, 20.0, 100.0][rng.integers(0, 3)])
+    solver = sg.GanSpinGlass(p, q, sigma_z, kappa).solver(k_D, k_G, d_index=d_index)
+    u_D = np.linspace(-half, half, 60) + rng.uniform(0.0, half / 60)
+    u_G = np.linspace(-half, half, 50)
+    fast, _ = solver.sup_grid(u_D, u_G)
+    rows = np.sort(rng.choice(u_G.size, 6, replace=False))
+    cols = np.sort(rng.choice(u_D.size, 6, replace=False))
+    ref, _ = solver._sup_grid_reference(u_D[cols], u_G[rows])
+    _close(fast[np.ix_(rows, cols)], ref)
