@@ -23,6 +23,22 @@ What is measured:
    If one raises, its row says so; for the sweep the failing values are then
    located one by one with ``lowest_losses``.
 
+Rows 1-4 use the published formula (``formula="published"``: the naive baseline
+is the published code's method).  The model's own formula (``formula="derived"``,
+``QuadrantSolver``) has rows of its own, each against the published formula's same
+job measured in this run:
+
+5. ``theta_map`` 500 x 500, cold, on u in [-10, 10] and on [-3, 3] (the region where
+   its maxima change); target <= 3 s.
+6. The batched ``QuadrantSolver.sup_grid`` against its reference implementation
+   (``_sup_grid_reference`` and ``interior_maxima`` for the free maxima, swapped in
+   for one call) on a 100 x 100 map, both cold, with the largest difference; and
+   ``lowest_losses`` at 3 values of sigma_z on both paths.
+7. ``banded_structure`` (k <= 30, 200 x 200) on u in [-10, 10], where the derived
+   staircase is empty (Theta_{0,0} <= 0 there: one map), and on [0, 40], where it is
+   not; target: within 2x the published formula's time for the same job.
+8. ``sweep`` over the same 60 values of sigma_z.
+
 Naive baseline (the method of the published code): for every x1 of a box grid,
 ``HessianEnsemble(b, b1, kappa, x1)``, its ``support()`` and, for every x, the
 log-determinant L(x; x1) as ``quad`` of log|lambda - x| rho(lambda) over each
@@ -55,6 +71,7 @@ import gc  # noqa: E402
 import math  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
 from dataclasses import asdict, dataclass  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
@@ -73,6 +90,8 @@ from _timing import Timing, environment, fmt_time, fmt_timing, measure, once, wr
 
 MODEL = {"p": 3, "q": 3, "sigma_z": 1.0, "kappa": 0.9}
 U_RANGE = (-10.0, 10.0)
+U_NARROW = (-3.0, 3.0)  # the derived formula's interesting region
+U_BANDED_DERIVED = (0.0, 40.0)  # where the derived formula's index staircase is not empty
 
 FULL = {
     "map_n": 500,
@@ -93,6 +112,8 @@ FULL = {
     "banded_k": 30,
     "sweep_n": 60,
     "sweep_sigma_z": (-5.0, 2.0),  # log10 range
+    "reference_n": 100,  # grid of the derived formula's reference comparison
+    "reference_sweep_n": 3,  # lowest_losses values on the reference path
 }
 QUICK = {
     **FULL,
@@ -110,16 +131,20 @@ QUICK = {
     "banded_n": 50,
     "banded_k": 10,
     "sweep_n": 10,
+    "reference_n": 30,
+    "reference_sweep_n": 2,
 }
-TARGETS = {"theta_map": 2.0, "banded": 300.0, "sweep": 300.0}
+TARGETS = {"theta_map": 2.0, "theta_map_derived": 3.0, "banded": 300.0, "sweep": 300.0}
 
 
 def fmt_ratio(r: float) -> str:
     return f"{r:,.0f}x" if r >= 100 else f"{r:.3g}x"
 
 
-def new_model() -> sg.GanSpinGlass:
-    return sg.GanSpinGlass(**MODEL)
+def new_model(formula: str = "published") -> sg.GanSpinGlass:
+    """The benchmark model; the rows measured against the naive box method use the
+    published formula (the method of the published code)."""
+    return sg.GanSpinGlass(**MODEL, formula=formula)
 
 
 def u_grid(n: int) -> np.ndarray:
@@ -328,8 +353,10 @@ def naive_extrapolated(naive: dict[str, Any], n_cells: int) -> float:
     return ax1 * naive["support_per_x1_s"] + phi + n_cells * naive["mask_per_cell_assumed_box_s"]
 
 
-def bench_theta_map(cfg: dict[str, Any], n: int, naive: dict[str, Any], target: bool) -> dict:
-    u = u_grid(n)
+def bench_theta_map(
+    cfg: dict[str, Any], n: int, naive: dict[str, Any], target: bool, u_range: tuple = U_RANGE
+) -> dict:
+    u = np.linspace(*u_range, n)
     ours = measure(lambda: new_model().theta_map(u, u), cfg["map_repeats"])
     warm_model = new_model()
     warm_model.theta_map(u, u)
@@ -339,9 +366,11 @@ def bench_theta_map(cfg: dict[str, Any], n: int, naive: dict[str, Any], target: 
     theta = warm_model.theta_map(u, u)
     crit = {"time": bool(ours.best <= TARGETS["theta_map"])} if target else {}
     ax, ax1 = naive["assumed_box"]
+    tag = "" if u_range == U_RANGE else f" u in [{u_range[0]:g}, {u_range[1]:g}]"
     return {
-        "id": f"theta_map_{n}",
-        "label": f"theta_map {n}x{n}, cold",
+        "id": f"theta_map_{n}" + ("" if u_range == U_RANGE else f"_{u_range[0]:g}_{u_range[1]:g}"),
+        "label": f"theta_map {n}x{n}{tag}, cold",
+        "u_range": list(u_range),
         "n": n,
         "ours": asdict(ours),
         "ours_warm_model": asdict(warm),
@@ -445,40 +474,66 @@ def error_row(row_id: str, label: str, exc: Exception, target: float) -> dict:
     }
 
 
-def bench_banded(cfg: dict[str, Any]) -> dict:
+def bench_banded(
+    cfg: dict[str, Any], formula: str = "published", u_range: tuple = U_RANGE, versus=None
+) -> dict:
+    """``banded_structure`` once; ``versus``: the published row of the same job."""
     n, kmax = cfg["banded_n"], cfg["banded_k"]
-    u = u_grid(n)
-    label = f"banded {n}x{n}, k<={kmax}"
+    u = np.linspace(*u_range, n)
+    label = f"banded {n}x{n}, k<={kmax}, {formula}" + (
+        f" u in [{u_range[0]:g}, {u_range[1]:g}]" if u_range != U_RANGE else ""
+    )
     target = TARGETS["banded"]
+    row_id = (
+        "banded"
+        if formula == "published" and u_range == U_RANGE
+        else f"banded_{formula}_{u_range[0]:g}_{u_range[1]:g}"
+    )
     try:
-        sg.banded_structure(new_model(), u_grid(5), u_grid(5), k_D_max=1, k_G_max=1)  # warm-up
+        sg.banded_structure(new_model(formula), u[:5], u[:5], k_D_max=1, k_G_max=1)  # warm-up
         seconds, res = once(
-            lambda: sg.banded_structure(new_model(), u, u, k_D_max=kmax, k_G_max=kmax)
+            lambda: sg.banded_structure(new_model(formula), u, u, k_D_max=kmax, k_G_max=kmax)
         )
     except (ArithmeticError, ValueError, RuntimeError) as exc:
-        return error_row("banded", label, exc, target)
+        return error_row(row_id, label, exc, target)
+    crit = {"time": bool(seconds <= target)}
+    base, ratio = None, None
+    if versus is not None and "seconds" in versus:
+        base = versus["seconds"]
+        ratio = base / seconds
+        crit["within 2x of published"] = bool(seconds <= 2.0 * base)
     return {
-        "id": "banded",
+        "id": row_id,
         "label": label,
+        "formula": formula,
+        "u_range": list(u_range),
         "seconds": seconds,
-        "ratio": None,
-        "target": f"<= {target:g} s",
-        "criteria": {"time": bool(seconds <= target)},
+        "baseline_published_s": base,
+        "ratio": ratio,
+        "ratio_definition": "published formula, same job / this" if base else None,
+        "target": f"<= {target:g} s" + ("; <= 2x published" if base else ""),
+        "criteria": crit,
         "checks": {
             "feasible_cells": int((~res.infeasible).sum()),
             "max_k_D": int(res.k_D.max()),
             "max_k_G": int(res.k_G.max()),
         },
-        "cells": (f"{fmt_time(seconds)} (once)", "-", "-", f"<={target:g} s"),
+        "cells": (
+            f"{fmt_time(seconds)} (once)",
+            f"{fmt_time(base)} (published)" if base else "-",
+            fmt_ratio(ratio) if ratio else "-",
+            "<=2x published" if base else f"<={target:g} s",
+        ),
     }
 
 
-def sweep_by_value(values: np.ndarray) -> dict[str, Any]:
+def sweep_by_value(values: np.ndarray, formula: str) -> dict[str, Any]:
     """After a failed sweep: ``lowest_losses`` value by value, which fail, time of the rest."""
     failed, seconds = [], 0.0
     for v in values:
         try:
-            t, _ = once(lambda v=v: sg.lowest_losses(sg.GanSpinGlass(3, 3, float(v), 0.9)))
+            model = sg.GanSpinGlass(3, 3, float(v), 0.9, formula=formula)
+            t, _ = once(lambda model=model: sg.lowest_losses(model))
         except (ArithmeticError, ValueError, RuntimeError) as exc:
             failed.append({"sigma_z": float(v), "error": f"{type(exc).__name__}: {exc}"})
         else:
@@ -486,27 +541,146 @@ def sweep_by_value(values: np.ndarray) -> dict[str, Any]:
     return {"failed": failed, "succeeded": int(values.size - len(failed)), "seconds": seconds}
 
 
-def bench_sweep(cfg: dict[str, Any]) -> dict:
+def bench_sweep(cfg: dict[str, Any], formula: str = "published", versus=None) -> dict:
     values = np.logspace(*cfg["sweep_sigma_z"], cfg["sweep_n"])
-    label = f"sweep sigma_z, {values.size} values"
+    label = f"sweep sigma_z, {values.size} values, {formula}"
     target = TARGETS["sweep"]
-    sg.sweep(3, 3, sigma_z=np.array([0.5]), kappa=MODEL["kappa"])  # warm-up
+    kw = {"kappa": MODEL["kappa"], "formula": formula}
+    sg.sweep(3, 3, sigma_z=np.array([0.5]), **kw)  # warm-up
+    row_id = "sweep" if formula == "published" else f"sweep_{formula}"
     try:
-        seconds, res = once(lambda: sg.sweep(3, 3, sigma_z=values, kappa=MODEL["kappa"]))
+        seconds, res = once(lambda: sg.sweep(3, 3, sigma_z=values, **kw))
     except (ArithmeticError, ValueError, RuntimeError) as exc:
-        row = error_row("sweep", label, exc, target)
-        row["by_value"] = sweep_by_value(values)
+        row = error_row(row_id, label, exc, target)
+        row["by_value"] = sweep_by_value(values, formula)
         return row
+    base = versus["seconds"] if versus is not None and "seconds" in versus else None
+    ratio = base / seconds if base else None
     return {
-        "id": "sweep",
+        "id": row_id,
         "label": label,
+        "formula": formula,
         "seconds": seconds,
         "per_value_s": seconds / values.size,
-        "ratio": None,
+        "baseline_published_s": base,
+        "ratio": ratio,
+        "ratio_definition": "published formula, same sweep / this" if base else None,
         "target": f"<= {target:g} s",
         "criteria": {"time": bool(seconds <= target)},
         "checks": {"finite_u_D_min": int(np.isfinite(res["u_D_min"]).sum())},
-        "cells": (f"{fmt_time(seconds)} (once)", "-", "-", f"<={target:g} s"),
+        "cells": (
+            f"{fmt_time(seconds)} (once)",
+            f"{fmt_time(base)} (published)" if base else "-",
+            fmt_ratio(ratio) if ratio else "-",
+            f"<={target:g} s",
+        ),
+    }
+
+
+# ------------------------------------------------- derived formula (QuadrantSolver)
+@contextmanager
+def reference_quadrant():
+    """QuadrantSolver with its reference implementation (face by face, line by line,
+    interior maxima by ``interior_maxima``), for the same-run comparison."""
+    cls = sg.QuadrantSolver
+    saved = cls.__dict__["sup_grid"], cls.__dict__["free_candidates"]
+    cls.sup_grid = cls._sup_grid_reference
+    cls.free_candidates = property(lambda self: self._free_candidates_reference)
+    try:
+        yield
+    finally:
+        cls.sup_grid, cls.free_candidates = saved
+
+
+def bench_derived_map(
+    cfg: dict[str, Any], n: int, u_range: tuple, published: dict | None, target: bool
+) -> dict:
+    """theta_map of the derived formula, cold (fresh model), against the published
+    formula's same map when given."""
+    u = np.linspace(*u_range, n)
+    ours = measure(lambda: new_model("derived").theta_map(u, u), cfg["map_repeats"])
+    warm_model = new_model("derived")
+    warm_model.theta_map(u, u)
+    warm = measure(lambda: warm_model.theta_map(u, u), cfg["map_repeats"])
+    theta = warm_model.theta_map(u, u)
+    base = Timing(**published["ours"]).best if published else None
+    ratio = base / ours.best if base else None
+    limit = TARGETS["theta_map_derived"]
+    tag = "" if u_range == U_RANGE else f" u in [{u_range[0]:g}, {u_range[1]:g}]"
+    return {
+        "id": f"theta_map_derived_{n}_{u_range[0]:g}_{u_range[1]:g}",
+        "label": f"theta_map {n}x{n} derived{tag}, cold",
+        "n": n,
+        "u_range": list(u_range),
+        "ours": asdict(ours),
+        "ours_warm_model": asdict(warm),
+        "baseline_published_s": base,
+        "ratio": ratio,
+        "ratio_definition": "published formula's theta_map, same grid, cold / this"
+        if base
+        else None,
+        "target": f"<= {limit:g} s" if target else None,
+        "criteria": {"time": bool(ours.best <= limit)} if target else {},
+        "checks": {
+            "finite_fraction": float(np.isfinite(theta).mean()),
+            "theta_max": float(np.max(theta)),
+            "theta_min": float(np.min(theta)),
+        },
+        "cells": (
+            fmt_timing(ours),
+            f"{fmt_time(base)} (published)" if base else "-",
+            fmt_ratio(ratio) if ratio else "-",
+            f"<={limit:g} s" if target else "-",
+        ),
+    }
+
+
+def bench_derived_reference(cfg: dict[str, Any]) -> dict:
+    """The batched sup_grid against the reference implementation, same grid, same run
+    (both cold: fresh model, free maxima included), and the largest difference."""
+    n = cfg["reference_n"]
+    u = u_grid(n)
+    fast = measure(lambda: new_model("derived").theta_map(u, u), cfg["map_repeats"])
+    with reference_quadrant():
+        ref_s, ref = once(lambda: new_model("derived").theta_map(u, u))
+    got = new_model("derived").theta_map(u, u)
+    ok = np.isfinite(ref)
+    diff = float(np.max(np.abs(got[ok] - ref[ok]) / (1.0 + np.abs(ref[ok]))))
+    # lowest_losses (a sweep's unit of work) on the reference path, a few values.
+    values = np.logspace(*cfg["sweep_sigma_z"], cfg["reference_sweep_n"])
+    low = lambda: [sg.lowest_losses(sg.GanSpinGlass(3, 3, float(v), 0.9)) for v in values]  # noqa: E731
+    low_fast_s, low_fast = once(low)
+    with reference_quadrant():
+        low_ref_s, low_ref = once(low)
+    fields = ("u_D_min", "u_G_min", "sum_min")
+    low_diff = max(
+        abs(getattr(a, f) - getattr(b, f)) / (1.0 + abs(getattr(b, f)))
+        for a, b in zip(low_fast, low_ref)
+        for f in fields
+        if np.isfinite(getattr(b, f))
+    )
+    ratio = ref_s / fast.best
+    return {
+        "id": "derived_vs_reference",
+        "label": f"theta_map {n}x{n} derived vs reference",
+        "n": n,
+        "ours": asdict(fast),
+        "reference_s": ref_s,
+        "ratio": ratio,
+        "ratio_definition": "reference implementation (one cold call) / batched (best, cold)",
+        "lowest_losses": {
+            "values": values.tolist(),
+            "batched_s": low_fast_s,
+            "reference_s": low_ref_s,
+            "ratio": low_ref_s / low_fast_s,
+            "max_rel_diff": float(low_diff),
+            "batched": [[float(getattr(a, f)) for f in fields] for a in low_fast],
+            "reference": [[float(getattr(b, f)) for f in fields] for b in low_ref],
+        },
+        "target": None,
+        "criteria": {"equal to the reference (1e-10)": bool(diff <= 1e-10)},
+        "checks": {"max_rel_diff": diff},
+        "cells": (fmt_timing(fast), f"{fmt_time(ref_s)} (reference)", fmt_ratio(ratio), "-"),
     }
 
 
@@ -597,13 +771,23 @@ def print_notes(rows: list[dict], naive: dict[str, Any], firsts: dict) -> None:
                     f"    value by value (lowest_losses): fails at sigma_z = {bad}; the other "
                     f"{by['succeeded']} values take {fmt_time(by['seconds'])} in all"
                 )
-        elif r["id"] == "banded":
+        elif r["id"] == "derived_vs_reference":
+            low = r["lowest_losses"]
+            print(
+                f"  {r['label']}: reference {fmt_time(r['reference_s'])} against "
+                f"{fmt_time(r['ours']['best'])}; largest relative difference "
+                f"{r['checks']['max_rel_diff']:.1e}; lowest_losses at {len(low['values'])} "
+                f"sigma_z: reference {fmt_time(low['reference_s'])}, batched "
+                f"{fmt_time(low['batched_s'])} ({fmt_ratio(low['ratio'])}), largest "
+                f"relative difference {low['max_rel_diff']:.1e}"
+            )
+        elif r["id"].startswith("banded"):
             ch = r["checks"]
             print(
                 f"  {r['label']}: {ch['feasible_cells']} feasible cells, largest k_D "
                 f"{ch['max_k_D']}, largest k_G {ch['max_k_G']}"
             )
-        elif r["id"] == "sweep":
+        elif r["id"].startswith("sweep"):
             print(
                 f"  {r['label']}: {fmt_time(r['per_value_s'])} per value; u_D_min finite at "
                 f"{r['checks']['finite_u_D_min']} values"
@@ -633,14 +817,28 @@ def main(argv: list[str] | None = None) -> int:
     print(f"model GanSpinGlass{tuple(MODEL.values())}, u grids linspace{U_RANGE}\n")
 
     naive = bench_naive(cfg)
+    big = bench_theta_map(cfg, cfg["map_n"], naive, target=True)
+    banded = bench_banded(cfg)
+    sweep = bench_sweep(cfg)
+    # The published formula's same jobs for the derived rows' ratios.
+    narrow = bench_theta_map(cfg, cfg["map_n"], naive, target=False, u_range=U_NARROW)
+    banded_wide = bench_banded(cfg, "published", U_BANDED_DERIVED)
     rows: list[dict] = [
-        bench_theta_map(cfg, cfg["map_n"], naive, target=True),
+        big,
         bench_theta_map(cfg, cfg["map_small_n"], naive, target=False),
         bench_theta_point(cfg),
         bench_phi(naive),
         bench_tiny(naive),
-        bench_banded(cfg),
-        bench_sweep(cfg),
+        banded,
+        sweep,
+        bench_derived_map(cfg, cfg["map_n"], U_RANGE, big, target=True),
+        narrow,
+        bench_derived_map(cfg, cfg["map_n"], U_NARROW, narrow, target=True),
+        bench_derived_reference(cfg),
+        bench_banded(cfg, "derived", U_RANGE, banded),
+        banded_wide,
+        bench_banded(cfg, "derived", U_BANDED_DERIVED, banded_wide),
+        bench_sweep(cfg, "derived", sweep),
     ]
 
     print_table(rows)

@@ -22,8 +22,11 @@ the published kind, L plus a concave quadratic in (x, x1), solved by the same
 * face n . z3 = h: t = (h - n_z . z) / n_t, a quadratic with a linear term in h.
 
 Every candidate is a feasible point, so the largest candidate is the supremum.
-On a grid the interior's maxima are computed once, each face's once per row or
-column, and the corner lines once per cell (docs/theory.md).
+On a grid every face of a family shares one function and differs by a term linear
+in its level, so all rows (and all columns) are solved together from one scan of
+the curves on which their critical points lie, and the corner lines of all cells
+from one sheet of scanned lines (``_quadrant_grid``, docs/theory.md section 11.1);
+``_sup_grid_reference`` keeps the face-by-face, line-by-line computation.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from functools import cached_property
 import numpy as np
 from numpy.typing import NDArray
 
+from . import _quadrant_grid as _grid
 from ._maximize import _clip_to_domain, line_maxima
 from .complexity import ComplexitySolver, _clip, _line_of
 from .derived import DerivedConstants
@@ -41,11 +45,12 @@ from .exponent import Convention, DIndex, Exponent, QuadraticGaussian
 __all__ = ["QuadrantSolver"]
 
 
-def _candidates(solver: ComplexitySolver) -> tuple[NDArray, NDArray, NDArray]:
-    """Every loss-independent candidate of a face: its interior maxima, the maxima
-    along each index constraint's line, and those lines' ends (x, x1, value)."""
+def _candidates(solver: ComplexitySolver, interior=None) -> tuple[NDArray, NDArray, NDArray]:
+    """Every loss-independent candidate of a face: its interior maxima (``interior``,
+    by default ``solver.interior``), the maxima along each index constraint's line,
+    and those lines' ends (x, x1, value)."""
     obj = solver.obj
-    xs, x1s, vs = (list(a) for a in solver.interior)
+    xs, x1s, vs = (list(a) for a in (solver.interior if interior is None else interior))
     planes = obj.halfplanes
     for i, plane in enumerate(planes):
         p0, d = _line_of(*plane)
@@ -63,6 +68,44 @@ def _candidates(solver: ComplexitySolver) -> tuple[NDArray, NDArray, NDArray]:
             x1s += list(pts[1])
             vs += list(obj.evaluate(pts[0], pts[1]).value)
     return np.array(xs), np.array(x1s), np.array(vs)
+
+
+def _offer(best, arg, value, coords) -> None:
+    """Keep candidates (value[..., k] at coords[.][k]) that beat the cells' best, in place."""
+    if value.shape[-1] == 0:
+        return
+    k = np.argmax(value, axis=-1)
+    top = np.take_along_axis(value, k[..., None], axis=-1)[..., 0]
+    win = top > best
+    best[win] = top[win]
+    for axis, coord in enumerate(coords):
+        arg[axis][win] = coord[k[win]]
+
+
+def _offer_owned(best, arg, own, vals, coords) -> None:
+    """Candidate k, owned by row own[k], offers vals[k, j] to cell (own[k], j), in place."""
+    if own.size == 0:
+        return
+    order = np.argsort(own, kind="stable")
+    own, vals = own[order], vals[order]
+    coords = [c[order] for c in coords]
+    rows, start, count = np.unique(own, return_index=True, return_counts=True)
+    width = int(count.max())
+    slot = np.arange(own.size) - np.repeat(start, count)
+    pad = np.full((rows.size, width, vals.shape[1]), -np.inf)
+    pos = np.searchsorted(rows, own)
+    pad[pos, slot] = vals
+    k = np.argmax(pad, axis=1)  # (rows, cols)
+    top = np.take_along_axis(pad, k[:, None, :], axis=1)[:, 0, :]
+    win = top > best[rows]
+    src = start[:, None] + k  # flat candidate index
+    for r_i, r in enumerate(rows):
+        w = win[r_i]
+        if not w.any():
+            continue
+        best[r, w] = top[r_i, w]
+        for axis, coord in enumerate(coords):
+            arg[axis][r, w] = coord[src[r_i, w]]
 
 
 class QuadrantSolver:
@@ -98,13 +141,31 @@ class QuadrantSolver:
         marginal = a[:2, :2] - np.outer(a[:2, 2], a[2, :2]) / a[2, 2]
         gauss = QuadraticGaussian(k.log_constant, np.zeros(2), marginal)
         self.free = ComplexitySolver(self._exponent(gauss))
+        self._families: dict[tuple[float, ...], _grid.Family] = {}
+
+    def _family(self, n: NDArray) -> _grid.Family:
+        """The faces n . z3 = h for all h (cached: their scans are kept)."""
+        key = tuple(float(v) for v in n)
+        if key not in self._families:
+            self._families[key] = _grid.Family(self, np.array(key))
+        return self._families[key]
 
     def _exponent(self, gaussian: QuadraticGaussian) -> Exponent:
         return Exponent(self.constants, **self._index, gaussian=gaussian)
 
     @cached_property
     def free_candidates(self) -> tuple[NDArray, NDArray, NDArray, NDArray]:
-        """Candidates with no loss constraint active: (x, x1, t, value), t = ell . z."""
+        """Candidates with no loss constraint active: (x, x1, t, value), t = ell . z.
+
+        The interior maxima come from the faces t = h (``_quadrant_grid.free_maxima``).
+        """
+        interior = _grid.free_maxima(self._family(self.g_row), self.free.obj, self.ell)
+        x, x1, v = _candidates(self.free, interior)
+        return x, x1, self.ell[0] * x + self.ell[1] * x1, v
+
+    @cached_property
+    def _free_candidates_reference(self) -> tuple[NDArray, NDArray, NDArray, NDArray]:
+        """:attr:`free_candidates` with the interior maxima by ``interior_maxima``."""
         x, x1, v = _candidates(self.free)
         return x, x1, self.ell[0] * x + self.ell[1] * x1, v
 
@@ -139,6 +200,73 @@ class QuadrantSolver:
         Entries of h may be +inf (no constraint).  Returns the suprema, shape
         (len(h_row), len(h_col)), and the maximisers (x, x1, t) with shape
         (3, len(h_row), len(h_col)).
+
+        The candidates are those of :meth:`_sup_grid_reference`, computed in
+        batches: the faces of each family from one scan of the curves on which
+        all their critical points lie, the corner lines from one sheet of
+        scanned lines, each only where it can win (``_quadrant_grid``).
+        """
+        n_col = self.d_row if n_col is None else np.asarray(n_col, dtype=float)
+        n_row = self.g_row if n_row is None else np.asarray(n_row, dtype=float)
+        h_col, h_row = np.asarray(h_col, dtype=float), np.asarray(h_row, dtype=float)
+        shape = (h_row.size, h_col.size)
+        best = np.full(shape, -np.inf)
+        arg = np.full((3, *shape), np.nan)
+        x, x1, t, v = self.free_candidates
+        z3 = np.stack([x, x1, t])
+        ok = (n_row @ z3 <= h_row[:, None, None]) & (n_col @ z3 <= h_col[None, :, None])
+        _offer(best, arg, np.where(ok, v, -np.inf), (x, x1, t))
+        sups = []
+        for n, hs, m, hm, flip in (
+            (n_row, h_row, n_col, h_col, False),
+            (n_col, h_col, n_row, h_row, True),
+        ):
+            fam = self._family(n)
+            fin = np.flatnonzero(np.isfinite(hs))
+            sup = np.full(hs.size, -np.inf)
+            if fin.size:
+                lvl, fx, fx1, fv = _grid.face_candidates(fam, hs[fin])
+                own = fin[lvl]
+                np.maximum.at(sup, own, fv)
+                w, ratio = self._restricted(n, 0.0, m)
+                ft = (hs[own] - n[0] * fx - n[1] * fx1) / n[2]
+                # Candidates of face i are feasible in the cells with w . z <= hm - ratio hs[i].
+                cut = hm[None, :] - ratio * hs[own][:, None]
+                vals = np.where(
+                    w[0] * fx[:, None] + w[1] * fx1[:, None] <= cut, fv[:, None], -np.inf
+                )
+                b, a = (best.T, arg.transpose(0, 2, 1)) if flip else (best, arg)
+                _offer_owned(b, a, own, vals, (fx, fx1, ft))
+            sups.append(sup)
+        # Corner lines, where min(sup of the row face, sup of the column face) can win.
+        bound = np.minimum(sups[0][:, None], sups[1][None, :])
+        need = np.isfinite(h_row)[:, None] & np.isfinite(h_col)[None, :] & (best < bound)
+        i, j = np.nonzero(need)
+        if i.size:
+            w, ratio = self._restricted(n_row, 0.0, n_col)
+            cv, cx, cx1 = _grid.corner_candidates(
+                self._family(n_row), w, h_col[j] - ratio * h_row[i], h_row[i]
+            )
+            win = cv > best[i, j]
+            i, j, cv, cx, cx1 = i[win], j[win], cv[win], cx[win], cx1[win]
+            best[i, j] = cv
+            arg[0][i, j], arg[1][i, j] = cx, cx1
+            arg[2][i, j] = (h_row[i] - n_row[0] * cx - n_row[1] * cx1) / n_row[2]
+        return best, arg
+
+    def _sup_grid_reference(
+        self,
+        h_col: NDArray,
+        h_row: NDArray,
+        n_col: NDArray | None = None,
+        n_row: NDArray | None = None,
+    ) -> tuple[NDArray, NDArray]:
+        """:meth:`sup_grid` computed face by face and line by line (the reference).
+
+        By default n_col gives d (so h_col = u_D) and n_row gives g (h_row = u_G).
+        Entries of h may be +inf (no constraint).  Returns the suprema, shape
+        (len(h_row), len(h_col)), and the maximisers (x, x1, t) with shape
+        (3, len(h_row), len(h_col)).
         """
         n_col = self.d_row if n_col is None else np.asarray(n_col, dtype=float)
         n_row = self.g_row if n_row is None else np.asarray(n_row, dtype=float)
@@ -159,7 +287,7 @@ class QuadrantSolver:
             for axis, coord in enumerate((x, x1, t)):
                 arg[axis][rows, cols] = np.where(win, coord[k], arg[axis][rows, cols])
 
-        x, x1, t, v = self.free_candidates
+        x, x1, t, v = self._free_candidates_reference
         z3 = np.stack([x, x1, t])
         ok = (n_row @ z3 <= h_row[:, None, None]) & (n_col @ z3 <= h_col[None, :, None])
         offer(slice(None), slice(None), np.where(ok, v, -np.inf), x, x1, t)
