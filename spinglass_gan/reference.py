@@ -119,13 +119,13 @@ CURVES: dict[str, Callable] = {
 
 
 # Stored figure series: the published formula for figures 2-8 (the paper's figures) and
-# the model's own formula, suffixed "_derived", where it is cheap enough.
+# the model's own formula, suffixed "_derived".
 FIGURE_CURVES: dict[str, Callable] = {"fig1": partial(DATA[1], **REDUCED[1])}
 FIGURE_CURVES |= {
     f"fig{n}": partial(DATA[n], **REDUCED[n], formula="published") for n in DATA if n > 1
 }
 FIGURE_CURVES |= {
-    f"fig{n}_derived": partial(DATA[n], **REDUCED[n], formula="derived") for n in (2, 3, 4)
+    f"fig{n}_derived": partial(DATA[n], **REDUCED[n], formula="derived") for n in DATA if n > 1
 }
 
 
