@@ -651,7 +651,7 @@ def _add_theta_map(sub: Any) -> None:
         help="the complexity Theta(u_D, u_G) on a grid of loss levels",
         description=(
             "Theta(u_D, u_G) (docs/theory.md, sections 9-10): the exponential growth rate in N of "
-            "the number of critical points with L_D < sqrt(N) u_D and L_G < sqrt(N) u_G; "
+            "the number of critical points with L_D <= N u_D and L_G <= N u_G; "
             "with --k-d / --k-g, of those whose block has that index.\n\n"
             "Writes theta_map.npz (u_D, u_G, theta of shape (len(u_G), len(u_D)); -inf "
             "where no critical point is possible) and theta_map.png/.pdf.\n\n"

@@ -260,6 +260,6 @@ def plot_lowest_losses(sweep: Sweep, which: str = "each", *, ax: Axes | None = N
         ax.set_xlabel(r"$\sigma_z$")
     else:
         ax.set_xlabel(r"$\kappa$")
-    ax.set_ylabel("loss level per $\\sqrt{N}$")
+    ax.set_ylabel("loss level per $N$")
     ax.legend(fontsize=8, frameon=False)
     return ax

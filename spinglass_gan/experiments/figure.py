@@ -2,7 +2,7 @@
 
 The experiment's losses are binary cross-entropies per sample (nats); the theory's
 lowest losses with critical points (``sg.sweep``, figures 7 and 8) are loss levels per
-sqrt(N) of the spin-glass model.  The units differ, so the theory is drawn on a second
+N of the spin-glass model.  The units differ, so the theory is drawn on a second
 y axis of the same panel (grey) and only trends can be compared, not values.
 """
 
@@ -175,7 +175,7 @@ def figure9(
         "statistics": list(STATISTICS),
         "axes": ["architecture", "sigma_z", "kappa"],
         "theory": dict(THEORY),
-        "units": "experiment: BCE per sample (nats); theory: loss level per sqrt(N)",
+        "units": "experiment: BCE per sample (nats); theory: loss level per N",
         **summary.metadata,
     }
     if source is not None:
