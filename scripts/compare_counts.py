@@ -124,9 +124,11 @@ def compare_folder(folder: Path, samples: int, seed: int, out: Path | None) -> l
                 if r["question"] == f"(k_D, k_G) = ({k_D}, {k_G})"
             ]  # fmt: skip
         zs = [r["z"] for r in rows]
-        summary.append({"file": path.name, **{k: meta[k] for k in ("p", "q", "sigma_z", "n_D", "n_G")},
-                        "instances": int(meta["n_instances"]), "rows": rows,
-                        "max_abs_z": float(np.max(np.abs(zs)))})  # fmt: skip
+        params = {k: meta[k] for k in ("p", "q", "sigma_z", "n_D", "n_G")}
+        summary.append(
+            {"file": path.name, **params, "instances": int(meta["n_instances"]),
+             "rows": rows, "max_abs_z": float(np.max(np.abs(zs)))}
+        )  # fmt: skip
         print(
             f"| {meta['p']} | {meta['q']} | {meta['sigma_z']} | {meta['n_D']} | {meta['n_G']} | "
             f"{int(meta['n_instances'])} | {rows[0]['counts']:.3f} +- {rows[0]['counts_se']:.3f} | "
