@@ -39,6 +39,7 @@ _NEWTON_MAXITER = 12
 _POLISH_MAX_STEP = 1e-6  # largest relative correction when polishing a quartic root
 _RESIDUAL_TOL = 1e-10  # relative |F1| + |F2| above which a polished candidate is not a solution
 _SAME = 1e-6  # relative distance under which two candidates are one solution
+_CANCELLED = 1e-3  # |S| or |N| below this fraction of its terms: partner from its quadratic
 
 
 @njit(cache=True, error_model="numpy")
@@ -214,17 +215,17 @@ _MAX_PAIRS = 32  # 2 eliminations x (4 roots + 4 reversed) x 2 roots of the part
 
 
 @njit(cache=True, error_model="numpy")
-def _all_pairs(z, a, c, kappa, x1, out1, out2, reverse=True):
+def _all_pairs(z, a, c, kappa, x1, out1, out2, reverse):
     """Candidate solutions (m1, m2) at z from both eliminations; returns the count.
 
     The quartic in t = m1 is well conditioned for the discriminator block, the
     quartic in u = m2,
         c N^2 + a kappa (1 - x1 u) N + a^2 kappa^2 u^2 = 0,  N = 1 + z u + A u^2,
     (the quartic in w = -1/u) for the generator block.  The partner of each root
-    is not read off the elimination (m2 = t / S, m1 = -N / (a kappa u)): S and N
-    cancel to a few digits, or to none, when one block is much narrower than the
-    other or far from it.  It is the solution of its own block's equation given
-    the root, a quadratic without cancellation,
+    is read off the elimination (m2 = t / S, m1 = -N / (a kappa u)) unless S or N
+    has cancelled to fewer than 13 digits, as it does when one block is much
+    narrower than the other or far from it.  Then it is the solution of its own
+    block's equation given the root, a quadratic without cancellation,
 
         A m2^2 + (z + a kappa t) m2 + 1 = 0,     c m1^2 + (x1 - 1/u) m1 + 1 = 0,
 
@@ -243,9 +244,13 @@ def _all_pairs(z, a, c, kappa, x1, out1, out2, reverse=True):
     n = 0
     for k in range(_roots(coef, roots, reverse)):
         t = roots[k]
-        r1, r2 = _quadratic(big_a + 0j, z + ak * t, 1.0 + 0j)
-        n = _add_pair(z, t, r1, a, c, kappa, x1, out1, out2, n)
-        n = _add_pair(z, t, r2, a, c, kappa, x1, out1, out2, n)
+        s = (c * t + x1) * t + 1.0
+        if abs(s) > _CANCELLED * (c * _abs2(t) + abs(x1 * t) + 1.0):
+            n = _add_pair(z, t, t / s, a, c, kappa, x1, out1, out2, n)
+        else:
+            r1, r2 = _quadratic(big_a + 0j, z + ak * t, 1.0 + 0j)
+            n = _add_pair(z, t, r1, a, c, kappa, x1, out1, out2, n)
+            n = _add_pair(z, t, r2, a, c, kappa, x1, out1, out2, n)
     coef[0] = c + ak
     coef[1] = 2.0 * c * z - ak * (x1 - z)
     coef[2] = c * (z * z + 2.0 * big_a) - ak * (z * x1 - big_a) + ak * ak
@@ -255,9 +260,13 @@ def _all_pairs(z, a, c, kappa, x1, out1, out2, reverse=True):
         u = roots[k]
         if u == 0.0:
             continue
-        r1, r2 = _quadratic(c + 0j, x1 - 1.0 / u, 1.0 + 0j)
-        n = _add_pair(z, r1, u, a, c, kappa, x1, out1, out2, n)
-        n = _add_pair(z, r2, u, a, c, kappa, x1, out1, out2, n)
+        big_n = 1.0 + z * u + big_a * u * u
+        if abs(big_n) > _CANCELLED * (1.0 + abs(z * u) + big_a * _abs2(u)):
+            n = _add_pair(z, -big_n / (ak * u), u, a, c, kappa, x1, out1, out2, n)
+        else:
+            r1, r2 = _quadratic(c + 0j, x1 - 1.0 / u, 1.0 + 0j)
+            n = _add_pair(z, r1, u, a, c, kappa, x1, out1, out2, n)
+            n = _add_pair(z, r2, u, a, c, kappa, x1, out1, out2, n)
     return n
 
 
@@ -291,15 +300,20 @@ def _continue_down(z, a, c, kappa, x1, p1, p2):
     nan = complex(np.nan, np.nan)
     eta = 4.0 * (1.0 + abs(z) + abs(x1))
     zz = complex(z.real, z.imag + eta)
-    n = _all_pairs(zz, a, c, kappa, x1, p1, p2)
+    n = _all_pairs(zz, a, c, kappa, x1, p1, p2, False)
     k = _select(p1, p2, n, zz, a, c, kappa, x1, 0.0)
+    if k < 0:
+        n = _all_pairs(zz, a, c, kappa, x1, p1, p2, True)
+        k = _select(p1, p2, n, zz, a, c, kappa, x1, 0.0)
     if k < 0:
         return nan, nan
     m1, m2 = p1[k], p2[k]
     while eta > 0.0:
         eta = eta * 0.5 if eta > 1e-13 * (1.0 + abs(z)) else 0.0
         zz = complex(z.real, z.imag + eta)
-        n = _all_pairs(zz, a, c, kappa, x1, p1, p2)
+        n = _all_pairs(zz, a, c, kappa, x1, p1, p2, False)
+        if n == 0:
+            n = _all_pairs(zz, a, c, kappa, x1, p1, p2, True)
         if n == 0:
             return nan, nan
         best = 0

@@ -348,7 +348,17 @@ def support(b: float, b1: float, kappa: float, x1: float) -> list[tuple[float, f
     samples = np.concatenate(([cand[0] - h[0]], 0.5 * (cand[1:] + cand[:-1]), [cand[-1] + h[1]]))
     positive = _density_scaled(p, samples) > 0.0
     switch = np.flatnonzero(positive[1:] != positive[:-1])
-    edges = [_bisect_edge(p, samples[i], samples[i + 1], bool(positive[i + 1])) for i in switch]
+    # The bracket (samples[i], samples[i + 1]) holds candidate i; where the switch
+    # already happens within 1e-4 of it (an accurate candidate) bisection starts there.
+    lo, hi = samples[switch], samples[switch + 1]
+    near = 1e-4 * (1.0 + np.abs(cand[switch]))
+    lo_n, hi_n = np.maximum(lo, cand[switch] - near), np.minimum(hi, cand[switch] + near)
+    probe = _density_scaled(p, np.concatenate((lo_n, hi_n))) > 0.0
+    tight = (probe[: switch.size] == positive[switch]) & (
+        probe[switch.size :] == positive[switch + 1]
+    )
+    lo, hi = np.where(tight, lo_n, lo), np.where(tight, hi_n, hi)
+    edges = [_bisect_edge(p, a, b, bool(positive[i + 1])) for a, b, i in zip(lo, hi, switch)]
     opens = [bool(positive[i + 1]) for i in switch]
     # Near a cusp two branch points can merge in the edge polynomial's roots; an
     # edge missing between two of the same kind is then found by bisection on
