@@ -48,7 +48,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ._maximize import _clip_to_domain, _march, line_maxima
-from .complexity import ComplexitySolver, _clip, _line_of
+from .complexity import ComplexitySolver, _line_of, polygon_edges
 
 _REFINE_ITER = 60
 _TAU_RTOL = 1e-13
@@ -455,16 +455,8 @@ def face_candidates(fam: Family, hs: NDArray):
         return lvl, xs, x1s, np.tile(fv, hs.size) + fam.shift(hs[lvl], xs, x1s)
     out.append(_gamma_maxima(fam, hs, nb))
     # Index lines and their ends (as quadrant._candidates).
-    planes = obj.halfplanes
-    for i, plane in enumerate(planes):
-        p0, d = _line_of(*plane)
-        lo, hi = np.array(-np.inf), np.array(np.inf)
-        for j, other in enumerate(planes):
-            if j != i:
-                lo, hi, _, _ = _clip(*p0, *d, other, lo, hi, 0, 0, 0)
-        if not lo <= hi:
-            continue
-        out.append(_segment_levels(fam, p0, d, float(lo), float(hi), hs))
+    for p0, d, lo, hi in polygon_edges(obj.halfplanes):
+        out.append(_segment_levels(fam, p0, d, lo, hi, hs))
         ends = [float(t) for t in (lo, hi) if np.isfinite(t)]
         if ends:
             ex, ex1 = p0[0] + np.array(ends) * d[0], p0[1] + np.array(ends) * d[1]

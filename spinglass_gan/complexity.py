@@ -50,6 +50,22 @@ def _clip(p0x, p0x1, dx, dx1, plane, lo, hi, lo_tag, hi_tag, tag):
     return lo, hi, lo_tag, hi_tag
 
 
+def polygon_edges(planes) -> list[tuple[NDArray, NDArray, float, float]]:
+    """The edges of {nx x + nx1 x1 <= h for every plane}: for each plane's line, a point
+    p0, a direction d and the interval [lo, hi] of tau (p0 + tau d) that the other
+    planes leave; lines they exclude entirely are skipped.  Ends may be infinite."""
+    edges = []
+    for i, plane in enumerate(planes):
+        p0, d = _line_of(*plane)
+        lo, hi = np.array(-np.inf), np.array(np.inf)
+        for j, other in enumerate(planes):
+            if j != i:
+                lo, hi, _, _ = _clip(*p0, *d, other, lo, hi, 0, 0, 0)
+        if lo <= hi and lo < np.inf and hi > -np.inf:
+            edges.append((p0, d, float(lo), float(hi)))
+    return edges
+
+
 class ComplexitySolver:
     """Suprema of Psi over B(P, Q) for one set of constants and index constraints.
 
@@ -114,15 +130,7 @@ class ComplexitySolver:
         best = float(np.max(v[ok], initial=-np.inf))
         if not planes:
             return best
-        edges = []
-        for i, plane in enumerate(planes):
-            p0, d = _line_of(*plane)
-            lo, hi = np.array(-np.inf), np.array(np.inf)
-            for j, other in enumerate(planes):
-                if j != i:
-                    lo, hi, _, _ = _clip(*p0, *d, other, lo, hi, 0, 0, 0)
-            if lo <= hi and lo < np.inf and hi > -np.inf:
-                edges.append((p0, d, float(lo), float(hi)))
+        edges = polygon_edges(planes)
         if not edges:
             return -np.inf
         arr = np.array([(*p0, *d, lo, hi) for p0, d, lo, hi in edges])

@@ -38,7 +38,7 @@ from numpy.typing import NDArray
 
 from . import _quadrant_grid as _grid
 from ._maximize import _clip_to_domain, line_maxima
-from .complexity import ComplexitySolver, _clip, _line_of
+from .complexity import ComplexitySolver, _line_of, polygon_edges
 from .derived import DerivedConstants
 from .exponent import Convention, DIndex, Exponent, QuadraticGaussian
 
@@ -51,15 +51,7 @@ def _candidates(solver: ComplexitySolver, interior=None) -> tuple[NDArray, NDArr
     and those lines' ends (x, x1, value)."""
     obj = solver.obj
     xs, x1s, vs = (list(a) for a in (solver.interior if interior is None else interior))
-    planes = obj.halfplanes
-    for i, plane in enumerate(planes):
-        p0, d = _line_of(*plane)
-        lo, hi = np.array(-np.inf), np.array(np.inf)
-        for j, other in enumerate(planes):
-            if j != i:
-                lo, hi, _, _ = _clip(*p0, *d, other, lo, hi, 0, 0, 0)
-        if not lo <= hi:
-            continue
+    for p0, d, lo, hi in polygon_edges(obj.halfplanes):
         found = line_maxima(obj, *(np.array([v]) for v in (*p0, *d)), [lo], [hi])
         taus = list(found.tau) + [float(t) for t in (lo, hi) if np.isfinite(t)]
         pts = p0[:, None] + np.array(taus)[None, :] * d[:, None]
