@@ -175,7 +175,9 @@ class CriticalPoints:
         """Chao1 capture-recapture estimate of the points not found.
 
         f1^2 / (2 f2) with f1, f2 the numbers of points found once and twice
-        (f1 (f1 - 1) / 2 when f2 = 0).
+        (f1 (f1 - 1) / 2 when f2 = 0).  Meaningful for the Newton search, whose hits
+        are independent random starts; for the grid, hits count grid cells and the
+        evidence is the Poincare-Hopf sum and the agreement with Newton.
         """
         f1 = int(np.sum(self.hits == 1))
         f2 = int(np.sum(self.hits == 2))

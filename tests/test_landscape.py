@@ -42,7 +42,7 @@ def covariance_zscores(p, q, sigma_z, n_d, n_g, instances, seed):
 
 @pytest.mark.parametrize("p, q, n_d, n_g", [(2, 1, 2, 3), (3, 2, 3, 2)])
 def test_field_covariances(p, q, n_d, n_g):
-    z = covariance_zscores(p, q, 0.7, n_d, n_g, 3000, seed=p * 10 + q)
+    z = covariance_zscores(p, q, 0.7, n_d, n_g, 2000, seed=p * 10 + q)
     assert max(abs(x) for x in z) < 5, z
 
 
