@@ -5,12 +5,12 @@
     python scripts/compare_counts.py data/counts --json data/counts/comparison.json
 
 COUNTS.npz holds one record per critical point found, over a set of sampled instances
-(format provisional, to be fixed with the instance sampler):
+(the format of `count_critical_points` files):
 
 * arrays ``instance`` (int, which instance the point belongs to), ``u_D``, ``u_G``
   (losses per N, L_D/N and L_G/N), ``k_D``, ``k_G`` (block indices of J' at the point,
   k_D in the convention named by the metadata's ``d_index``);
-* metadata ``p``, ``q``, ``sigma_z``, ``n_D``, ``n_G``, ``n_instances`` (instances
+* metadata ``p``, ``q``, ``sigma_z``, ``n_D``, ``n_G``, ``instances`` or ``n_instances`` (instances
   sampled, including any with no point recorded) and optionally ``d_index``
   (``"ascent"`` by default).
 
