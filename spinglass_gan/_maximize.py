@@ -170,38 +170,55 @@ def line_maxima(obj, x0, x10, dx, dx1, lo, hi) -> LineMaxima:
 def _refine(obj, lines, left, right):
     """Illinois iteration on the directional derivative inside each bracket."""
     x0, x10, dx, dx1 = lines
+
+    def evalf(idx, t, guess):
+        ev = obj.evaluate(
+            x0[idx] + t * dx[idx], x10[idx] + t * dx1[idx], guess=guess, ts=np.zeros(idx.size)
+        )
+        return ev.grad_x * dx[idx] + ev.grad_x1 * dx1[idx], ev.value, ev.m1, ev.m2
+
+    tau, value, _, _ = _illinois(evalf, left, right)
+    return tau, value
+
+
+def _illinois(evalf, left, right, rtol=_TAU_RTOL):
+    """Illinois iteration on the slope in every bracket [left, right] to ``rtol`` in t.
+
+    ``left`` and ``right`` are (t, slope, m1, m2, value) arrays with the slope positive
+    on the left; ``evalf(idx, t, guess) -> (slope, value, m1, m2)`` evaluates the
+    brackets ``idx`` at t, warm-started from ``guess`` (m1, m2 interpolated).
+    Returns the best (t, value, m1, m2) evaluated in each bracket."""
     ta, fa, a1, a2, va = (np.array(v) for v in left)
     tb, fb, b1, b2, vb = (np.array(v) for v in right)
-    best_t = np.where(va >= vb, ta, tb)
-    best_v = np.maximum(va, vb)
+    pick = va >= vb
+    best_t, best_v = np.where(pick, ta, tb), np.maximum(va, vb)
+    best_1, best_2 = np.where(pick, a1, b1), np.where(pick, a2, b2)
     side = np.zeros(ta.size, dtype=int)
     for _ in range(_REFINE_ITER):
-        open_ = (tb - ta) > _TAU_RTOL * (1.0 + np.abs(ta) + np.abs(tb))
+        open_ = (tb - ta) > rtol * (1.0 + np.abs(ta) + np.abs(tb))
         if not open_.any():
             break
         idx = np.flatnonzero(open_)
         with np.errstate(invalid="ignore", divide="ignore"):
             t = ta[idx] - fa[idx] * (tb[idx] - ta[idx]) / (fb[idx] - fa[idx])
         mid = 0.5 * (ta[idx] + tb[idx])
-        bad = ~((t > ta[idx]) & (t < tb[idx]))
-        t = np.where(bad, mid, t)
+        t = np.where((t > ta[idx]) & (t < tb[idx]), t, mid)
         w = (t - ta[idx]) / (tb[idx] - ta[idx])
         guess = (a1[idx] + w * (b1[idx] - a1[idx]), a2[idx] + w * (b2[idx] - a2[idx]))
-        ev = obj.evaluate(
-            x0[idx] + t * dx[idx], x10[idx] + t * dx1[idx], guess=guess, ts=np.zeros(idx.size)
-        )
-        f = ev.grad_x * dx[idx] + ev.grad_x1 * dx1[idx]
-        better = ev.value > best_v[idx]
+        f, v, m1, m2 = evalf(idx, t, guess)
+        better = v > best_v[idx]
         best_t[idx] = np.where(better, t, best_t[idx])
-        best_v[idx] = np.where(better, ev.value, best_v[idx])
+        best_v[idx] = np.where(better, v, best_v[idx])
+        best_1[idx] = np.where(better, m1, best_1[idx])
+        best_2[idx] = np.where(better, m2, best_2[idx])
         pos = f > 0
         # Illinois: halve the retained end's slope when the same end is kept twice.
         ia, ib = idx[pos], idx[~pos]
         fb[ia] = np.where(side[ia] == 1, 0.5 * fb[ia], fb[ia])
         fa[ib] = np.where(side[ib] == -1, 0.5 * fa[ib], fa[ib])
-        ta[ia], fa[ia], a1[ia], a2[ia], side[ia] = t[pos], f[pos], ev.m1[pos], ev.m2[pos], 1
-        tb[ib], fb[ib], b1[ib], b2[ib], side[ib] = t[~pos], f[~pos], ev.m1[~pos], ev.m2[~pos], -1
-    return best_t, best_v
+        ta[ia], fa[ia], a1[ia], a2[ia], side[ia] = t[pos], f[pos], m1[pos], m2[pos], 1
+        tb[ib], fb[ib], b1[ib], b2[ib], side[ib] = t[~pos], f[~pos], m1[~pos], m2[~pos], -1
+    return best_t, best_v, best_1, best_2
 
 
 def _newton_2d(obj, x, x1):

@@ -47,11 +47,9 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from ._maximize import _clip_to_domain, _march, line_maxima
+from ._maximize import _clip_to_domain, _illinois, _march, line_maxima
 from .complexity import ComplexitySolver, _line_of, polygon_edges
 
-_REFINE_ITER = 60
-_TAU_RTOL = 1e-13
 _NEWTON_ITER = 60
 _STEP_RTOL = 1e-11  # the 2-d Newton ascent's convergence (as interior_maxima)
 _LINE_RTOL = 1e-11  # the 1-d Newton iteration's convergence, relative in tau
@@ -144,45 +142,6 @@ def _transverse(obj, e, lo: float, hi: float) -> NDArray:
 
 def _empty(k: int = 4):
     return tuple(np.empty(0, dtype=np.int64 if i == 0 else float) for i in range(k))
-
-
-# -- batched 1-d refinement ------------------------------------------------------
-
-
-def _illinois(evalf, left, right, rtol=_TAU_RTOL):
-    """Illinois iteration in every bracket (as ``_maximize._refine``) to ``rtol`` in
-    t, with the evaluation supplied by ``evalf(idx, t, guess) -> (slope, value, m1, m2)``.
-    Returns the best (t, value, m1, m2) evaluated in each bracket."""
-    ta, fa, a1, a2, va = (np.array(v) for v in left)
-    tb, fb, b1, b2, vb = (np.array(v) for v in right)
-    pick = va >= vb
-    best_t, best_v = np.where(pick, ta, tb), np.maximum(va, vb)
-    best_1, best_2 = np.where(pick, a1, b1), np.where(pick, a2, b2)
-    side = np.zeros(ta.size, dtype=int)
-    for _ in range(_REFINE_ITER):
-        open_ = (tb - ta) > rtol * (1.0 + np.abs(ta) + np.abs(tb))
-        if not open_.any():
-            break
-        idx = np.flatnonzero(open_)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            t = ta[idx] - fa[idx] * (tb[idx] - ta[idx]) / (fb[idx] - fa[idx])
-        mid = 0.5 * (ta[idx] + tb[idx])
-        t = np.where((t > ta[idx]) & (t < tb[idx]), t, mid)
-        w = (t - ta[idx]) / (tb[idx] - ta[idx])
-        guess = (a1[idx] + w * (b1[idx] - a1[idx]), a2[idx] + w * (b2[idx] - a2[idx]))
-        f, v, m1, m2 = evalf(idx, t, guess)
-        better = v > best_v[idx]
-        best_t[idx] = np.where(better, t, best_t[idx])
-        best_v[idx] = np.where(better, v, best_v[idx])
-        best_1[idx] = np.where(better, m1, best_1[idx])
-        best_2[idx] = np.where(better, m2, best_2[idx])
-        pos = f > 0
-        ia, ib = idx[pos], idx[~pos]
-        fb[ia] = np.where(side[ia] == 1, 0.5 * fb[ia], fb[ia])
-        fa[ib] = np.where(side[ib] == -1, 0.5 * fa[ib], fa[ib])
-        ta[ia], fa[ia], a1[ia], a2[ia], side[ia] = t[pos], f[pos], m1[pos], m2[pos], 1
-        tb[ib], fb[ib], b1[ib], b2[ib], side[ib] = t[~pos], f[~pos], m1[~pos], m2[~pos], -1
-    return best_t, best_v, best_1, best_2
 
 
 def _concave_slope(obj, x, x1, dx, dx1):
