@@ -30,8 +30,8 @@ job measured in this run:
 
 5. ``theta_map`` 500 x 500, cold, on u in [-10, 10] and on [-3, 3] (the region where
    its maxima change); target <= 3 s.
-6. The batched ``QuadrantSolver.sup_grid`` against its reference implementation
-   (``_sup_grid_reference`` and ``interior_maxima`` for the free maxima, swapped in
+6. The batched ``QuadrantSolver.suprema`` against its reference implementation
+   (``_quadrant_reference``: face by face, ``interior_maxima`` for the free maxima, swapped in
    for one call) on a 100 x 100 map, both cold, with the largest difference; and
    ``lowest_losses`` at 3 values of sigma_z on both paths.
 7. ``banded_structure`` (k <= 30, 200 x 200) on u in [-10, 10], where the derived
@@ -172,7 +172,7 @@ def naive_log_det(ens: sg.HessianEnsemble, intervals, xv: float) -> float:
     return float(base.quad_log_potential(np.array([xv]), *args)[0])
 
 
-def naive_phi_box(k: sg.ModelConstants, x: np.ndarray, x1: np.ndarray) -> NaiveBox:
+def naive_phi_box(k: sg.PublishedConstants, x: np.ndarray, x1: np.ndarray) -> NaiveBox:
     """Phi = C - x^2/(2 s^2) - x1^2/(2 s1^2) + L on the box x1 (rows) by x (columns)."""
     phi = np.empty((x1.size, x.size))
     inside = np.zeros(phi.shape, dtype=bool)
@@ -207,7 +207,7 @@ def naive_phi_box(k: sg.ModelConstants, x: np.ndarray, x1: np.ndarray) -> NaiveB
 
 
 def naive_theta_box(
-    k: sg.ModelConstants,
+    k: sg.PublishedConstants,
     xg: np.ndarray,
     x1g: np.ndarray,
     phi: np.ndarray,
@@ -582,14 +582,17 @@ def bench_sweep(cfg: dict[str, Any], formula: str = "published", versus=None) ->
 def reference_quadrant():
     """QuadrantSolver with its reference implementation (face by face, line by line,
     interior maxima by ``interior_maxima``), for the same-run comparison."""
+    from spinglass_gan._quadrant_reference import free_candidates_reference, sup_grid_reference
+    from spinglass_gan.complexity import Suprema
+
     cls = sg.QuadrantSolver
-    saved = cls.__dict__["sup_grid"], cls.__dict__["free_candidates"]
-    cls.sup_grid = cls._sup_grid_reference
-    cls.free_candidates = property(lambda self: self._free_candidates_reference)
+    saved = cls.__dict__["suprema"], cls.__dict__["free_candidates"]
+    cls.suprema = lambda self, *a, **k: Suprema(*sup_grid_reference(self, *a, **k))
+    cls.free_candidates = property(free_candidates_reference)
     try:
         yield
     finally:
-        cls.sup_grid, cls.free_candidates = saved
+        cls.suprema, cls.free_candidates = saved
 
 
 def bench_derived_map(
@@ -636,7 +639,7 @@ def bench_derived_map(
 
 
 def bench_derived_reference(cfg: dict[str, Any]) -> dict:
-    """The batched sup_grid against the reference implementation, same grid, same run
+    """The batched suprema against the reference implementation, same grid, same run
     (both cold: fresh model, free maxima included), and the largest difference."""
     n = cfg["reference_n"]
     u = u_grid(n)

@@ -5,13 +5,19 @@ surfaces of generative adversarial networks", J. Stat. Phys. 186, 29 (2022).
 
 Public API
 ----------
-GanSpinGlass, ModelConstants, KacRiceRegion
-    The model with its two Kac-Rice formulas: the model's own ("derived", the
-    default, constants :class:`DerivedConstants` in ``derived``) and the paper's
-    ("published", constants :class:`ModelConstants`, region :class:`KacRiceRegion`).
-DerivedConstants, QuadrantSolver
-    The model's own formula: its constants (``derived``) and its exact suprema over
-    loss quadrants (``quadrant``).
+GanSpinGlass
+    The model, with one of its Kac-Rice formulas (``model``).
+KacRiceFormula, DerivedFormula, PublishedFormula, register_formula, Suprema
+    Kac-Rice formulas as objects (``formulas``): the model's own ("derived", the
+    default) and the paper's ("published"); ``GanSpinGlass(..., formula=...)`` takes
+    a name or an instance.  Suprema is the one result type of their suprema.
+PublishedConstants, KacRiceRegion
+    The published formula's constants and region (``published_constants``;
+    ``ModelConstants`` is the deprecated former name of PublishedConstants).
+DerivedConstants, LossCoordinates, QuadrantSolver
+    The model's own formula: its constants, the change of coordinates between the
+    losses and the ensemble's shifts (``derived``) and its exact suprema over loss
+    quadrants (``quadrant``).
 HessianEnsemble
     The random Hessian H'(x1): sampling and limiting law (``ensemble``).
 solve_dyson, stieltjes, density, density_moment, support, splitting_x1
@@ -50,12 +56,18 @@ count_critical_points, CriticalPointCounts
 
 from ._version import __version__
 from .banded import BandedStructure, banded_structure
-from .complexity import ComplexitySolver
+from .complexity import ComplexitySolver, Suprema
 from .counting import CriticalPointCounts, count_critical_points
-from .derived import DerivedConstants
+from .derived import DerivedConstants, LossCoordinates
 from .ensemble import HessianEnsemble
 from .exponent import Exponent
 from .finite_n import FiniteNResult, kac_rice_log_integral
+from .formulas import (
+    DerivedFormula,
+    KacRiceFormula,
+    PublishedFormula,
+    register_formula,
+)
 from .kac_rice import (
     KacRiceSaddle,
     KacRiceSamples,
@@ -75,7 +87,7 @@ from .master_equation import (
     stieltjes,
     support,
 )
-from .model import GanSpinGlass, KacRiceRegion, ModelConstants
+from .model import GanSpinGlass, KacRiceRegion, PublishedConstants
 from .montecarlo import MCEstimate, annealed_log_det, log_abs_det, quenched_log_det
 from .potential import log_potential
 from .quadrant import QuadrantSolver
@@ -89,6 +101,7 @@ __all__ = [
     "CriticalPointCounts",
     "CriticalPoints",
     "DerivedConstants",
+    "DerivedFormula",
     "DysonSolution",
     "Exponent",
     "FiniteNResult",
@@ -96,14 +109,18 @@ __all__ = [
     "GanSpinGlass",
     "HessianEnsemble",
     "HistogramL1",
+    "KacRiceFormula",
     "KacRiceRegion",
     "KacRiceSaddle",
     "KacRiceSamples",
+    "LossCoordinates",
     "LowestLosses",
     "MCEstimate",
-    "ModelConstants",
+    "PublishedConstants",
+    "PublishedFormula",
     "QuadrantSolver",
     "Result",
+    "Suprema",
     "Sweep",
     "__version__",
     "annealed_log_det",
@@ -123,6 +140,7 @@ __all__ = [
     "log_potential",
     "lowest_losses",
     "quenched_log_det",
+    "register_formula",
     "save_result",
     "solve_dyson",
     "splitting_x1",
@@ -130,3 +148,11 @@ __all__ = [
     "support",
     "sweep",
 ]
+
+
+def __getattr__(name: str):
+    if name == "ModelConstants":
+        from . import model
+
+        return model.ModelConstants  # warns: the deprecated name of PublishedConstants
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

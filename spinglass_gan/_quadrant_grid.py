@@ -38,7 +38,7 @@ Every value offered is the exponent evaluated at a feasible point, so the result
 never exceeds the supremum.  A seed whose iteration neither converges to a strict
 local maximum (a step below 1e-11 relative, or one that would gain less than
 rounding) nor runs into a segment end that the function rises to falls back to
-the reference computation of its face or line (counted in ``FALLBACKS``).
+the reference computation of its face or line (counted in the solver's ``fallbacks``).
 docs/theory.md, section 11.1, states what is guaranteed.
 """
 
@@ -58,9 +58,6 @@ _GAMMA_RTOL = 1e-7  # Gamma points, relative in tau (they only seed Newton)
 _FLAT = 1e-14  # relative change of a value treated as rounding
 _SHORT = 1e-6  # relative step below which halving the slope counts as progress
 _GAIN = 1e-13  # relative gain of a Newton step below which it has converged
-
-#: Counters of fallbacks to the reference computation (for tests and benchmarks).
-FALLBACKS = {"face": 0, "corner": 0}
 
 
 class Family:
@@ -468,7 +465,7 @@ def _gamma_maxima(fam: Family, hs: NDArray, nb: float):
     if bad.size:
         from .quadrant import _candidates
 
-        FALLBACKS["face"] += bad.size
+        fam.solver.fallbacks["face"] += bad.size
         for i in bad:
             fx, fx1, fv = _candidates(fam.solver.face(fam.n, float(hs[i])))
             parts.append((np.full(fx.size, i), fx, fx1, fv))
@@ -532,7 +529,7 @@ def free_maxima(fam: Family, free_obj, ell: NDArray):
         m2[a] + frac * (m2[b] - m2[a]),
     )
     if not (ok | end[a] | end[b]).all():
-        FALLBACKS["face"] += 1
+        fam.solver.fallbacks["face"] += 1
         return interior_maxima(free_obj)
     x, x1 = x[ok], x1[ok]
     if x.size == 0:
@@ -690,7 +687,7 @@ def corner_candidates(fam: Family, w: NDArray, cut: NDArray, hs: NDArray):
         )
         bad = np.unique(cell[~settled])
         if bad.size:
-            FALLBACKS["corner"] += bad.size
+            fam.solver.fallbacks["corner"] += bad.size
             for level in np.unique(hs[bad]):
                 sel = bad[hs[bad] == level]
                 face = fam.solver.face(fam.n, float(level)).obj

@@ -89,7 +89,7 @@ from .counting import count_critical_points
 from .derived import DerivedConstants
 from .ensemble import HessianEnsemble
 from .experiments.cli import add_parser as _add_gan_sweep
-from .model import GanSpinGlass, ModelConstants
+from .model import GanSpinGlass, PublishedConstants
 from .results import save_result
 from .runner import RESULT_FILE
 from .sweeps import Sweep, sweep
@@ -468,7 +468,7 @@ def _run_spectrum(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
     with _user_errors(parser):
         if from_model:
             model_opts = {k: PAPER[k] if v is None else v for k, v in model_opts.items()}
-            constants = ModelConstants.from_paper(**model_opts, kappa=args.kappa)
+            constants = PublishedConstants.from_paper(**model_opts, kappa=args.kappa)
             b, b1 = constants.b, constants.b1
             meta.update(model_opts, constants=constants.as_dict())
         else:

@@ -15,6 +15,7 @@ computing every line's local maxima once and filtering them per cell
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
@@ -23,7 +24,31 @@ from numpy.typing import NDArray
 from ._maximize import interior_maxima, line_maxima
 from .exponent import Exponent
 
-__all__ = ["ComplexitySolver"]
+__all__ = ["ComplexitySolver", "Suprema"]
+
+
+@dataclass(frozen=True)
+class Suprema:
+    """Suprema of a complexity exponent, with where they are attained.
+
+    The one return type of every supremum of a Kac-Rice formula (at a point, on a
+    grid of loss levels, at exact losses).
+
+    Attributes
+    ----------
+    values : ndarray
+        The suprema (log number of critical points per N); -inf where the feasible
+        set is empty.  Shape () at a point, (len(u_G), len(u_D)) on a grid, the
+        shape of the losses at exact losses.
+    maximisers : ndarray or None
+        Coordinates of the maximisers stacked on axis 0, shape (k, *values.shape):
+        first the ensemble's shifts (x, x1), then any coordinates of the formula's
+        own (t = l_G / N for the model's own formula); NaN where ``values`` is -inf.
+        None where the formula's solver does not give them.
+    """
+
+    values: NDArray[np.float64]
+    maximisers: NDArray[np.float64] | None = None
 
 
 def _line_of(nx: float, nx1: float, h: float):
@@ -69,15 +94,24 @@ def polygon_edges(planes) -> list[tuple[NDArray, NDArray, float, float]]:
 class ComplexitySolver:
     """Suprema of Psi over B(P, Q) for one set of constants and index constraints.
 
-    The region is given directly by P (x < P) and Q (x1 > R x + Q); the model
-    maps (u_D, u_G) to them.  Interior maxima are computed once and cached.  R is
-    the published constants' slope; constants without one (the derived formula's
-    faces) use only the interior, line and plane maxima.
+    The region is given directly by P (x < P) and Q (x1 > R x + Q); the formula
+    maps (u_D, u_G) to them.  Interior maxima are computed once and cached.
+
+    Parameters
+    ----------
+    exponent : Exponent
+        The objective Psi.
+    slope : float, optional
+        R, the slope of the region's lower boundary, needed by :meth:`sup` and
+        :meth:`sup_grid` only (:meth:`sup_planes`, :meth:`line_argmax` and the
+        interior maxima take none).  By default the ``slope`` of the exponent's
+        constants where they define one (published constants), else None.
     """
 
-    def __init__(self, exponent: Exponent) -> None:
+    def __init__(self, exponent: Exponent, slope: float | None = None) -> None:
         self.obj = exponent
-        self.slope = getattr(exponent.constants, "slope", None)
+        # Backward-compatible default: constants that define a region carry its slope.
+        self.slope = getattr(exponent.constants, "slope", None) if slope is None else slope
         planes = exponent.halfplanes
         self._x_cap = min((h / nx for nx, nx1, h in planes if nx1 == 0 and nx > 0), default=np.inf)
         self._d_plane = next((tuple(p) for p in planes if p[1] != 0), None)

@@ -19,11 +19,84 @@ import math
 from dataclasses import asdict, dataclass
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 from . import _validation as val
 
-__all__ = ["DerivedConstants"]
+__all__ = ["DerivedConstants", "LossCoordinates"]
+
+
+@dataclass(frozen=True)
+class LossCoordinates:
+    """The change of coordinates between the losses and the ensemble's shifts.
+
+    A critical point's Gaussian data v = (a, g, h) = (l_D, l_G, rho) / N and the
+    coordinates z3 = (x, x1, t) in which the exponent is maximised are related by
+
+        x = r g - h,   x1 = 2 h - p a - r g,   t = g          (:meth:`shifts`)
+        a = (r t - 2 x - x1) / p,   g = t,   h = r t - x      (:meth:`losses`)
+
+    with r = p + q: (x, x1) are the shifts of H'(x1) - x that J' equals, t the
+    generator's loss per N.  This is the only place where the change is written;
+    the matrices are the two maps applied to unit vectors, so they hold exactly
+    the same numbers.
+
+    Parameters
+    ----------
+    p, q : int
+        Orders of the model (r = p + q).
+    """
+
+    p: int
+    q: int
+
+    @property
+    def r(self) -> int:
+        return self.p + self.q
+
+    def shifts(self, a: ArrayLike, g: ArrayLike, h: ArrayLike) -> tuple:
+        """(x, x1, t) of the losses (a, g, h) per N; broadcasts.
+
+        Parameters
+        ----------
+        a, g, h : float or array_like
+            l_D / N, l_G / N and rho / N.
+
+        Returns
+        -------
+        tuple of float or ndarray
+            x = r g - h, x1 = 2 h - p a - r g and t = g.
+        """
+        p, r = self.p, self.r
+        return r * g - h, 2.0 * h - p * a - r * g, g
+
+    def losses(self, x: ArrayLike, x1: ArrayLike, t: ArrayLike) -> tuple:
+        """(a, g, h) per N of the coordinates (x, x1, t); the inverse of :meth:`shifts`.
+
+        Parameters
+        ----------
+        x, x1 : float or array_like
+            The ensemble's shifts.
+        t : float or array_like
+            l_G / N.
+
+        Returns
+        -------
+        tuple of float or ndarray
+            a = (r t - 2 x - x1) / p, g = t and h = r t - x.
+        """
+        p, r = self.p, self.r
+        return (r * t - 2.0 * x - x1) / p, t, r * t - x
+
+    @property
+    def shift_matrix(self) -> NDArray[np.float64]:
+        """(3, 3) S with (x, x1, t) = S (a, g, h)."""
+        return np.column_stack([np.array(self.shifts(*e), dtype=float) for e in np.eye(3)])
+
+    @property
+    def loss_matrix(self) -> NDArray[np.float64]:
+        """(3, 3) M with (a, g, h) = M (x, x1, t); the inverse of :attr:`shift_matrix`."""
+        return np.column_stack([np.array(self.losses(*e), dtype=float) for e in np.eye(3)])
 
 
 @dataclass(frozen=True)
@@ -138,10 +211,15 @@ class DerivedConstants:
     def to_ensemble(self) -> NDArray[np.float64]:
         """The (2, 3) matrix T with (x, x1) = T (l_D, l_G, rho) / N.
 
-        x = r l_G - rho and x1 = 2 rho - p l_D - r l_G (both per N).
+        x = r l_G - rho and x1 = 2 rho - p l_D - r l_G (both per N); the first two
+        rows of :attr:`LossCoordinates.shift_matrix`.
         """
-        r = self.r
-        return np.array([[0.0, r, -1.0], [-float(self.p), -r, 2.0]])
+        return self.coordinates.shift_matrix[:2]
+
+    @property
+    def coordinates(self) -> LossCoordinates:
+        """The change of coordinates (a, g, h) <-> (x, x1, t) of these orders."""
+        return LossCoordinates(self.p, self.q)
 
     def as_dict(self) -> dict:
         """Plain dict of the constants (for metadata in saved results)."""

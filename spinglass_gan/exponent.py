@@ -147,7 +147,7 @@ class Exponent:
 
     Parameters
     ----------
-    constants : ModelConstants
+    constants : PublishedConstants or DerivedConstants
     k_D, k_G : int or None
         Indices of the discriminator and generator blocks; None leaves that block
         unconstrained (no penalty and no domain restriction).

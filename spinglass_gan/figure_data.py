@@ -18,6 +18,7 @@ import numpy as np
 
 from .banded import banded_structure
 from .ensemble import HessianEnsemble
+from .formulas import FORMULAS
 from .master_equation import splitting_x1
 from .model import GanSpinGlass
 from .montecarlo import annealed_log_det
@@ -32,13 +33,10 @@ def _model(formula: str = "derived") -> GanSpinGlass:
     return GanSpinGlass(**PAPER, formula=formula)
 
 
-# Loss ranges shown, per formula: Theta over [-10, 10] in the paper; in the model's own
-# formula the zero contour of Theta runs close to u_D + u_G = -0.8 (l_D / N has variance
-# 1/2 per N, so a = u_D + u_G is tightly bound) and the index-constrained critical points
-# sit near (u_D, u_G) = (17, -17).  The published index bands sit where x = P crosses the
-# spectrum (|x| < ~60, i.e. |u_G| < ~0.2 for P = 384 u_G).
-THETA_RANGE = {"derived": (-12.0, 12.0), "published": (-10.0, 10.0)}
-ZOOM = {"derived": ((5.0, 30.0), (-30.0, -5.0)), "published": ((-4.0, 4.0), (-0.5, 0.2))}
+# Loss ranges shown: each formula's FigureSettings (formulas.py says why).  These two
+# tables are views of them, kept for existing readers.
+THETA_RANGE = {name: cls.figures.theta_range for name, cls in FORMULAS.items()}
+ZOOM = {name: cls.figures.zoom for name, cls in FORMULAS.items()}
 
 
 def spectra(n: int = 300, samples: int = 100, seed: int = 0, points: int = 600):
@@ -72,32 +70,19 @@ def exponent_map(
     level (default u_D = u_G = -1): beyond them that constraint binds.
     """
     model = _model(formula)
-    meta = {**model.metadata()}
-    if formula == "published":
-        u_D, u_G = 2.0 if u_D is None else u_D, 3.0 if u_G is None else u_G
-        x, x1 = np.linspace(-4000.0, 4000.0, nx), np.linspace(-6.0, 6.0, nx1)
-        reg = model.region(u_D, u_G)
-        meta |= {"x_max": reg.x_max, "slope": reg.slope, "intercept": reg.intercept}
-    else:
-        u_D, u_G = -1.0 if u_D is None else u_D, -1.0 if u_G is None else u_G
-        solver = model.solver()
-        sd = np.sqrt(np.diag(np.linalg.inv(solver.free.obj.gaussian.prec)))
-        x, x1 = np.linspace(-4 * sd[0], 4 * sd[0], nx), np.linspace(-4 * sd[1], 4 * sd[1], nx1)
-        # Conditional means: g = ell . z, d = (q g - 2x - x1) / p.
-        g_line = solver.ell
-        d_line = (model.q * solver.ell - np.array([2.0, 1.0])) / model.p
-        meta |= {"g_line": g_line.tolist(), "d_line": d_line.tolist()}
+    x, x1, window = model.kac_rice.exponent_window(nx, nx1, u_D, u_G)
     phi = model.exponent(x[None, :], x1[:, None])
-    return {"x": x, "x1": x1, "phi": phi}, {**meta, "u_D": u_D, "u_G": u_G}
+    return {"x": x, "x1": x1, "phi": phi}, {**model.metadata(), **window}
 
 
 def theta_map(n: int = 301, fixed: tuple[float, ...] | None = None, formula: str = "derived"):
     """Fig. 3: Theta over a square of loss levels and sections at fixed u_D and u_G."""
     model = _model(formula)
-    lo, hi = THETA_RANGE[formula]
+    settings = model.kac_rice.figures
+    lo, hi = settings.theta_range
     u = np.linspace(lo, hi, n)
     if fixed is None:
-        fixed = (-2.0, 0.0, 2.0, 5.0) if formula == "published" else (-10.0, -5.0, 0.0, 5.0)
+        fixed = settings.theta_sections
     fixed_arr = np.array(fixed)
     arrays = {"u": u, "fixed": fixed_arr, "theta": model.theta_map(u, u)}
     arrays["at_fixed_u_D"] = model.theta_map(fixed_arr, u).T  # [i_fixed, i_G]
@@ -132,7 +117,7 @@ PAIRS = ((0, 0), (1, 0), (0, 1), (2, 2), (5, 5), (10, 10))
 
 
 def _zoom(n: int, formula: str):
-    (d_lo, d_hi), (g_lo, g_hi) = ZOOM[formula]
+    (d_lo, d_hi), (g_lo, g_hi) = _model(formula).kac_rice.figures.zoom
     return np.linspace(d_lo, d_hi, n), np.linspace(g_lo, g_hi, n)
 
 

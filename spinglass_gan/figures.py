@@ -17,6 +17,7 @@ import numpy as np
 from . import figure_data as fd
 from . import plotting as pl
 from .banded import BandedStructure
+from .formulas import formula_of_metadata
 from .model import KacRiceRegion
 from .results import save_result
 from .sweeps import Sweep
@@ -55,7 +56,7 @@ def _draw1(a, meta):
 
 def _draw2(a, meta):
     fig, (ax,) = _subplots(1, 5.6, 3.8)
-    if meta.get("formula") == "derived":
+    if formula_of_metadata(meta).figures.exponent_overlay == "loss lines":
         pl.plot_exponent(a["x"], a["x1"], a["phi"], floor=-5.0, ax=ax)
         x = a["x"]
         lines = (("g_line", meta["u_G"], "g", "C1", "-"), ("d_line", meta["u_D"], "d", "C3", ":"))

@@ -178,7 +178,7 @@ def kac_rice_log_integral(
     >>> round(kac_rice_log_integral(model, u_D=10.0, u_G=0.0, n=400).value, 4)
     14.6061
     """
-    if getattr(model, "formula", None) != "published":
+    if not getattr(getattr(model, "kac_rice", None), "has_region", False):
         raise ValueError(
             "model must use formula='published': the model's own formula is exact at "
             "finite N (spinglass_gan.expected_critical_points)"

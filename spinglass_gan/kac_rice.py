@@ -745,13 +745,12 @@ class KacRiceSaddle(NamedTuple):
 
 def _saddle(constants: DerivedConstants, u_D: float, u_G: float) -> KacRiceSaddle:
     """The exact supremum (:class:`~spinglass_gan.quadrant.QuadrantSolver`) and its maximiser."""
-    value, arg = QuadrantSolver(constants).sup_grid(np.array([u_D]), np.array([u_G]))
-    if not np.isfinite(value[0, 0]):
+    res = QuadrantSolver(constants).suprema(np.array([u_D]), np.array([u_G]))
+    if not np.isfinite(res.values[0, 0]):
         return KacRiceSaddle(-math.inf, np.full(3, np.nan), math.nan, math.nan)
-    x, x1, t = arg[:, 0, 0]
-    p, r = constants.p, constants.r
-    v = np.array([(r * t - 2.0 * x - x1) / p, t, r * t - x])  # (a, g, h)
-    return KacRiceSaddle(float(value[0, 0]), v, float(x), float(x1))
+    x, x1, t = res.maximisers[:, 0, 0]
+    v = np.array(constants.coordinates.losses(x, x1, t))  # (a, g, h)
+    return KacRiceSaddle(float(res.values[0, 0]), v, float(x), float(x1))
 
 
 def kac_rice_saddle(

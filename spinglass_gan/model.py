@@ -1,144 +1,57 @@
-"""The GAN spin-glass model and its two Kac-Rice formulas.
+"""The GAN spin-glass model, with one of its Kac-Rice formulas.
 
-``formula="derived"`` (the default) is the model's own Kac-Rice formula, with the
-constants of :class:`~spinglass_gan.derived.DerivedConstants`;
-``formula="published"`` is the formula of the paper and of the authors' code,
-with the constants of :class:`ModelConstants` and the integration region
-:class:`KacRiceRegion` (docs/theory.md explains why the two differ).  Each set of
-constants lives in one frozen dataclass that can be inspected, and replaced with
-``dataclasses.replace`` or built by hand, without editing the package.
+``formula="derived"`` (the default) is the model's own Kac-Rice formula
+(:class:`~spinglass_gan.formulas.DerivedFormula`, constants
+:class:`~spinglass_gan.derived.DerivedConstants`); ``formula="published"`` is the
+formula of the paper and of the authors' code
+(:class:`~spinglass_gan.formulas.PublishedFormula`, constants
+:class:`~spinglass_gan.published_constants.PublishedConstants` and the region
+:class:`~spinglass_gan.published_constants.KacRiceRegion`); docs/theory.md explains
+why the two differ.  Everything that depends on the formula is delegated to the
+formula object, so a formula of one's own (a subclass of
+:class:`~spinglass_gan.formulas.KacRiceFormula`) can be passed in as well.
+``ModelConstants`` is the former name of ``PublishedConstants`` (deprecated).
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import asdict, dataclass
-from typing import Literal
+import warnings
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from . import _validation as val
-from .complexity import ComplexitySolver
 from .derived import DerivedConstants
 from .ensemble import HessianEnsemble
-from .exponent import Convention, DIndex, Exponent
-from .quadrant import QuadrantSolver
+from .exponent import Convention, DIndex
+from .formulas import (
+    DEFAULT_FORMULA,
+    KacRiceFormula,
+    formula_for_constants,
+    formula_of_metadata,
+    resolve_formula,
+)
+from .published_constants import KacRiceRegion, PublishedConstants
 
-__all__ = ["Formula", "GanSpinGlass", "KacRiceRegion", "ModelConstants"]
+__all__ = ["Formula", "GanSpinGlass", "KacRiceRegion", "PublishedConstants"]
 
+#: The registered names of the package's formulas (a formula object is accepted too).
 Formula = Literal["derived", "published"]
 
-
-@dataclass(frozen=True)
-class KacRiceRegion:
-    """B(u_D, u_G) = {(x, x1) : x < x_max and x1 > slope * x + intercept}.
-
-    With the paper's constants x_max = P = (p+q) 2^(p+q) u_G, intercept = Q = -p u_D
-    and slope = R = -p / ((p+q) 2^(p+q)) < 0: the published formula's region.
-    """
-
-    x_max: float
-    slope: float
-    intercept: float
-
-    def x1_lower(self, x: ArrayLike) -> NDArray[np.float64]:
-        """Lower boundary x1 = slope * x + intercept of the region."""
-        return self.slope * np.asarray(x, dtype=float) + self.intercept
-
-    def contains(self, x: ArrayLike, x1: ArrayLike) -> NDArray[np.bool_]:
-        """Whether (x, x1) lies in B (strict inequalities); broadcasts."""
-        x = np.asarray(x, dtype=float)
-        return (x < self.x_max) & (np.asarray(x1, dtype=float) > self.x1_lower(x))
+_UNSET: Any = object()  # ``formula`` not given: follow ``constants``, else the default
 
 
-@dataclass(frozen=True)
-class ModelConstants:
-    """Constants of the published Kac-Rice formula (the paper and the authors' code).
-
-    Attributes
-    ----------
-    b, b1 : float
-        GOE scales of the full matrix and of the discriminator block.
-    kappa : float
-        Discriminator share of the weights, in (0, 1).
-    s_sq, s1_sq : float
-        Variances of the Gaussian integration variables x and x1.
-    log_constant : float
-        C, the leading-order log of the Kac-Rice prefactor per N.
-    x_max_per_u_G : float
-        P / u_G, where the region's bound is x < P.
-    intercept_per_u_D : float
-        Q / u_D, where the region's bound is x1 > R x + Q.
-    slope : float
-        R, the (negative) slope of that bound.
-    """
-
-    b: float
-    b1: float
-    kappa: float
-    s_sq: float
-    s1_sq: float
-    log_constant: float
-    x_max_per_u_G: float
-    intercept_per_u_D: float
-    slope: float
-
-    def __post_init__(self) -> None:
-        val.positive("b", self.b)
-        val.non_negative("b1", self.b1)
-        val.open_unit("kappa", self.kappa)
-        val.positive("s_sq", self.s_sq)
-        val.positive("s1_sq", self.s1_sq)
-        val.real_scalar("log_constant", self.log_constant)
-        val.positive("x_max_per_u_G", self.x_max_per_u_G)
-        val.real_scalar("intercept_per_u_D", self.intercept_per_u_D)
-        if val.real_scalar("slope", self.slope) >= 0.0:
-            raise ValueError(f"slope must be < 0, got {self.slope!r}")
-
-    @classmethod
-    def from_paper(cls, p: int, q: int, sigma_z: float, kappa: float) -> ModelConstants:
-        """The constants of the paper and of the authors' code for (p, q, sigma_z, kappa).
-
-        b = sqrt((p+q)(p+q-1) 2^(p+q)) sigma_z,  b1 = sqrt(p (p-1) kappa),
-        s^2 = sigma_z^2 (p+q)^2 2^(3(p+q)) / 2,  s1^2 = p^2 / 2,
-        C = (13/2) log 2 + 5 log pi - (kappa/2) log(p + sigma_z^2 (p+q) 2^(p+q))
-            - ((1-kappa)/2) log(sigma_z^2 (p+q) 2^(p+q))
-            - (kappa/2) log kappa - ((1-kappa)/2) log(1-kappa),
-        P = (p+q) 2^(p+q) u_G,  Q = -p u_D,  R = -p / ((p+q) 2^(p+q)).
-        """
-        p = val.integer("p", p, 2)
-        q = val.integer("q", q, 1)
-        sigma_z = val.positive("sigma_z", sigma_z)
-        kappa = val.open_unit("kappa", kappa)
-        r = p + q
-        two_r = 2.0**r
-        g = sigma_z * sigma_z * r * two_r
-        if not (math.isfinite(g) and g > 0.0 and math.isfinite(g * two_r**2)):
-            raise ValueError(f"sigma_z={sigma_z!r} is out of range: sigma_z^2 under- or overflows")
-        log_c = (
-            6.5 * math.log(2.0)
-            + 5.0 * math.log(math.pi)
-            - 0.5 * kappa * math.log(p + g)
-            - 0.5 * (1.0 - kappa) * math.log(g)
-            - 0.5 * kappa * math.log(kappa)
-            - 0.5 * (1.0 - kappa) * math.log(1.0 - kappa)
+def __getattr__(name: str) -> Any:
+    if name == "ModelConstants":
+        warnings.warn(
+            "ModelConstants is deprecated; use PublishedConstants (the published "
+            "formula's constants)",
+            DeprecationWarning,
+            stacklevel=2,
         )
-        return cls(
-            b=math.sqrt(r * (r - 1) * two_r) * sigma_z,
-            b1=math.sqrt(p * (p - 1) * kappa),
-            kappa=kappa,
-            s_sq=sigma_z**2 * r**2 * two_r**3 / 2.0,
-            s1_sq=p**2 / 2.0,
-            log_constant=log_c,
-            x_max_per_u_G=r * two_r,
-            intercept_per_u_D=-float(p),
-            slope=-p / (r * two_r),
-        )
-
-    def as_dict(self) -> dict[str, float]:
-        """Plain dict of the constants (for metadata in saved results)."""
-        return asdict(self)
+        return PublishedConstants
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class GanSpinGlass:
@@ -154,13 +67,24 @@ class GanSpinGlass:
         Latent-noise scale, > 0.
     kappa : float
         Discriminator share of the N weights, in (0, 1).
-    constants : DerivedConstants or ModelConstants, optional
-        Replacement constants of the chosen formula; by default
-        ``DerivedConstants.from_model`` or ``ModelConstants.from_paper``.
-    formula : {"derived", "published"}, optional
-        "derived" (default): the model's own Kac-Rice formula, the complexity of
-        the model.  "published": the paper's formula, to reproduce its figures.
-        Inferred from ``constants`` when those are given.
+    constants : DerivedConstants or PublishedConstants, optional
+        Replacement constants of the chosen formula; by default the formula builds
+        them (``DerivedConstants.from_model`` or ``PublishedConstants.from_paper``).
+    formula : str or KacRiceFormula, optional
+        A registered name, "derived" (the model's own Kac-Rice formula, the
+        complexity of the model) or "published" (the paper's formula, to
+        reproduce its figures), or a formula instance (for instance a subclass
+        of :class:`~spinglass_gan.formulas.DerivedFormula`, or one with its own
+        constants), as scipy.stats takes distributions.  Not given: the formula
+        whose constants ``constants`` are, else "derived".  None raises.
+
+    Attributes
+    ----------
+    formula : str
+        The formula's registered name (as written to metadata).
+    kac_rice : KacRiceFormula
+        The formula object with this model's constants: every supremum goes
+        through it.
 
     Examples
     --------
@@ -179,32 +103,33 @@ class GanSpinGlass:
         q: int,
         sigma_z: float,
         kappa: float,
-        constants: DerivedConstants | ModelConstants | None = None,
+        constants: DerivedConstants | PublishedConstants | None = None,
         *,
-        formula: Formula | None = None,
+        formula: Formula | str | KacRiceFormula = _UNSET,
     ) -> None:
         self.p = val.integer("p", p, 2)
         self.q = val.integer("q", q, 1)
         self.sigma_z = val.positive("sigma_z", sigma_z)
         self.kappa = val.open_unit("kappa", kappa)
-        kinds = {"derived": DerivedConstants, "published": ModelConstants}
         if formula is None:
-            formula = "published" if isinstance(constants, ModelConstants) else "derived"
-        if formula not in kinds:
-            raise ValueError(f"formula must be 'derived' or 'published', got {formula!r}")
-        self.formula: Formula = formula
-        if constants is None:
-            if formula == "derived":
-                constants = DerivedConstants.from_model(self.p, self.q, self.sigma_z, self.kappa)
-            else:
-                constants = ModelConstants.from_paper(self.p, self.q, self.sigma_z, self.kappa)
-        elif not isinstance(constants, kinds[formula]):
             raise ValueError(
-                f"constants must be a {kinds[formula].__name__} for formula={formula!r}, "
-                f"got {type(constants).__name__}"
+                "formula must be a formula name (e.g. 'derived', 'published') or a "
+                "KacRiceFormula, got None"
             )
-        self.constants = constants
-        self._solvers: dict[tuple, ComplexitySolver | QuadrantSolver] = {}
+        if formula is _UNSET:
+            formula = (
+                DEFAULT_FORMULA if constants is None else formula_for_constants(constants).name
+            )
+        kind = resolve_formula(formula)
+        self.kac_rice: KacRiceFormula = kind.bind(
+            self.p, self.q, self.sigma_z, self.kappa, constants
+        )
+        self.formula: str = self.kac_rice.name
+
+    @property
+    def constants(self) -> Any:
+        """The formula's constants (a frozen dataclass)."""
+        return self.kac_rice.constants
 
     def __repr__(self) -> str:
         return (
@@ -220,20 +145,15 @@ class GanSpinGlass:
     def b1(self) -> float:
         return self.constants.b1
 
-    def _published(self, name: str) -> ModelConstants:
-        if self.formula != "published":
-            raise AttributeError(f"{name} belongs to the published formula (formula='published')")
-        return self.constants
-
     @property
     def s_sq(self) -> float:
-        """Variance of x in the published formula."""
-        return self._published("s_sq").s_sq
+        """Variance of x in the published formula (AttributeError in others)."""
+        return self.kac_rice.constant("s_sq")
 
     @property
     def s1_sq(self) -> float:
-        """Variance of x1 in the published formula."""
-        return self._published("s1_sq").s1_sq
+        """Variance of x1 in the published formula (AttributeError in others)."""
+        return self.kac_rice.constant("s1_sq")
 
     @property
     def log_constant(self) -> float:
@@ -247,28 +167,37 @@ class GanSpinGlass:
             "q": self.q,
             "sigma_z": self.sigma_z,
             "kappa": self.kappa,
-            "formula": self.formula,
-            "constants": self.constants.as_dict(),
+            **self.kac_rice.metadata(),
         }
 
     @classmethod
     def from_metadata(cls, meta: dict) -> GanSpinGlass:
-        """The model that :meth:`metadata` describes (replaced constants included)."""
-        formula = meta.get("formula", "published")
-        kind = DerivedConstants if formula == "derived" else ModelConstants
+        """The model that :meth:`metadata` describes (replaced constants included).
+
+        Parameters
+        ----------
+        meta : dict
+            "p", "q", "sigma_z", "kappa", and optionally "formula" and "constants".
+            Without "formula" the same rule as the constructor's applies: the
+            formula whose constants "constants" lists (files written before the
+            model's own formula existed hold the published constants and no
+            "formula"), else "derived".
+
+        Returns
+        -------
+        GanSpinGlass
+        """
         params = {k: meta[k] for k in ("p", "q", "sigma_z", "kappa")}
-        return cls(**params, constants=kind(**meta["constants"]), formula=formula)
+        return cls(**params, formula=formula_of_metadata(meta).from_metadata(meta))
 
     def region(self, u_D: float, u_G: float) -> KacRiceRegion:
-        """The published formula's Kac-Rice region B(u_D, u_G) (loss levels per N)."""
-        k = self._published("region")
+        """The published formula's Kac-Rice region B(u_D, u_G) (loss levels per N).
+
+        AttributeError for a formula without a region.
+        """
         u_D = val.real_scalar("u_D", u_D)
         u_G = val.real_scalar("u_G", u_G)
-        return KacRiceRegion(
-            x_max=k.x_max_per_u_G * u_G,
-            slope=k.slope,
-            intercept=k.intercept_per_u_D * u_D,
-        )
+        return self.kac_rice.region(u_D, u_G)
 
     def ensemble(self, x1: float = 0.0) -> HessianEnsemble:
         """The Hessian ensemble H'(x1) with this model's b, b1 and kappa."""
@@ -284,19 +213,9 @@ class GanSpinGlass:
         *,
         d_index: DIndex = "ascent",
         convention: Convention = "exact",
-    ) -> ComplexitySolver | QuadrantSolver:
-        """The (cached) supremum solver of this formula for these index constraints."""
-        key = (k_D, k_G, d_index, convention)
-        if key not in self._solvers:
-            if self.formula == "derived":
-                solver = QuadrantSolver(
-                    self.constants, k_D, k_G, d_index=d_index, convention=convention
-                )
-            else:
-                obj = Exponent(self.constants, k_D, k_G, d_index=d_index, convention=convention)
-                solver = ComplexitySolver(obj)
-            self._solvers[key] = solver
-        return self._solvers[key]
+    ) -> Any:
+        """The formula's (cached) supremum solver for these index constraints."""
+        return self.kac_rice.solver(k_D, k_G, d_index=d_index, convention=convention)
 
     def exponent(self, x: ArrayLike, x1: ArrayLike) -> NDArray[np.float64]:
         """The complexity exponent at the ensemble's shifts (x, x1), broadcasting.
@@ -315,8 +234,7 @@ class GanSpinGlass:
         xs, x1s = flat_x[order], flat_x1[order]
         starts = np.ones(xs.size, dtype=bool)
         starts[1:] = x1s[1:] != x1s[:-1]
-        solver = self.solver()
-        obj = solver.free.obj if self.formula == "derived" else solver.obj
+        obj = self.kac_rice.free_exponent()
         values = obj.evaluate(xs, x1s, starts=starts, ts=xs).value
         out = np.empty(xs.size)
         out[order] = values
@@ -357,13 +275,8 @@ class GanSpinGlass:
         """
         u_D = val.loss_level("u_D", u_D, allow_inf=True)
         u_G = val.loss_level("u_G", u_G, allow_inf=True)
-        solver = self.solver(k_D, k_G, d_index=d_index, convention=convention)
-        if self.formula == "derived":
-            return float(solver.sup_grid(np.array([u_D]), np.array([u_G]))[0][0, 0])
-        k = self.constants
-        P = math.inf if u_G == math.inf else k.x_max_per_u_G * u_G
-        Q = -math.inf if u_D == math.inf else k.intercept_per_u_D * u_D
-        return solver.sup(P, Q)
+        options = {"d_index": d_index, "convention": convention}
+        return float(self.kac_rice.sup_point(u_D, u_G, k_D, k_G, **options).values)
 
     def theta_map(
         self,
@@ -383,11 +296,8 @@ class GanSpinGlass:
         """
         u_D = val.loss_levels("u_D", u_D)
         u_G = val.loss_levels("u_G", u_G)
-        solver = self.solver(k_D, k_G, d_index=d_index, convention=convention)
-        if self.formula == "derived":
-            return solver.sup_grid(u_D, u_G)[0]
-        k = self.constants
-        return solver.sup_grid(k.x_max_per_u_G * u_G, k.intercept_per_u_D * u_D)
+        options = {"d_index": d_index, "convention": convention}
+        return self.kac_rice.sup_grid(u_D, u_G, k_D, k_G, **options).values
 
     def complexity_at(
         self,
@@ -410,14 +320,6 @@ class GanSpinGlass:
         d = val.finite_array("d", d)
         g = val.finite_array("g", g)
         db, gb = np.broadcast_arrays(d, g)
-        solver = self.solver(k_D, k_G, d_index=d_index, convention=convention)
-        if self.formula == "derived":
-            return solver.on_losses(db.ravel(), gb.ravel()).reshape(db.shape)
-        k = self.constants
-        x = k.x_max_per_u_G * gb.ravel()
-        x1 = k.slope * x + k.intercept_per_u_D * db.ravel()
-        out = np.full(x.size, -np.inf)
-        inside = solver.obj.in_domain(x, x1)
-        if inside.any():
-            out[inside] = solver.obj.evaluate(x[inside], x1[inside]).value
-        return out.reshape(db.shape)
+        options = {"d_index": d_index, "convention": convention}
+        res = self.kac_rice.sup_on_losses(db.ravel(), gb.ravel(), k_D, k_G, **options)
+        return res.values.reshape(db.shape)

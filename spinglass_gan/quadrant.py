@@ -26,11 +26,13 @@ On a grid every face of a family shares one function and differs by a term linea
 in its level, so all rows (and all columns) are solved together from one scan of
 the curves on which their critical points lie, and the corner lines of all cells
 from one sheet of scanned lines (``_quadrant_grid``, docs/theory.md section 11.1);
-``_sup_grid_reference`` keeps the face-by-face, line-by-line computation.
+``_quadrant_reference`` keeps the face-by-face, line-by-line computation for the
+tests and benchmarks.
 """
 
 from __future__ import annotations
 
+import warnings
 from functools import cached_property
 
 import numpy as np
@@ -38,7 +40,7 @@ from numpy.typing import NDArray
 
 from . import _quadrant_grid as _grid
 from ._maximize import _clip_to_domain, line_maxima
-from .complexity import ComplexitySolver, _line_of, polygon_edges
+from .complexity import ComplexitySolver, Suprema, _line_of, polygon_edges
 from .derived import DerivedConstants
 from .exponent import Convention, DIndex, Exponent, QuadraticGaussian
 
@@ -108,6 +110,13 @@ class QuadrantSolver:
     constants : DerivedConstants
     k_D, k_G, d_index, convention
         Index constraints, as for :class:`~spinglass_gan.exponent.Exponent`.
+
+    Attributes
+    ----------
+    fallbacks : dict
+        How many faces ("face") and corner lines ("corner") this solver has
+        computed by the reference method because a batched Newton seed did not
+        settle (docs/theory.md, section 11.1); none on the benchmark grids.
     """
 
     def __init__(
@@ -121,9 +130,9 @@ class QuadrantSolver:
     ) -> None:
         self.constants = k = constants
         self._index = {"k_D": k_D, "k_G": k_G, "d_index": d_index, "convention": convention}
-        p, q, r = k.p, k.q, k.r
+        p, q = k.p, k.q
         # (l_D, l_G, rho) / N = M z3: a = (r t - 2x - x1) / p, g = t, h = r t - x.
-        m = np.array([[-2.0 / p, -1.0 / p, r / p], [0.0, 0.0, 1.0], [-1.0, 0.0, float(r)]])
+        m = k.coordinates.loss_matrix
         self.prec = m.T @ np.linalg.solve(k.cov_matrix, m)
         self.d_row = np.array([-2.0 / p, -1.0 / p, q / p])  # d = d_row . z3
         self.g_row = np.array([0.0, 0.0, 1.0])  # g = g_row . z3
@@ -134,6 +143,7 @@ class QuadrantSolver:
         gauss = QuadraticGaussian(k.log_constant, np.zeros(2), marginal)
         self.free = ComplexitySolver(self._exponent(gauss))
         self._families: dict[tuple[float, ...], _grid.Family] = {}
+        self.fallbacks = {"face": 0, "corner": 0}
 
     def _family(self, n: NDArray) -> _grid.Family:
         """The faces n . z3 = h for all h (cached: their scans are kept)."""
@@ -155,12 +165,6 @@ class QuadrantSolver:
         x, x1, v = _candidates(self.free, interior)
         return x, x1, self.ell[0] * x + self.ell[1] * x1, v
 
-    @cached_property
-    def _free_candidates_reference(self) -> tuple[NDArray, NDArray, NDArray, NDArray]:
-        """:attr:`free_candidates` with the interior maxima by ``interior_maxima``."""
-        x, x1, v = _candidates(self.free)
-        return x, x1, self.ell[0] * x + self.ell[1] * x1, v
-
     def face(self, n: NDArray, h: float) -> ComplexitySolver:
         """The solver on the face n . z3 = h (n[2] > 0), with t eliminated."""
         nz, nt = np.asarray(n[:2], dtype=float), float(n[2])
@@ -179,24 +183,34 @@ class QuadrantSolver:
         ratio = m[2] / n[2]
         return m[:2] - ratio * n[:2], ratio
 
-    def sup_grid(
+    def suprema(
         self,
         h_col: NDArray,
         h_row: NDArray,
         n_col: NDArray | None = None,
         n_row: NDArray | None = None,
-    ) -> tuple[NDArray, NDArray]:
+    ) -> Suprema:
         """Supremum over {n_col . z3 <= h_col[j], n_row . z3 <= h_row[i]} for each cell.
 
-        By default n_col gives d (so h_col = u_D) and n_row gives g (h_row = u_G).
-        Entries of h may be +inf (no constraint).  Returns the suprema, shape
-        (len(h_row), len(h_col)), and the maximisers (x, x1, t) with shape
-        (3, len(h_row), len(h_col)).
+        The candidates are those of the face-by-face computation
+        (``_quadrant_reference``), computed in batches: the faces of each family
+        from one scan of the curves on which all their critical points lie, the
+        corner lines from one sheet of scanned lines, each only where it can win
+        (``_quadrant_grid``).
 
-        The candidates are those of :meth:`_sup_grid_reference`, computed in
-        batches: the faces of each family from one scan of the curves on which
-        all their critical points lie, the corner lines from one sheet of
-        scanned lines, each only where it can win (``_quadrant_grid``).
+        Parameters
+        ----------
+        h_col, h_row : ndarray
+            1-D levels; entries may be +inf (no constraint).
+        n_col, n_row : ndarray, optional
+            The constraints' rows in z3 = (x, x1, t).  By default n_col gives d
+            (so h_col = u_D) and n_row gives g (h_row = u_G).
+
+        Returns
+        -------
+        Suprema
+            ``values`` of shape (len(h_row), len(h_col)) and ``maximisers``
+            (x, x1, t) of shape (3, len(h_row), len(h_col)).
         """
         n_col = self.d_row if n_col is None else np.asarray(n_col, dtype=float)
         n_row = self.g_row if n_row is None else np.asarray(n_row, dtype=float)
@@ -244,61 +258,27 @@ class QuadrantSolver:
             best[i, j] = cv
             arg[0][i, j], arg[1][i, j] = cx, cx1
             arg[2][i, j] = (h_row[i] - n_row[0] * cx - n_row[1] * cx1) / n_row[2]
-        return best, arg
+        return Suprema(best, arg)
 
-    def _sup_grid_reference(
+    def sup_grid(
         self,
         h_col: NDArray,
         h_row: NDArray,
         n_col: NDArray | None = None,
         n_row: NDArray | None = None,
     ) -> tuple[NDArray, NDArray]:
-        """:meth:`sup_grid` computed face by face and line by line (the reference).
+        """Deprecated: :meth:`suprema` as a tuple (values, maximisers).
 
-        By default n_col gives d (so h_col = u_D) and n_row gives g (h_row = u_G).
-        Entries of h may be +inf (no constraint).  Returns the suprema, shape
-        (len(h_row), len(h_col)), and the maximisers (x, x1, t) with shape
-        (3, len(h_row), len(h_col)).
+        Kept for existing callers; ``ComplexitySolver.sup_grid`` has a different
+        contract, which is why this one is renamed.
         """
-        n_col = self.d_row if n_col is None else np.asarray(n_col, dtype=float)
-        n_row = self.g_row if n_row is None else np.asarray(n_row, dtype=float)
-        h_col, h_row = np.asarray(h_col, dtype=float), np.asarray(h_row, dtype=float)
-        shape = (h_row.size, h_col.size)
-        best = np.full(shape, -np.inf)
-        arg = np.full((3, *shape), np.nan)
-
-        def offer(rows, cols, value, x, x1, t):
-            """Keep candidates (value[..., k] at x[k], ...) that beat the cells' best."""
-            if value.shape[-1] == 0:
-                return
-            k = np.argmax(value, axis=-1)
-            top = np.take_along_axis(value, k[..., None], axis=-1)[..., 0]
-            cur = best[rows, cols]
-            win = top > cur
-            best[rows, cols] = np.where(win, top, cur)
-            for axis, coord in enumerate((x, x1, t)):
-                arg[axis][rows, cols] = np.where(win, coord[k], arg[axis][rows, cols])
-
-        x, x1, t, v = self._free_candidates_reference
-        z3 = np.stack([x, x1, t])
-        ok = (n_row @ z3 <= h_row[:, None, None]) & (n_col @ z3 <= h_col[None, :, None])
-        offer(slice(None), slice(None), np.where(ok, v, -np.inf), x, x1, t)
-        for n, hs, m, hm, along_rows in (
-            (n_row, h_row, n_col, h_col, True),
-            (n_col, h_col, n_row, h_row, False),
-        ):
-            for i in np.flatnonzero(np.isfinite(hs)):
-                face = self.face(n, hs[i])
-                w, ratio = self._restricted(n, hs[i], m)
-                cut = hm - ratio * hs[i]  # cell half-planes w . z <= cut
-                fx, fx1, fv = _candidates(face)
-                ft = (hs[i] - n[:2] @ np.stack([fx, fx1])) / n[2]
-                ok = w @ np.stack([fx, fx1]) <= cut[:, None]
-                cells = (i, slice(None)) if along_rows else (slice(None), i)
-                offer(*cells, np.where(ok, fv, -np.inf), fx, fx1, ft)
-                if along_rows:
-                    self._corners(face, n, hs[i], w, cut, best[i], arg[:, i])
-        return best, arg
+        warnings.warn(
+            "QuadrantSolver.sup_grid is deprecated; use QuadrantSolver.suprema",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        res = self.suprema(h_col, h_row, n_col, n_row)
+        return res.values, res.maximisers
 
     def _corners(self, face, n, h, w, cut, best, arg) -> None:
         """The lines w . z = cut[j] on the face (both constraints active), in place."""
@@ -327,8 +307,20 @@ class QuadrantSolver:
                 best[c] = val[k]
                 arg[:, c] = (px[k], px1[k], t[k])
 
-    def on_losses(self, d: NDArray, g: NDArray) -> NDArray[np.float64]:
-        """Sigma(d, g): the supremum over the line of (x, x1) with losses (d, g)."""
+    def suprema_on_losses(self, d: NDArray, g: NDArray) -> Suprema:
+        """Sigma(d, g): the supremum over the line of (x, x1) with losses (d, g).
+
+        Parameters
+        ----------
+        d, g : ndarray
+            1-D losses per N, L_D / N and L_G / N.
+
+        Returns
+        -------
+        Suprema
+            ``values`` of shape d.shape (-inf where the index constraints exclude
+            the whole line) and ``maximisers`` (x, x1, t) of shape (3, d.size).
+        """
         out = np.full(d.size, -np.inf)
         arg = np.full((3, d.size), np.nan)
         for value in np.unique(g):
@@ -337,5 +329,9 @@ class QuadrantSolver:
             w, ratio = self._restricted(self.g_row, value, self.d_row)
             best, where = out[sel], arg[:, sel]
             self._corners(face, self.g_row, value, w, d[sel] - ratio * value, best, where)
-            out[sel] = best
-        return out
+            out[sel], arg[:, sel] = best, where
+        return Suprema(out, arg)
+
+    def on_losses(self, d: NDArray, g: NDArray) -> NDArray[np.float64]:
+        """The values of :meth:`suprema_on_losses`."""
+        return self.suprema_on_losses(d, g).values

@@ -6,12 +6,12 @@ For fixed (p, q) and a sweep over sigma_z or kappa :
 * the lowest u_D + u_G over {Theta > 0}, and the (u_D, u_G) where it is reached.
 
 Theta is non-decreasing in each loss, so each is the single zero of a monotone
-function, found by Brent's method on exact suprema.  For the sum: a point (x, x1)
-lies in B(u_D, u_G) for some u_D + u_G < sigma exactly when c . (x, x1) < sigma,
-c = (1/P' - R/Q', 1/Q') with P = P' u_G, Q = Q' u_D, so the best Theta on the line
-u_D + u_G = sigma is the supremum of Phi over that half-plane, non-decreasing in
-sigma.  The largest |u_D - u_G| over {Theta > 0} is not reported: the set is
-unbounded upwards in both losses, so that supremum is infinite.
+function, found by Brent's method on exact suprema; the best Theta on the line
+u_D + u_G = sigma is a supremum over one more half-space, non-decreasing in sigma.
+Each Kac-Rice formula computes them
+(:meth:`~spinglass_gan.formulas.KacRiceFormula.lowest_losses`).  The largest
+|u_D - u_G| over {Theta > 0} is not reported: the set is unbounded upwards in both
+losses, so that supremum is infinite.
 """
 
 from __future__ import annotations
@@ -24,12 +24,10 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.optimize import brentq
 
 from . import _validation as val
-from ._validation import LOSS_LIMIT
-from .derived import DerivedConstants
-from .model import Formula, GanSpinGlass, ModelConstants
+from .formulas import KacRiceFormula, LowestLosses, formula_class
+from .model import Formula, GanSpinGlass
 from .results import load_result, save_result, user_metadata
 from .runner import RESULT_FILE, run_tasks, task_id
 
@@ -57,80 +55,25 @@ def failure_reason(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}".splitlines()[0]
 
 
-_XTOL = 1e-10
 _FIELDS = ("theta_max", "u_D_min", "u_G_min", "sum_min", "sum_u_D", "sum_u_G")
 
 
-@dataclass(frozen=True)
-class LowestLosses:
-    """Lowest losses with Theta > 0 for one model (NaN if Theta <= 0 everywhere)."""
-
-    theta_max: float
-    u_D_min: float
-    u_G_min: float
-    sum_min: float
-    sum_u_D: float
-    sum_u_G: float
-
-
-def _zero_of_increasing(f, start: float = 0.0) -> float:
-    """The zero of a non-decreasing f that is negative far left, positive far right."""
-    lo, hi = start, start
-    for step in 2.0 ** np.arange(200):
-        if f(lo) <= 0 or lo <= -LOSS_LIMIT:
-            break
-        lo = max(lo - step, -LOSS_LIMIT)
-    for step in 2.0 ** np.arange(200):
-        if f(hi) > 0 or hi >= LOSS_LIMIT:
-            break
-        hi = min(hi + step, LOSS_LIMIT)
-    if not (f(lo) <= 0 < f(hi)):
-        raise ArithmeticError(f"no sign change of Theta found in [{lo:g}, {hi:g}]")
-    return float(brentq(f, lo, hi, xtol=_XTOL, rtol=4 * np.finfo(float).eps))
-
-
 def lowest_losses(model: GanSpinGlass) -> LowestLosses:
-    """Lowest u_D, u_G and u_D + u_G with Theta(u_D, u_G) > 0 (total complexity)."""
+    """Lowest u_D, u_G and u_D + u_G with Theta(u_D, u_G) > 0 (total complexity).
+
+    Parameters
+    ----------
+    model : GanSpinGlass
+
+    Returns
+    -------
+    LowestLosses
+        As computed by the model's formula
+        (:meth:`~spinglass_gan.formulas.KacRiceFormula.lowest_losses`).
+    """
     if not isinstance(model, GanSpinGlass):
         raise ValueError(f"model must be a GanSpinGlass, got {type(model).__name__}")
-    if model.formula == "derived":
-        return _lowest_losses_derived(model)
-    solver = model.solver()
-    k = model.constants
-    theta_max = solver.sup(np.inf, -np.inf)
-    if not theta_max > 0:
-        return LowestLosses(theta_max, *([np.nan] * 5))
-    u_D_min = _zero_of_increasing(lambda u: model.theta(u, np.inf))
-    u_G_min = _zero_of_increasing(lambda u: model.theta(np.inf, u))
-    # Half-plane c . (x, x1) <= sigma, c = (1/P' - R/Q', 1/Q').
-    a, r, b = k.x_max_per_u_G, k.slope, k.intercept_per_u_D
-    cx, cx1 = 1.0 / a - r / b, 1.0 / b
-    sum_min = _zero_of_increasing(lambda s: solver.sup_planes([(cx, cx1, s)]))
-    # Where on that line the supremum sits gives the split into u_D and u_G.
-    x, x1, _ = solver.line_argmax(cx, cx1, sum_min)
-    return LowestLosses(theta_max, u_D_min, u_G_min, sum_min, (x1 - r * x) / b, x / a)
-
-
-def _lowest_losses_derived(model: GanSpinGlass) -> LowestLosses:
-    """The model's own formula: d + g <= sigma is one more half-space n . z3 <= sigma
-    with a positive t-coefficient, solved like the loss faces (docs/theory.md)."""
-    solver = model.solver()
-    theta_max = float(np.max(solver.free_candidates[3], initial=-np.inf))
-    if not theta_max > 0:
-        return LowestLosses(theta_max, *([np.nan] * 5))
-    u_D_min = _zero_of_increasing(lambda u: model.theta(u, np.inf))
-    u_G_min = _zero_of_increasing(lambda u: model.theta(np.inf, u))
-    n_sum = solver.d_row + solver.g_row
-    inf = np.array([np.inf])
-
-    def on_sum(sigma: float):
-        return solver.sup_grid(inf, np.array([sigma]), n_row=n_sum)
-
-    sum_min = _zero_of_increasing(lambda s: float(on_sum(s)[0][0, 0]))
-    z3 = on_sum(sum_min)[1][:, 0, 0]
-    return LowestLosses(
-        theta_max, u_D_min, u_G_min, sum_min, float(solver.d_row @ z3), float(z3[2])
-    )
+    return model.kac_rice.lowest_losses()
 
 
 @dataclass(frozen=True)
@@ -196,7 +139,7 @@ def sweep(
     *,
     sigma_z: float | ArrayLike,
     kappa: float | ArrayLike,
-    formula: Formula = "derived",
+    formula: Formula | str | KacRiceFormula = "derived",
     progress: bool = False,
     results_dir: str | os.PathLike[str] | None = None,
     client: Any = None,
@@ -215,8 +158,11 @@ def sweep(
         Orders of the model (see :class:`~spinglass_gan.model.GanSpinGlass`).
     sigma_z, kappa : float or 1-D array_like
         The swept parameter (1-D) and the fixed one (scalar).
-    formula : {"derived", "published"}
-        The Kac-Rice formula (see :class:`~spinglass_gan.model.GanSpinGlass`).
+    formula : str or KacRiceFormula
+        The Kac-Rice formula (see :class:`~spinglass_gan.model.GanSpinGlass`): a
+        registered name, or an instance of a registered formula class without
+        constants of its own (each value builds its own constants, and tasks
+        carry the formula by name).
     progress : bool
         Show a progress bar over the values.
     results_dir : path, optional
@@ -250,6 +196,14 @@ def sweep(
     models = [
         GanSpinGlass(p, q, **{name: float(v), fixed: fixed_value}, formula=formula) for v in values
     ]
+    kind = type(models[0].kac_rice)
+    if isinstance(formula, KacRiceFormula) and (
+        formula.has_constants or formula_class(kind.name) is not kind
+    ):
+        raise ValueError(
+            "formula must be a registered name or an instance of a registered formula "
+            f"without constants of its own in a sweep, got {formula!r}"
+        )
     tasks = [
         {"p": m.p, "q": m.q, "sigma_z": m.sigma_z, "kappa": m.kappa, "formula": m.formula}
         for m in models
@@ -276,9 +230,8 @@ def sweep(
             RuntimeWarning,
             stacklevel=2,
         )
-    meta: dict[str, Any] = {"p": p, "q": q, fixed: float(fixed_value), "formula": formula}
-    kind = DerivedConstants.from_model if formula == "derived" else ModelConstants.from_paper
-    meta["constants_from"] = kind.__qualname__
+    meta: dict[str, Any] = {"p": p, "q": q, fixed: float(fixed_value), "formula": kind.name}
+    meta["constants_from"] = kind.constants_origin()
     if results_dir is None:
         return Sweep(name, values, results, meta, reasons)
     meta["tasks"] = [task_id(_lowest_losses_task, t) for t in tasks]

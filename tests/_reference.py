@@ -23,6 +23,12 @@ def mp_dyson(b, b1, kappa, x1, x, eta="1e-30", dps=50):
     and Im m2 > 0 (for Im z > 0).  At 50 digits eta = 1e-30 is far above the
     working precision, so the test is unambiguous without any first-order probe.
     """
+    return tuple(complex(v) for v in mp_dyson_mp(b, b1, kappa, x1, x, eta, dps))
+
+
+def mp_dyson_mp(b, b1, kappa, x1, x, eta="1e-30", dps=50):
+    """:func:`mp_dyson` as mpmath numbers (call inside ``mp.workdps(dps)`` to keep
+    the digits)."""
     with mp.workdps(dps):
         a = mp.mpf(b) ** 2 / 2
         c = mp.mpf(b1) ** 2 / 2
@@ -41,7 +47,7 @@ def mp_dyson(b, b1, kappa, x1, x, eta="1e-30", dps=50):
                 good.append((t, m2))
         assert len(good) == 1, (x, roots)
         t, m2 = good[0]
-        return complex(k * t + (1 - k) * m2), complex(t), complex(m2)
+        return k * t + (1 - k) * m2, t, m2
 
 
 def mp_edges(b, b1, kappa, x1, dps=50):
@@ -73,3 +79,70 @@ def mp_edges(b, b1, kappa, x1, dps=50):
         out = sorted(float(z_of(mp.re(r))) for r in roots if abs(mp.im(r)) < mp.mpf(10) ** -30)
         assert all(abs(dz(mp.re(r))) < 1e-20 for r in roots if abs(mp.im(r)) < 1e-30)
         return out
+
+
+def mp_log_potential(b, b1, kappa, x1, x, dps=50):
+    """L(x; x1) = integral of log|lambda - x| d mu_{x1}(lambda) at ``dps`` digits, from
+    the closed form -kappa log|m1| - (1 - kappa) log|m2| + Re(a m^2 + c kappa m1^2) / 2
+    (a = b^2 / 2, c = b1^2 / 2) with the physical solution of :func:`mp_dyson_mp`."""
+    with mp.workdps(dps):
+        m, m1, m2 = mp_dyson_mp(b, b1, kappa, x1, x, dps=dps)
+        a, c, k = mp.mpf(b) ** 2 / 2, mp.mpf(b1) ** 2 / 2, mp.mpf(kappa)
+        logs = -k * mp.log(abs(m1)) - (1 - k) * mp.log(abs(m2))
+        return logs + mp.re(a * m**2 + c * k * m1**2) / 2
+
+
+def mp_log_potential_quad(b, b1, kappa, x1, x, dps=20):
+    """L(x; x1) by quadrature of log|lambda - x| against the density Im m / pi of
+    :func:`mp_dyson_mp` over the support (edges from :func:`mp_edges`, split at x):
+    no closed form involved."""
+    edges = mp_edges(b, b1, kappa, x1, dps=40)
+    lo, hi = min(edges), max(edges)
+    with mp.workdps(dps):
+
+        def integrand(lam):
+            m = mp_dyson_mp(b, b1, kappa, x1, lam, eta="1e-15", dps=dps + 10)[0]
+            return mp.log(abs(lam - x)) * mp.im(m) / mp.pi
+
+        points = sorted({mp.mpf(lo), mp.mpf(hi), *[mp.mpf(e) for e in edges]})
+        if lo < x < hi:
+            points = sorted({*points, mp.mpf(x)})
+        return mp.quad(integrand, points)
+
+
+def mp_c_star(p, q, sigma_z, kappa, dps=50):
+    """C* of the model's own formula from its closed form at ``dps`` digits, with the
+    gradient variances written out here: alpha_D = 1/2, alpha_G = 2 sigma_z^2,
+    v_G = alpha_G r 2^(r-1), v_D = alpha_D p + v_G (r = p + q), and
+    C* = 1/2 - (kappa/2) log kappa - ((1-kappa)/2) log(1-kappa)
+         - (kappa/2) log v_D - ((1-kappa)/2) log v_G."""
+    with mp.workdps(dps):
+        r = p + q
+        k = mp.mpf(kappa)
+        alpha_d, alpha_g = mp.mpf(1) / 2, 2 * mp.mpf(sigma_z) ** 2
+        v_g = alpha_g * r * mp.mpf(2) ** (r - 1)
+        v_d = alpha_d * p + v_g
+        return (
+            mp.mpf(1) / 2
+            - k / 2 * mp.log(k)
+            - (1 - k) / 2 * mp.log(1 - k)
+            - k / 2 * mp.log(v_d)
+            - (1 - k) / 2 * mp.log(v_g)
+        )
+
+
+def mp_scales(p, q, sigma_z, kappa, dps=50):
+    """(b, b1) of the Hessian ensemble: b^2 = sigma_z^2 r (r-1) 2^r, b1^2 = kappa p (p-1)."""
+    with mp.workdps(dps):
+        r = p + q
+        b = mp.sqrt(mp.mpf(sigma_z) ** 2 * r * (r - 1) * mp.mpf(2) ** r)
+        return b, mp.sqrt(mp.mpf(kappa) * p * (p - 1))
+
+
+def mp_total_at_origin(p, q, sigma_z, kappa, dps=50):
+    """C* + L(0; 0): the model's own exponent at losses v = 0 (x = x1 = 0), where its
+    Gaussian term vanishes.  With x1 = 0 the spectrum is symmetric about 0, so
+    Re m(0) = Re m1(0) = 0 and v = 0 is always a critical point."""
+    with mp.workdps(dps):
+        b, b1 = mp_scales(p, q, sigma_z, kappa, dps)
+        return mp_c_star(p, q, sigma_z, kappa, dps) + mp_log_potential(b, b1, kappa, 0, 0, dps)

@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 import pytest
+from _reference import mp_c_star, mp_log_potential_quad, mp_total_at_origin
 
 import spinglass_gan as sg
 from spinglass_gan.derived import DerivedConstants
@@ -180,12 +181,36 @@ def test_signed_kac_rice_is_euler_characteristic(n_D, n_G, chi):
     assert se < 0.15 * max(chi, 1)
 
 
+@pytest.mark.parametrize("params", [(3, 3, 1.0, 0.9), (2, 1, 0.5, 0.5), (5, 2, 0.1, 0.3)])
+def test_c_star_equals_its_closed_form(params):
+    """C* against its closed form in mpmath (50 digits), with v_D and v_G written out
+    from alpha_D = 1/2, alpha_G = 2 sigma_z^2 in the reference, not taken from the
+    constants.  Tolerance 1e-14 relative: C* is a sum of five logarithms of O(1)-O(10)
+    in double precision (rounding ~1e-15).  A wrong term (the 1/2 of Stirling, the
+    alpha_D p in v_D: (kappa/2) log(385.5/384) = 1.8e-3 here, log1p vs log) fails."""
+    dc = DerivedConstants.from_model(*params)
+    exact = float(mp_c_star(*params))
+    assert dc.log_constant == pytest.approx(exact, rel=1e-14, abs=1e-15)
+
+
 def test_total_complexity_anchor():
-    """(3, 3, 1, 0.9): C* = -2.314534 and the total complexity C* + L(0; 0) = 0.620196,
-    a local maximum of L(T v) - v^T K^(-1) v / 2 at v = 0, below log(r - 1)."""
+    """(3, 3, 1, 0.9): the total complexity is C* + L(0; 0) = 0.620196..., from mpmath:
+    C* from its closed form and L(0; 0) both from the closed form of the log-potential
+    with the Dyson solution of an mpmath quartic and from an mpmath quadrature of
+    log|lambda| against the density (no package kernel in either).  v = 0 is a local
+    maximum of L(T v) - v^T K^(-1) v / 2 (random perturbations are lower) and the
+    value is below Bezout's log(r - 1).  The package's Theta agrees to 1e-12 (double
+    rounding of terms of size ~3); the two mpmath values to 1e-10 (the quadrature's
+    own accuracy at 20 digits)."""
     dc = DerivedConstants.from_model(3, 3, 1.0, 0.9)
     model = sg.GanSpinGlass(3, 3, 1.0, 0.9)
-    assert dc.log_constant == pytest.approx(-2.314534, abs=1e-6)
+    exact = float(mp_total_at_origin(3, 3, 1.0, 0.9))
+    quad = float(mp_c_star(3, 3, 1.0, 0.9)) + float(
+        mp_log_potential_quad(dc.b, dc.b1, dc.kappa, 0.0, 0.0)
+    )
+    assert quad == pytest.approx(exact, abs=1e-10)
+    assert abs(exact - 0.620) < 5e-4  # the published anchor, 0.620
+    assert model.theta(math.inf, math.inf) == pytest.approx(exact, abs=1e-12)
     k_inv = np.linalg.inv(dc.cov_matrix)
 
     def objective(v):
@@ -193,7 +218,7 @@ def test_total_complexity_anchor():
         return float(model.ensemble(x1).log_potential(np.array([x]))[0]) - v @ k_inv @ v / 2
 
     total = dc.log_constant + objective(np.zeros(3))
-    assert total == pytest.approx(0.620196, abs=1e-6)
+    assert total == pytest.approx(exact, abs=1e-12)
     assert total < math.log(5)
     rng = np.random.default_rng(0)
     for _ in range(20):

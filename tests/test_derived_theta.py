@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import math
 
+import mpmath as mp
 import numpy as np
 import pytest
+from _reference import mp_c_star, mp_log_potential, mp_scales, mp_total_at_origin
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -91,14 +93,117 @@ def test_index_theta_against_brute_force():
     _check_brute(model, points[:1], k_D=2, k_G=0)
 
 
+def _marginal_exponent(p, q, sigma_z, kappa):
+    """(C*, S, z -> L(z) - z^T S^-1 z / 2 on a grid): the model's own exponent with the
+    losses free, marginalised over v by hand.  The sup over v with T v = z of
+    -v^T K^-1 v / 2 is -z^T (T K T^T)^-1 z / 2, with T and K written out here
+    (x = r g - h, x1 = 2h - p a - r g; K as in the model's covariance of (l_D, l_G, rho))."""
+    r = p + q
+    alpha_d, alpha_g = 0.5, 2.0 * sigma_z**2
+    half = 2.0 ** (r - 1)
+    cov = np.array(
+        [
+            [alpha_d, 0.0, 0.0],
+            [0.0, alpha_g * 2 * half, alpha_g * r * half],
+            [0.0, alpha_g * r * half, alpha_g * (r * (r - 1) * half / 2 + r * half)],
+        ]
+    )
+    t = np.array([[0.0, r, -1.0], [-p, -r, 2.0]])
+    s = t @ cov @ t.T
+    b, b1 = (float(v) for v in mp_scales(p, q, sigma_z, kappa))
+    s_inv = np.linalg.inv(s)
+
+    def on_grid(xs, x1s):
+        out = np.empty((x1s.size, xs.size))
+        for i, x1 in enumerate(x1s):
+            gauss = s_inv[0, 0] * xs**2 + 2 * s_inv[0, 1] * xs * x1 + s_inv[1, 1] * x1**2
+            out[i] = sg.log_potential(xs, b, b1, kappa, float(x1)) - 0.5 * gauss
+        return out
+
+    return float(mp_c_star(p, q, sigma_z, kappa)), s, b, b1, on_grid
+
+
 def test_total_complexity_anchor():
-    """(3, 3, 1, 0.9): C* + L(0; 0) = 0.620 at (x, x1) = 0; the published formula 14.60."""
-    model = sg.GanSpinGlass(3, 3, 1.0, 0.9)
-    assert model.theta(math.inf, math.inf) == pytest.approx(0.620196, abs=1e-6)
-    ens0 = model.ensemble(0.0).log_potential(np.array([0.0]))[0]
-    assert model.theta(math.inf, math.inf) == pytest.approx(model.log_constant + ens0, abs=1e-12)
-    published = sg.GanSpinGlass(3, 3, 1.0, 0.9, formula="published")
-    assert published.theta(math.inf, math.inf) == pytest.approx(14.596, abs=1e-3)
+    """(3, 3, 1, 0.9): Theta(inf, inf) = C* + L(0; 0) (mpmath, tests/_reference.py) and
+    no point of the (x, x1) plane does better.  The plane is searched by brute force
+    over a box that provably holds the supremum: |lambda - x| <= |x| + |x1| + R on the
+    support (R = sqrt(2) (b + b1) bounds the GOE parts), so L <= log(|x| + |x1| + R),
+    and the Gaussian term is <= -|z|^2 / (2 lambda_max(S)); outside the disc where
+    C* + log(sqrt(2) rho + R) - rho^2 / (2 lambda_max) first falls below the anchor no
+    point can reach it.  Grids then zoom on the best point.  Every grid point is a
+    feasible value, so the brute maximum never exceeds Theta (1e-12, rounding), and it
+    closes in to the grid's resolution (1e-6 at spacing ~1e-3: second order).  A missed
+    interior maximum, a wrong C* or a wrong Gaussian term fails one of these."""
+    params = (3, 3, 1.0, 0.9)
+    model = sg.GanSpinGlass(*params)
+    theta = model.theta(math.inf, math.inf)
+    assert theta == pytest.approx(float(mp_total_at_origin(*params)), abs=1e-12)
+    c_star, s, b, b1, on_grid = _marginal_exponent(*params)
+    lam = np.linalg.eigvalsh(s)[-1]
+    rho = np.linspace(1.0, 1e4, 100001)
+    bound = c_star + np.log(np.sqrt(2.0) * rho + np.sqrt(2.0) * (b + b1)) - rho**2 / (2 * lam)
+    above = np.flatnonzero(bound >= theta)
+    radius = rho[above[-1] + 1]
+    assert np.all(bound[above[-1] + 1 :] < theta)  # decreasing past its peak
+    centre, half, best = np.zeros(2), radius, -np.inf
+    for n in (301, 101, 101, 101):
+        xs = centre[0] + np.linspace(-half, half, n)
+        x1s = centre[1] + np.linspace(-half, half, n)
+        grid = c_star + on_grid(xs, x1s)
+        i, j = np.unravel_index(np.argmax(grid), grid.shape)
+        best, centre = grid[i, j], np.array([xs[j], x1s[i]])
+        assert best <= theta + 1e-12 * (1.0 + abs(theta))
+        half = 4.0 * (xs[1] - xs[0])
+    assert theta - best <= 1e-6
+    assert np.all(np.abs(centre) <= 0.05)  # the maximiser is x = x1 = 0
+
+
+def test_published_total_against_mpmath():
+    """The published formula's total complexity (3, 3, 1, 0.9) = 14.596, far above
+    Bezout's log 5: Phi = C - x^2 / (2 s^2) - x1^2 / (2 s1^2) + L(x; x1) with C, s, s1
+    from their closed forms and L from the mpmath closed form (tests/_reference.py),
+    evaluated at the solver's maximiser, equals Theta to 1e-9 (double rounding of a
+    log-potential at |x| ~ 2172), and its mpmath gradient vanishes there (to 1e-9,
+    relative to the Gaussian term's gradient 1e-3; 60 digits keep eta = 1e-30 far above
+    the working precision where the spectrum is far away): a stationary point, with the value
+    quoted for the paper's code (14.60)."""
+    p, q, sigma_z, kappa = 3, 3, 1.0, 0.9
+    published = sg.GanSpinGlass(p, q, sigma_z, kappa, formula="published")
+    theta = published.theta(math.inf, math.inf)
+    xs, x1s, vs = published.solver().interior
+    k = int(np.argmax(vs))
+    r = p + q
+    with mp.workdps(60):
+        s_sq = mp.mpf(sigma_z) ** 2 * r**2 * mp.mpf(2) ** (3 * r) / 2
+        s1_sq = mp.mpf(p) ** 2 / 2
+        g = mp.mpf(sigma_z) ** 2 * r * mp.mpf(2) ** r
+        kap = mp.mpf(kappa)
+        c = (
+            mp.mpf(13) / 2 * mp.log(2)
+            + 5 * mp.log(mp.pi)
+            - kap / 2 * mp.log(p + g)
+            - (1 - kap) / 2 * mp.log(g)
+            - kap / 2 * mp.log(kap)
+            - (1 - kap) / 2 * mp.log(1 - kap)
+        )
+        b, b1 = mp_scales(p, q, sigma_z, kappa, 60)
+
+        def phi(x, x1):
+            pot = mp_log_potential(b, b1, kappa, x1, x, dps=60)
+            return c - x**2 / (2 * s_sq) - x1**2 / (2 * s1_sq) + pot
+
+        x0, x10 = mp.mpf(xs[k]), mp.mpf(x1s[k])
+        value = phi(x0, x10)
+        # Central differences (mp.diff's steps would be lost: phi works at 60 digits);
+        # their error h^2 |phi'''| / 6 is ~1e-20 here.
+        h = mp.mpf("1e-8")
+        grad = [
+            (phi(x0 + h, x10) - phi(x0 - h, x10)) / (2 * h),
+            (phi(x0, x10 + h) - phi(x0, x10 - h)) / (2 * h),
+        ]
+    assert theta == pytest.approx(float(value), abs=1e-9)
+    assert abs(float(grad[0])) < 1e-9 and abs(float(grad[1])) < 1e-9
+    assert round(theta, 2) == 14.60 and theta > math.log(r - 1)
 
 
 def test_map_equals_points_and_is_monotone(model):
@@ -140,8 +245,7 @@ def test_complexity_at_exact_losses(model):
     sigma = model.complexity_at(d[None, :], g[:, None])
     theta = model.theta_map(d, g)
     assert np.all(sigma <= theta + 1e-12)
-    _, arg = model.solver().sup_grid(np.array([-1.0]), np.array([-1.0]))
-    z3 = arg[:, 0, 0]
+    z3 = model.solver().suprema(np.array([-1.0]), np.array([-1.0])).maximisers[:, 0, 0]
     d_star, g_star = model.solver().d_row @ z3, z3[2]
     assert model.complexity_at(d_star, g_star) == pytest.approx(model.theta(-1.0, -1.0), abs=1e-9)
 
@@ -170,7 +274,7 @@ def test_published_formula_breaks_bezout():
 def test_formula_and_constants_are_checked():
     with pytest.raises(ValueError, match="formula"):
         sg.GanSpinGlass(3, 3, 1.0, 0.9, formula="paper")
-    published = sg.ModelConstants.from_paper(3, 3, 1.0, 0.9)
+    published = sg.PublishedConstants.from_paper(3, 3, 1.0, 0.9)
     with pytest.raises(ValueError, match="constants"):
         sg.GanSpinGlass(3, 3, 1.0, 0.9, constants=published, formula="derived")
     assert sg.GanSpinGlass(3, 3, 1.0, 0.9, constants=published).formula == "published"

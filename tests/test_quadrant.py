@@ -1,4 +1,4 @@
-"""QuadrantSolver.sup_grid (batched faces and corner lines) against its reference
+"""QuadrantSolver.suprema (batched faces and corner lines) against its reference
 implementation (face by face, line by line) and against brute force.
 
 Tolerance: the two implementations find the same local maxima, each refined to
@@ -23,7 +23,7 @@ import numpy as np
 import pytest
 
 import spinglass_gan as sg
-from spinglass_gan import _quadrant_grid
+from spinglass_gan._quadrant_reference import free_candidates_reference, sup_grid_reference
 
 SETS = {"paper": (3, 3, 1.0, 0.9), "small": (2, 1, 0.5, 0.3)}
 # (k_D, k_G) from {None, 0, 1, 3}, the unconstrained case and both blocks alone.
@@ -57,8 +57,9 @@ def test_grid_equals_reference(model, k_D, k_G):
     # Index-constrained critical points sit at higher losses: widen the range.
     hi = 12.0 if k_D is None and k_G is None else 30.0
     u_D, u_G = _levels(rng, -12.0, hi, 5), _levels(rng, -12.0, hi, 4)
-    fast, arg = solver.sup_grid(u_D, u_G)
-    ref, _ = solver._sup_grid_reference(u_D, u_G)
+    res = solver.suprema(u_D, u_G)
+    fast, arg = res.values, res.maximisers
+    ref, _ = sup_grid_reference(solver, u_D, u_G)
     _close(fast, ref)
     i, j = np.nonzero(np.isfinite(fast))
     x, x1, t = arg[:, i, j]
@@ -77,7 +78,7 @@ def test_dense_grid_equals_reference_on_a_subgrid():
     u = np.linspace(-10.0, 10.0, 200)
     fast = model.theta_map(u, u)
     sub = np.arange(0, u.size, 25)
-    ref, _ = model.solver()._sup_grid_reference(u[sub], u[sub])
+    ref, _ = sup_grid_reference(model.solver(), u[sub], u[sub])
     _close(fast[np.ix_(sub, sub)], ref)
 
 
@@ -145,12 +146,11 @@ def test_never_exceeds_brute_force(k, u):
 
 def test_no_fallbacks_on_the_benchmark_grid():
     """The batched iterations converge everywhere on a 100 x 100 map (a fallback to
-    the reference is correct but slow)."""
-    before = dict(_quadrant_grid.FALLBACKS)
+    the reference is correct but slow), counted on the solver that made the map."""
     model = sg.GanSpinGlass(*SETS["paper"])
     u = np.linspace(-3.0, 3.0, 100)
     model.theta_map(u, u)
-    assert _quadrant_grid.FALLBACKS == before
+    assert model.solver().fallbacks == {"face": 0, "corner": 0}
 
 
 @pytest.mark.parametrize(
@@ -165,7 +165,7 @@ def test_free_candidates_match_interior_maxima(params, k_D, k_G):
     free value is the same."""
     solver = sg.GanSpinGlass(*params).solver(k_D, k_G)
     x, x1, _, v = solver.free_candidates
-    rx, rx1, _, rv = solver._free_candidates_reference
+    rx, rx1, _, rv = free_candidates_reference(solver)
     assert abs(np.max(v) - np.max(rv)) <= TOL * (1.0 + abs(np.max(rv)))
     obj = solver.free.obj
     ev = obj.evaluate(rx, rx1)
@@ -197,8 +197,8 @@ def test_random_models_equal_reference(seed):
     solver = sg.GanSpinGlass(p, q, sigma_z, kappa).solver(k_D, k_G, d_index=d_index)
     u_D = np.linspace(-half, half, 60) + rng.uniform(0.0, half / 60)
     u_G = np.linspace(-half, half, 50)
-    fast, _ = solver.sup_grid(u_D, u_G)
+    fast = solver.suprema(u_D, u_G).values
     rows = np.sort(rng.choice(u_G.size, 6, replace=False))
     cols = np.sort(rng.choice(u_D.size, 6, replace=False))
-    ref, _ = solver._sup_grid_reference(u_D[cols], u_G[rows])
+    ref, _ = sup_grid_reference(solver, u_D[cols], u_G[rows])
     _close(fast[np.ix_(rows, cols)], ref)
