@@ -146,3 +146,28 @@ def mp_total_at_origin(p, q, sigma_z, kappa, dps=50):
     with mp.workdps(dps):
         b, b1 = mp_scales(p, q, sigma_z, kappa, dps)
         return mp_c_star(p, q, sigma_z, kappa, dps) + mp_log_potential(b, b1, kappa, 0, 0, dps)
+
+
+def mp_published_phi(p, q, sigma_z, kappa, x, x1, dps=60):
+    """The published exponent Phi(x, x1) = C - x^2 / (2 s^2) - x1^2 / (2 s1^2) + L(x; x1)
+    at ``dps`` digits, with C, s^2 = sigma_z^2 r^2 2^(3r) / 2 and s1^2 = p^2 / 2 from
+    their closed forms (r = p + q) and L from :func:`mp_log_potential`.  60 digits keep
+    eta = 1e-30 far above the working precision where the spectrum is far away."""
+    with mp.workdps(dps):
+        r = p + q
+        s_sq = mp.mpf(sigma_z) ** 2 * r**2 * mp.mpf(2) ** (3 * r) / 2
+        s1_sq = mp.mpf(p) ** 2 / 2
+        g = mp.mpf(sigma_z) ** 2 * r * mp.mpf(2) ** r
+        k = mp.mpf(kappa)
+        c = (
+            mp.mpf(13) / 2 * mp.log(2)
+            + 5 * mp.log(mp.pi)
+            - k / 2 * mp.log(p + g)
+            - (1 - k) / 2 * mp.log(g)
+            - k / 2 * mp.log(k)
+            - (1 - k) / 2 * mp.log(1 - k)
+        )
+        b, b1 = mp_scales(p, q, sigma_z, kappa, dps)
+        x, x1 = mp.mpf(x), mp.mpf(x1)
+        pot = mp_log_potential(b, b1, kappa, x1, x, dps=dps)
+        return c - x**2 / (2 * s_sq) - x1**2 / (2 * s1_sq) + pot

@@ -13,7 +13,7 @@ import math
 import mpmath as mp
 import numpy as np
 import pytest
-from _reference import mp_c_star, mp_log_potential, mp_scales, mp_total_at_origin
+from _reference import mp_c_star, mp_published_phi, mp_scales, mp_total_at_origin
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -174,23 +174,9 @@ def test_published_total_against_mpmath():
     k = int(np.argmax(vs))
     r = p + q
     with mp.workdps(60):
-        s_sq = mp.mpf(sigma_z) ** 2 * r**2 * mp.mpf(2) ** (3 * r) / 2
-        s1_sq = mp.mpf(p) ** 2 / 2
-        g = mp.mpf(sigma_z) ** 2 * r * mp.mpf(2) ** r
-        kap = mp.mpf(kappa)
-        c = (
-            mp.mpf(13) / 2 * mp.log(2)
-            + 5 * mp.log(mp.pi)
-            - kap / 2 * mp.log(p + g)
-            - (1 - kap) / 2 * mp.log(g)
-            - kap / 2 * mp.log(kap)
-            - (1 - kap) / 2 * mp.log(1 - kap)
-        )
-        b, b1 = mp_scales(p, q, sigma_z, kappa, 60)
 
         def phi(x, x1):
-            pot = mp_log_potential(b, b1, kappa, x1, x, dps=60)
-            return c - x**2 / (2 * s_sq) - x1**2 / (2 * s1_sq) + pot
+            return mp_published_phi(p, q, sigma_z, kappa, x, x1)
 
         x0, x10 = mp.mpf(xs[k]), mp.mpf(x1s[k])
         value = phi(x0, x10)

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import math
 
+import mpmath as mp
 import numpy as np
 import pytest
+from _reference import mp_published_phi
 
 import spinglass_gan as sg
 from spinglass_gan.published import (
@@ -111,7 +113,21 @@ def test_box_theta_is_a_lower_bound(model):
     # Where the maximiser (|x| ~ 2172) is outside |x| <= 500 the box is strictly below:
     # exact 14.5962 against 13.5990 at large losses.
     assert exact[-1, -1] - box[-1, -1] > 0.9
-    assert box_theta(model, math.inf, math.inf) == pytest.approx(13.599009, abs=1e-5)
+    # The box maximum sits on the box's edge x = -500 (x1 = 0, a grid line), where Phi
+    # still rises outwards: its value is Phi(-500, 0) from the closed forms in mpmath
+    # (tests/_reference.py; 1e-10: double rounding of terms up to ~15), and Phi's
+    # slope there, by central differences at 60 digits, is negative (about -1e-3,
+    # against the 1e-20 error of the difference).
+    top, x_at, x1_at = box_theta(model, math.inf, math.inf, return_argmax=True)
+    assert abs(float(x_at)) == 500.0 and float(x1_at) == 0.0
+    with mp.workdps(60):
+        at = mp_published_phi(3, 3, 1.0, 0.9, float(x_at), 0.0)
+        h = mp.mpf("1e-8")
+        outward = mp_published_phi(3, 3, 1.0, 0.9, -500 - h, 0.0) - mp_published_phi(
+            3, 3, 1.0, 0.9, -500 + h, 0.0
+        )
+    assert float(top) == pytest.approx(float(at), abs=1e-10)
+    assert float(outward / (2 * h)) > 1e-4
     # No grid point in B at u_G = -8 (x < -3072): -inf, where Theta is finite.
     assert np.all(box[0] == -np.inf) and np.all(np.isfinite(exact[0]))
 
