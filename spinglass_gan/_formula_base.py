@@ -1,0 +1,507 @@
+"""The base class of Kac-Rice formulas and their registry (private; see ``formulas``).
+
+:class:`KacRiceFormula` names the hooks a formula supplies; the registry maps names to
+formula classes.  The package's two formulas and the public names are in
+:mod:`spinglass_gan.formulas`.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.optimize import brentq
+
+from ._validation import LOSS_LIMIT
+from .complexity import Suprema
+from .exponent import Convention, DIndex, Exponent
+from .published_constants import KacRiceRegion
+
+DEFAULT_FORMULA = "derived"
+#: Registered formulas by name (see :func:`register_formula`).
+FORMULAS: dict[str, type[KacRiceFormula]] = {}
+
+_XTOL = 1e-10
+
+
+@dataclass(frozen=True)
+class LowestLosses:
+    """Lowest losses with Theta > 0 for one model (NaN if Theta <= 0 everywhere).
+
+    Attributes
+    ----------
+    theta_max : float
+        The total complexity, Theta(+inf, +inf).
+    u_D_min, u_G_min : float
+        inf{u : Theta(u, +inf) > 0} and inf{u : Theta(+inf, u) > 0}.
+    sum_min : float
+        The lowest u_D + u_G with Theta(u_D, u_G) > 0.
+    sum_u_D, sum_u_G : float
+        Where on u_D + u_G = sum_min that is reached.
+    """
+
+    theta_max: float
+    u_D_min: float
+    u_G_min: float
+    sum_min: float
+    sum_u_D: float
+    sum_u_G: float
+
+
+def _zero_of_increasing(f: Callable[[float], float], start: float = 0.0) -> float:
+    """The zero of a non-decreasing f that is negative far left, positive far right."""
+    lo, hi = start, start
+    for step in 2.0 ** np.arange(200):
+        if f(lo) <= 0 or lo <= -LOSS_LIMIT:
+            break
+        lo = max(lo - step, -LOSS_LIMIT)
+    for step in 2.0 ** np.arange(200):
+        if f(hi) > 0 or hi >= LOSS_LIMIT:
+            break
+        hi = min(hi + step, LOSS_LIMIT)
+    if not (f(lo) <= 0 < f(hi)):
+        raise ArithmeticError(f"no sign change of Theta found in [{lo:g}, {hi:g}]")
+    return float(brentq(f, lo, hi, xtol=_XTOL, rtol=4 * np.finfo(float).eps))
+
+
+@dataclass(frozen=True)
+class FigureSettings:
+    """Settings of the paper's figures that depend on the formula.
+
+    The two formulas put the critical points at very different losses, so the loss
+    ranges shown differ.
+
+    Attributes
+    ----------
+    theta_range : tuple of float
+        (low, high) of u_D and u_G in the map of Theta (figure 3).
+    theta_sections : tuple of float
+        The fixed u_D and u_G of figure 3's sections.
+    zoom : tuple of tuple of float
+        ((u_D low, high), (u_G low, high)) where the index bands lie (figures 5, 6).
+    exponent_levels : tuple of float
+        Default (u_D, u_G) drawn over the exponent map (figure 2).
+    exponent_overlay : str
+        What figure 2 draws over the exponent: "region" (the Kac-Rice region
+        B(u_D, u_G)) or "loss lines" (where the conditional mean of each loss
+        equals its level).
+    """
+
+    theta_range: tuple[float, float]
+    theta_sections: tuple[float, ...]
+    zoom: tuple[tuple[float, float], tuple[float, float]]
+    exponent_levels: tuple[float, float]
+    exponent_overlay: str
+
+
+class KacRiceFormula:
+    """Base class of a Kac-Rice formula (see the module docstring for the hooks).
+
+    Subclasses set the class attributes and implement the methods that raise
+    NotImplementedError here; :func:`register_formula` makes them available by name.
+
+    Parameters
+    ----------
+    constants : optional
+        The formula's constants (an instance of ``constants_class``).  Without them
+        the formula builds its constants from the model's parameters when a
+        :class:`~spinglass_gan.model.GanSpinGlass` uses it.
+
+    Attributes
+    ----------
+    name : str
+        The registered name (``GanSpinGlass(..., formula=name)``, metadata).
+    constants_class : type
+        The frozen dataclass of the formula's constants.
+    constants_factory : str
+        The classmethod of ``constants_class`` that builds them from
+        (p, q, sigma_z, kappa).
+    figures : FigureSettings
+        Settings of the paper's figures for this formula.
+    has_region : bool
+        Whether the formula integrates over a Kac-Rice region of (x, x1) at finite
+        N (:meth:`region`, :func:`~spinglass_gan.finite_n.kac_rice_log_integral`).
+    """
+
+    name: ClassVar[str] = ""
+    constants_class: ClassVar[type] = object
+    constants_factory: ClassVar[str] = ""
+    figures: ClassVar[FigureSettings]
+    has_region: ClassVar[bool] = False
+
+    def __init__(self, constants: Any = None) -> None:
+        if constants is not None and not isinstance(constants, self.constants_class):
+            raise ValueError(
+                f"constants must be a {self.constants_class.__name__} for "
+                f"formula={self.name!r}, got {type(constants).__name__}"
+            )
+        self._constants = constants
+        self._solvers: dict[tuple, Any] = {}
+
+    def __repr__(self) -> str:
+        given = "" if self._constants is None else f"constants={self._constants!r}"
+        return f"{type(self).__name__}({given})"
+
+    # -- constants ----------------------------------------------------------------
+
+    @classmethod
+    def build_constants(cls, p: int, q: int, sigma_z: float, kappa: float) -> Any:
+        """The formula's constants for (p, q, sigma_z, kappa).
+
+        Parameters
+        ----------
+        p, q : int
+            Orders of the model.
+        sigma_z : float
+            Latent-noise scale, > 0.
+        kappa : float
+            Discriminator share of the weights, in (0, 1).
+
+        Returns
+        -------
+        constants_class
+            By default ``constants_class.<constants_factory>(p, q, sigma_z, kappa)``.
+        """
+        return getattr(cls.constants_class, cls.constants_factory)(p, q, sigma_z, kappa)
+
+    @classmethod
+    def constants_origin(cls) -> str:
+        """Qualified name of the factory of the default constants (for metadata)."""
+        return f"{cls.constants_class.__qualname__}.{cls.constants_factory}"
+
+    @property
+    def constants(self) -> Any:
+        """The constants in use (ValueError before the formula is bound to a model)."""
+        if self._constants is None:
+            raise ValueError(
+                f"this {self.name!r} formula has no constants yet: give constants= or "
+                "pass it to GanSpinGlass"
+            )
+        return self._constants
+
+    @property
+    def has_constants(self) -> bool:
+        """Whether constants were given or built (else they follow the model)."""
+        return self._constants is not None
+
+    def bind(
+        self, p: int, q: int, sigma_z: float, kappa: float, constants: Any = None
+    ) -> KacRiceFormula:
+        """A copy of this formula with its constants for one model.
+
+        Parameters
+        ----------
+        p, q, sigma_z, kappa
+            The model's parameters (validated by the caller).
+        constants : optional
+            Constants to use; not allowed when the formula already has its own.
+
+        Returns
+        -------
+        KacRiceFormula
+            A new instance (its own solver cache) with ``constants`` set: the
+            formula's own, else the ones given, else :meth:`build_constants`.
+        """
+        if constants is not None and self._constants is not None:
+            raise ValueError("constants are given twice: to the formula and to the model")
+        bound = copy.copy(self)
+        if constants is not None:
+            if not isinstance(constants, self.constants_class):
+                raise ValueError(
+                    f"constants must be a {self.constants_class.__name__} for "
+                    f"formula={self.name!r}, got {type(constants).__name__}"
+                )
+            bound._constants = constants
+        elif self._constants is None:
+            bound._constants = self.build_constants(p, q, sigma_z, kappa)
+        bound._solvers = {}
+        return bound
+
+    def constant(self, name: str) -> Any:
+        """The constant ``name``; AttributeError naming the formula that has it if not."""
+        try:
+            return getattr(self.constants, name)
+        except AttributeError:
+            owners = [
+                n
+                for n, c in FORMULAS.items()
+                if name in {f.name for f in dataclasses.fields(c.constants_class)}
+            ]
+            where = f" (it belongs to formula={owners[0]!r})" if owners else ""
+            raise AttributeError(
+                f"{name} is not a constant of formula={self.name!r}{where}"
+            ) from None
+
+    # -- metadata -----------------------------------------------------------------
+
+    def metadata(self) -> dict[str, Any]:
+        """{"formula": name, "constants": plain dict}: JSON-ready, read by :meth:`from_metadata`."""
+        return {"formula": self.name, "constants": self.constants.as_dict()}
+
+    @classmethod
+    def from_metadata(cls, meta: Mapping[str, Any]) -> KacRiceFormula:
+        """The formula with the constants that :meth:`metadata` wrote (if any).
+
+        Parameters
+        ----------
+        meta : mapping
+            Holds "constants" (a dict of the constants' fields), optionally.
+
+        Returns
+        -------
+        KacRiceFormula
+        """
+        constants = meta.get("constants")
+        return cls(None if constants is None else cls.constants_class(**constants))
+
+    # -- suprema (subclasses) -------------------------------------------------------
+
+    def solver(
+        self,
+        k_D: int | None = None,
+        k_G: int | None = None,
+        *,
+        d_index: DIndex = "ascent",
+        convention: Convention = "exact",
+    ) -> Any:
+        """The (cached) supremum solver for these index constraints.
+
+        Parameters
+        ----------
+        k_D, k_G, d_index, convention
+            As in :meth:`~spinglass_gan.model.GanSpinGlass.theta`.
+
+        Returns
+        -------
+        ComplexitySolver or QuadrantSolver
+            The formula's solver (its interface is the formula's own).
+        """
+        key = (k_D, k_G, d_index, convention)
+        if key not in self._solvers:
+            self._solvers[key] = self._make_solver(k_D, k_G, d_index, convention)
+        return self._solvers[key]
+
+    def _make_solver(self, k_D, k_G, d_index, convention) -> Any:
+        raise NotImplementedError
+
+    def free_exponent(self) -> Exponent:
+        """The exponent over the ensemble's shifts (x, x1) with the losses free.
+
+        Returns
+        -------
+        Exponent
+            Its ``evaluate`` gives the value and gradient at points (x, x1).
+        """
+        raise NotImplementedError
+
+    @property
+    def gaussian(self) -> Any:
+        """The formula's Gaussian term G(x, x1) of :meth:`free_exponent` (value, grad)."""
+        return self.free_exponent().gaussian
+
+    def sup_point(self, u_D: float, u_G: float, *index: Any, **options: Any) -> Suprema:
+        """Theta(u_D, u_G) at one point (losses <= N u; +inf removes a bound).
+
+        Parameters
+        ----------
+        u_D, u_G : float
+            Validated loss levels per N, possibly +inf.
+        *index, **options
+            k_D, k_G, d_index, convention as for :meth:`solver`.
+
+        Returns
+        -------
+        Suprema
+            ``values`` of shape ().
+        """
+        raise NotImplementedError
+
+    def sup_grid(self, u_D: NDArray, u_G: NDArray, *index: Any, **options: Any) -> Suprema:
+        """Theta on the grid u_D x u_G (validated 1-D arrays).
+
+        Returns
+        -------
+        Suprema
+            ``values`` of shape (len(u_G), len(u_D)).
+        """
+        raise NotImplementedError
+
+    def sup_on_losses(self, d: NDArray, g: NDArray, *index: Any, **options: Any) -> Suprema:
+        """Sigma(d, g): the complexity at exact losses L_D = N d, L_G = N g (1-D arrays).
+
+        Returns
+        -------
+        Suprema
+            ``values`` of shape d.shape; -inf where the index constraints exclude
+            every point.
+        """
+        raise NotImplementedError
+
+    # -- lowest losses ----------------------------------------------------------------
+
+    def theta_max(self) -> float:
+        """The total complexity Theta(+inf, +inf)."""
+        return float(self.sup_point(math.inf, math.inf).values)
+
+    def lowest_losses(self) -> LowestLosses:
+        """Lowest u_D, u_G and u_D + u_G with Theta(u_D, u_G) > 0 (total complexity).
+
+        Theta is non-decreasing in each loss, so each is the zero of a monotone
+        function, found by Brent's method on exact suprema.
+
+        Returns
+        -------
+        LowestLosses
+        """
+        theta_max = self.theta_max()
+        if not theta_max > 0:
+            return LowestLosses(theta_max, *([np.nan] * 5))
+        u_D_min = _zero_of_increasing(lambda u: float(self.sup_point(u, math.inf).values))
+        u_G_min = _zero_of_increasing(lambda u: float(self.sup_point(math.inf, u).values))
+        return LowestLosses(theta_max, u_D_min, u_G_min, *self.lowest_sum())
+
+    def lowest_sum(self) -> tuple[float, float, float]:
+        """(sigma, u_D, u_G): the lowest sigma = u_D + u_G with Theta > 0, and where."""
+        raise NotImplementedError
+
+    # -- figures and regions ------------------------------------------------------------
+
+    def region(self, u_D: float, u_G: float) -> KacRiceRegion:
+        """The Kac-Rice region B(u_D, u_G) of (x, x1), for formulas that have one."""
+        owners = [n for n, c in FORMULAS.items() if c.has_region]
+        raise AttributeError(
+            f"formula={self.name!r} has no Kac-Rice region of (x, x1)"
+            + (f" (formula={owners[0]!r} has one)" if owners else "")
+        )
+
+    def exponent_window(
+        self, nx: int, nx1: int, u_D: float | None, u_G: float | None
+    ) -> tuple[NDArray, NDArray, dict[str, Any]]:
+        """Grid of (x, x1) for the exponent map (figure 2) and what to draw over it.
+
+        Parameters
+        ----------
+        nx, nx1 : int
+            Numbers of points in x and x1.
+        u_D, u_G : float or None
+            Loss levels drawn (None: ``figures.exponent_levels``).
+
+        Returns
+        -------
+        x, x1 : ndarray
+        meta : dict
+            The levels "u_D", "u_G" and the overlay's parameters.
+        """
+        raise NotImplementedError
+
+
+# -- the registry ------------------------------------------------------------------------
+
+
+def register_formula(cls: type[KacRiceFormula]) -> type[KacRiceFormula]:
+    """Make a formula class available by its ``name`` (usable as a decorator).
+
+    Parameters
+    ----------
+    cls : type
+        A subclass of :class:`KacRiceFormula` with a non-empty ``name``.
+
+    Returns
+    -------
+    type
+        ``cls`` itself.
+    """
+    if not (isinstance(cls, type) and issubclass(cls, KacRiceFormula)):
+        raise ValueError(f"formula must be a KacRiceFormula subclass, got {cls!r}")
+    if not isinstance(cls.name, str) or not cls.name:
+        raise ValueError("formula must have a non-empty name")
+    FORMULAS[cls.name] = cls
+    return cls
+
+
+def formula_class(name: object) -> type[KacRiceFormula]:
+    """The registered formula class called ``name`` (ValueError naming ``formula`` if none)."""
+    if not isinstance(name, str) or name not in FORMULAS:
+        known = ", ".join(repr(n) for n in FORMULAS)
+        raise ValueError(f"formula must be one of {known} or a KacRiceFormula, got {name!r}")
+    return FORMULAS[name]
+
+
+def formula_for_constants(constants: object) -> type[KacRiceFormula]:
+    """The registered formula whose constants these are: by type, or for a mapping of
+    fields (metadata) by the field names.
+
+    Parameters
+    ----------
+    constants : object
+        A constants instance or a dict of its fields.
+
+    Returns
+    -------
+    type
+        The most recently registered formula whose ``constants_class`` matches.
+    """
+    for cls in reversed(list(FORMULAS.values())):
+        if isinstance(constants, Mapping):
+            fields = {f.name for f in dataclasses.fields(cls.constants_class)}
+            if set(constants) == fields:
+                return cls
+        elif type(constants) is cls.constants_class:
+            return cls
+    for cls in reversed(list(FORMULAS.values())):
+        if isinstance(constants, cls.constants_class):
+            return cls
+    raise ValueError(
+        f"constants must be the constants of a registered formula, got {type(constants).__name__}"
+    )
+
+
+def formula_of_metadata(meta: Mapping[str, Any]) -> type[KacRiceFormula]:
+    """The formula class that wrote ``meta``.
+
+    Its "formula" names it; without one (files written before the model's own
+    formula existed), the formula whose constants "constants" lists; without
+    either, the default, as in the constructor of
+    :class:`~spinglass_gan.model.GanSpinGlass`.
+
+    Parameters
+    ----------
+    meta : mapping
+        Metadata of a saved result (:meth:`GanSpinGlass.metadata` or a figure's).
+
+    Returns
+    -------
+    type
+    """
+    if "formula" in meta:
+        return formula_class(meta["formula"])
+    if meta.get("constants") is not None:
+        return formula_for_constants(meta["constants"])
+    return formula_class(DEFAULT_FORMULA)
+
+
+def resolve_formula(formula: object, constants: Any = None) -> KacRiceFormula:
+    """An (unbound) formula instance from a name, an instance or a class.
+
+    Parameters
+    ----------
+    formula : str, KacRiceFormula or KacRiceFormula subclass
+        None is refused.
+    constants : optional
+        Passed to a formula built here from a name or class.
+
+    Returns
+    -------
+    KacRiceFormula
+    """
+    if isinstance(formula, KacRiceFormula):
+        return formula
+    if isinstance(formula, type) and issubclass(formula, KacRiceFormula):
+        return formula(constants)
+    return formula_class(formula)(constants)
