@@ -7,8 +7,10 @@ past a failing point.
 
 import math
 
+import mpmath as mp
 import numpy as np
 import pytest
+from _reference import mp_published_phi
 
 import spinglass_gan as sg
 from spinglass_gan import sweeps as sweeps_mod
@@ -70,6 +72,11 @@ def test_dyson_far_from_the_spectrum():
     assert np.all(sol.m.imag == 0.0)
 
 
+def _star(h):
+    """The point and its four neighbours at distance h along the axes."""
+    return [(0, 0), (h, 0), (-h, 0), (0, h), (0, -h)]
+
+
 def test_theta_is_monotone_in_the_losses_at_small_sigma_z():
     """The interior maximum sits on a spectral edge (Psi only C^1 there), where
     Newton's method failed and the maximum was dropped: Theta(1000, 6.737) was
@@ -77,7 +84,19 @@ def test_theta_is_monotone_in_the_losses_at_small_sigma_z():
     m = sg.GanSpinGlass(2, 3, 4.642280754060127e-06, 0.9047288849846467, formula="published")
     low, high, top = m.theta(1.0, 6.737), m.theta(1000.0, 6.737), m.theta(math.inf, math.inf)
     assert low <= high <= top
-    assert top == pytest.approx(9.790219993894, abs=1e-9)
+    # The maximiser against the closed forms in mpmath (tests/_reference.py): its value
+    # (1e-12: rounding of terms ~10) and a vanishing gradient there (below 1e-6, against
+    # a Gaussian slope -x / s^2 ~ -1e2 and the 1e5 curvature times a position known to
+    # ~1e-11: a stationary point, not a point beside it).
+    xs, x1s, vs = m.solver().interior
+    i = int(np.argmax(vs))
+    args = (2, 3, 4.642280754060127e-06, 0.9047288849846467)
+    with mp.workdps(60):
+        h = mp.mpf("1e-12")
+        phi = [mp_published_phi(*args, xs[i] + dx, x1s[i] + dx1) for dx, dx1 in _star(h)]
+    assert top == pytest.approx(float(phi[0]), abs=1e-12)
+    assert abs(float((phi[1] - phi[2]) / (2 * h))) < 1e-6
+    assert abs(float((phi[3] - phi[4]) / (2 * h))) < 1e-6
     np.testing.assert_allclose(m.theta_map([1.0, 1000.0], [6.737]), [[low, high]], rtol=1e-10)
 
 
