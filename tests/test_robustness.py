@@ -97,6 +97,26 @@ def test_theta_is_monotone_in_the_losses_at_small_sigma_z():
     assert top == pytest.approx(float(phi[0]), abs=1e-12)
     assert abs(float((phi[1] - phi[2]) / (2 * h))) < 1e-6
     assert abs(float((phi[3] - phi[4]) / (2 * h))) < 1e-6
+    # And no point does better: Phi <= C + log(|x| + |x1| + R) - x^2/(2 s^2) - x1^2/(2 s1^2)
+    # (R = sqrt 2 (b + b1) bounds the spectrum's distance from [min(0, -x1), max(0, -x1)])
+    # stays below top outside |x| <= 0.05, |x1| <= 12 (both terms decrease past the
+    # box's edges); inside, nested grids stay below top (1e-12) and close in on it.
+    k = m.constants
+    edge = np.concatenate([np.linspace(0.0, 0.05, 1001), np.linspace(0.05, 1e3, 10**5)])
+    a = np.concatenate([np.full(edge.size, 0.05), edge])
+    b = np.concatenate([edge, np.full(edge.size, 12.0)])
+    bound = k.log_constant + np.log(a + b + math.sqrt(2.0) * (k.b + k.b1))
+    assert np.all(bound - a**2 / (2 * k.s_sq) - b**2 / (2 * k.s1_sq) < top)
+    centre, half = np.zeros(2), np.array([0.05, 12.0])
+    for n in (401, 101, 101, 101):
+        gx = centre[0] + np.linspace(-half[0], half[0], n)
+        gx1 = centre[1] + np.linspace(-half[1], half[1], n)
+        grid = m.exponent(gx[None, :], gx1[:, None])
+        j, i = np.unravel_index(np.argmax(grid), grid.shape)
+        best, centre = grid[j, i], np.array([gx[i], gx1[j]])
+        assert best <= top + 1e-12 * abs(top)
+        half = 4.0 * np.array([gx[1] - gx[0], gx1[1] - gx1[0]])
+    assert top - best < 1e-6
     np.testing.assert_allclose(m.theta_map([1.0, 1000.0], [6.737]), [[low, high]], rtol=1e-10)
 
 
