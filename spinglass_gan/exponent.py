@@ -160,7 +160,7 @@ class Exponent:
         "exact": each outlier costs the GOE rate at its block's own size and radius
         (docs/theory.md, section 10).  "published" reproduces the authors' code
         (docs/reference-comparison.md): weights kappa on k_G and (1 - kappa) on k_D, D-block
-        radius sqrt(2 kappa (b^2 + b1^2)), the rate applied to |u| and no domain
+        radius sqrt(2 kappa (b^2 + b1^2)), the rate applied to ``|u|`` and no domain
         restriction (rate 0 inside the bulk).
     """
 
@@ -277,7 +277,7 @@ class Exponent:
         """Derivative along (dx, dx1) of the concave part of Psi (all but L).
 
         The Gaussian terms and minus the (convex) rates are concave, so this is
-        non-increasing along any line; |derivative of L| <= self.slope_bound.
+        non-increasing along any line; ``|dL/dtau| <= self.slope_bound``.
         """
         _, px, px1 = self.penalty(x, x1)
         ggx, ggx1 = self.gaussian.grad(np.asarray(x), np.asarray(x1))
@@ -286,7 +286,7 @@ class Exponent:
         return gx * dx + gx1 * dx1
 
     def slope_bound(self, dx, dx1) -> NDArray[np.float64]:
-        """Bound on |d L / d tau| along the direction (dx, dx1)."""
+        """Bound on ``|dL/dtau|`` along the direction (dx, dx1)."""
         return np.abs(dx) * self.max_grad_x + np.abs(dx1) * self.max_grad_x1
 
     def in_domain(self, x, x1, slack: float = 0.0) -> NDArray[np.bool_]:

@@ -172,7 +172,7 @@ class KacRiceSamples:
     """Draws of the finite-N Kac-Rice expectation, reusable for any count.
 
     Each draw k carries the loss levels per N, u_D = (l_D - l_G)/N and u_G = l_G/N,
-    the shifts x, x1, log|det J'|, the sign of det J', the numbers of negative
+    the shifts x, x1, ``log|det J'|``, the sign of det J', the numbers of negative
     eigenvalues of the two diagonal blocks of J' and the log likelihood ratio of the
     Gaussian proposal (0 without importance sampling).  The expected number of
     critical points in a set S is ``exp(log_prefactor) * mean_k(|det J'_k|
@@ -646,10 +646,11 @@ def expected_critical_points(
 ) -> tuple[float, float]:
     """Exact finite-N expected number of critical points, by Monte Carlo.
 
-    E #{critical points with L_D <= N u_D, L_G <= N u_G, block indices (k_D, k_G)}
-      = V_D V_G (2 pi)^(-(N-2)/2) v_D^(-(n_D-1)/2) v_G^(-(n_G-1)/2)
-        * E[|det J'| 1{(l_D - l_G)/N <= u_D, l_G/N <= u_G} 1{indices}]
-    (module docstring; docs/kac-rice-finite-n.md).
+    The formula (module docstring; docs/kac-rice-finite-n.md)::
+
+        E #{critical points with L_D <= N u_D, L_G <= N u_G, block indices (k_D, k_G)}
+          = V_D V_G (2 pi)^(-(N-2)/2) v_D^(-(n_D-1)/2) v_G^(-(n_G-1)/2)
+            * E[|det J'| 1{(l_D - l_G)/N <= u_D, l_G/N <= u_G} 1{indices}]
 
     Parameters
     ----------

@@ -123,7 +123,7 @@ class CriticalPoints:
     sign : ndarray of int, shape (P,)
         sign det J of the unflipped Jacobian, +1 or -1.
     residual : ndarray, shape (P,)
-        |V| at the point (the norm of the Riemannian gradient field, loss units per
+        ``|V|`` at the point (the norm of the Riemannian gradient field, loss units per
         weight unit).
     hits : ndarray of int, shape (P,)
         How many starts (Newton) or grid cells (grid) led to the point.
@@ -561,7 +561,7 @@ class GanLandscape:
 
         Notes
         -----
-        A point is accepted when |V| <= 1e-8 sqrt(N (v_D + v_G)), v_D and v_G the
+        A point is accepted when ``|V| <= 1e-8 sqrt(N (v_D + v_G))``, v_D and v_G the
         per-coordinate gradient variances.  The Poincare-Hopf sum, the hit counts and
         the capture-recapture estimate are returned, not enforced: check
         ``poincare_hopf_ok``.

@@ -57,7 +57,7 @@ def goe_rate(u: ArrayLike, E: float) -> NDArray[np.float64]:
     -------
     ndarray
         I(u; E) >= 0 (dimensionless, per unit of the block size N), even in u,
-        0 for |u| <= E (inside the bulk there is nothing to pay at speed N).
+        0 for ``|u| <= E`` (inside the bulk there is nothing to pay at speed N).
 
     Examples
     --------

@@ -100,12 +100,14 @@ class ModelConstants:
     def from_paper(cls, p: int, q: int, sigma_z: float, kappa: float) -> ModelConstants:
         """The constants of the paper and of the authors' code for (p, q, sigma_z, kappa).
 
-        b = sqrt((p+q)(p+q-1) 2^(p+q)) sigma_z,  b1 = sqrt(p (p-1) kappa),
-        s^2 = sigma_z^2 (p+q)^2 2^(3(p+q)) / 2,  s1^2 = p^2 / 2,
-        C = (13/2) log 2 + 5 log pi - (kappa/2) log(p + sigma_z^2 (p+q) 2^(p+q))
-            - ((1-kappa)/2) log(sigma_z^2 (p+q) 2^(p+q))
-            - (kappa/2) log kappa - ((1-kappa)/2) log(1-kappa),
-        P = (p+q) 2^(p+q) u_G,  Q = -p u_D,  R = -p / ((p+q) 2^(p+q)).
+        The constants are::
+
+            b = sqrt((p+q)(p+q-1) 2^(p+q)) sigma_z,  b1 = sqrt(p (p-1) kappa),
+            s^2 = sigma_z^2 (p+q)^2 2^(3(p+q)) / 2,  s1^2 = p^2 / 2,
+            C = (13/2) log 2 + 5 log pi - (kappa/2) log(p + sigma_z^2 (p+q) 2^(p+q))
+                - ((1-kappa)/2) log(sigma_z^2 (p+q) 2^(p+q))
+                - (kappa/2) log kappa - ((1-kappa)/2) log(1-kappa),
+            P = (p+q) 2^(p+q) u_G,  Q = -p u_D,  R = -p / ((p+q) 2^(p+q)).
         """
         p = val.integer("p", p, 2)
         q = val.integer("q", q, 1)
@@ -338,7 +340,7 @@ class GanSpinGlass:
         Parameters
         ----------
         u_D, u_G : float
-            Loss levels per N with |u| <= 1e12, or ``inf`` to remove that bound.
+            Loss levels per N with ``|u| <= 1e12``, or ``inf`` to remove that bound.
             Larger finite magnitudes raise ValueError: the exponent's terms would
             overflow there.
         k_D, k_G : int or None

@@ -119,14 +119,14 @@ def annealed_log_det(
     backend: Backend = None,
     device: object = None,
 ) -> MCEstimate:
-    """(1/N) log of the sample mean of |det(H' - x)|, with its standard error.
+    """(1/N) log of the sample mean of ``|det(H' - x)|``, with its standard error.
 
     Parameters
     ----------
     eigvals : array_like, shape (K, N)
     x : array_like
     stderr : {"delta", "bootstrap"}
-        Delta method, se = sd(Y) / (sqrt(K) mean(Y) N) with Y = |det| rescaled by
+        Delta method, se = sd(Y) / (sqrt(K) mean(Y) N) with Y = ``|det|`` rescaled by
         its largest sample; or the standard deviation of ``n_boot`` bootstrap
         resamples of the K spectra.
     n_boot : int

@@ -25,7 +25,7 @@ class HistogramL1:
     Attributes
     ----------
     distance : float
-        sum_j |h_j - rho_j| dx, the L1 distance between the normalised histogram h
+        ``sum_j |h_j - rho_j| dx``, the L1 distance between the normalised histogram h
         and the density's bin means rho (dimensionless, in [0, 2]).
     floor : float
         Noise floor of ``distance``: half the L1 distance between the histograms of
