@@ -40,7 +40,19 @@ _GL_T, _GL_W = np.polynomial.legendre.leggauss(_ORDER)
 
 
 class FiniteNResult(NamedTuple):
-    """(1/N) log I_N, its Monte Carlo standard error (0 for "coulomb"), N and the method."""
+    """(1/N) log I_N, its Monte Carlo standard error (0 for "coulomb"), N and the method.
+
+    Attributes
+    ----------
+    value : float
+        (1/N) log I_N.
+    stderr : float
+        Its Monte Carlo standard error (0 for ``"coulomb"``).
+    n : int
+        N.
+    method : str
+        ``"coulomb"`` or ``"montecarlo"``.
+    """
 
     value: float
     stderr: float

@@ -92,7 +92,17 @@ class _Scaled:
 
 
 class DysonSolution(NamedTuple):
-    """Block Stieltjes transforms at z: total ``m``, discriminator ``m1``, generator ``m2``."""
+    """Block Stieltjes transforms at z: total ``m``, discriminator ``m1``, generator ``m2``.
+
+    Attributes
+    ----------
+    m : ndarray of complex
+        Total transform, ``m = kappa m1 + (1 - kappa) m2``.
+    m1 : ndarray of complex
+        Normalised trace of the resolvent over the discriminator block.
+    m2 : ndarray of complex
+        Normalised trace of the resolvent over the generator block.
+    """
 
     m: NDArray[np.complex128]
     m1: NDArray[np.complex128]
@@ -136,7 +146,17 @@ def solve_dyson(z: ArrayLike, b: float, b1: float, kappa: float, x1: float) -> D
 def stieltjes(z: ArrayLike, b: float, b1: float, kappa: float, x1: float) -> NDArray:
     """Stieltjes transform m(z) = integral of rho(lambda) / (lambda - z) d lambda.
 
-    Broadcasts over ``z``; see :func:`solve_dyson` for the parameters.
+    Parameters
+    ----------
+    z : array_like of complex
+        Points off the support or in the upper half-plane; broadcasts.
+    b, b1, kappa, x1 : float
+        Ensemble parameters (see :func:`solve_dyson`).
+
+    Returns
+    -------
+    ndarray of complex
+        m(z), of the shape of ``z`` (units of 1 / eigenvalue).
     """
     return solve_dyson(z, b, b1, kappa, x1).m
 
@@ -328,6 +348,11 @@ def support(b: float, b1: float, kappa: float, x1: float) -> list[tuple[float, f
     merged with another in the polynomial's roots (near a cusp) is recovered by
     bisection between its neighbours.  Nothing is read off a grid.
 
+    Parameters
+    ----------
+    b, b1, kappa, x1 : float
+        Ensemble parameters (see :func:`solve_dyson`).
+
     Returns
     -------
     list of (lo, hi)
@@ -419,6 +444,20 @@ def density_moment(
     peak sits there when b << b1).  ``k = 0`` is the total mass.  It uses the
     density on the real axis only, so it checks the root selection independently
     of the Stieltjes transform's asymptotics.
+
+    Parameters
+    ----------
+    k : int
+        Order of the moment, k >= 0.
+    b, b1, kappa, x1 : float
+        Ensemble parameters (see :func:`solve_dyson`).
+    epsabs : float
+        Absolute tolerance of each quadrature.
+
+    Returns
+    -------
+    float
+        The moment, in units of eigenvalue^k.
     """
     k = val.integer("k", k, 0)
     p = _Scaled.of(b, b1, kappa, x1)
@@ -448,6 +487,18 @@ def splitting_x1(b: float, b1: float, kappa: float, *, xtol: float = 1e-10) -> f
     1e-15.  Bisection alone cannot do better than about 1e-8: the gap opens
     like (x1 - x1_c)^(3/2), and gaps below about 1e-12 of the support's width
     cannot be told from a zero of the density.
+
+    Parameters
+    ----------
+    b, b1, kappa : float
+        Ensemble parameters (see :func:`solve_dyson`).
+    xtol : float
+        Requested absolute accuracy of x1.
+
+    Returns
+    -------
+    float
+        The splitting shift x1_c (eigenvalue units).
     """
     b = val.positive("b", b)
     b1 = val.non_negative("b1", b1)

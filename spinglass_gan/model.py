@@ -36,6 +36,13 @@ class KacRiceRegion:
 
     With the paper's constants x_max = P = (p+q) 2^(p+q) u_G, intercept = Q = -p u_D
     and slope = R = -p / ((p+q) 2^(p+q)) < 0: the published formula's region.
+
+    Attributes
+    ----------
+    x_max : float
+        Bound on x (the ensemble's shift).
+    slope, intercept : float
+        The lower boundary x1 = slope * x + intercept.
     """
 
     x_max: float
@@ -43,11 +50,33 @@ class KacRiceRegion:
     intercept: float
 
     def x1_lower(self, x: ArrayLike) -> NDArray[np.float64]:
-        """Lower boundary x1 = slope * x + intercept of the region."""
+        """Lower boundary x1 = slope * x + intercept of the region.
+
+        Parameters
+        ----------
+        x : array_like of float
+            Shifts x.
+
+        Returns
+        -------
+        ndarray
+            x1 on the boundary, of the shape of ``x``.
+        """
         return self.slope * np.asarray(x, dtype=float) + self.intercept
 
     def contains(self, x: ArrayLike, x1: ArrayLike) -> NDArray[np.bool_]:
-        """Whether (x, x1) lies in B (strict inequalities); broadcasts."""
+        """Whether (x, x1) lies in B (strict inequalities); broadcasts.
+
+        Parameters
+        ----------
+        x, x1 : array_like of float
+            The ensemble's shifts.
+
+        Returns
+        -------
+        ndarray of bool
+            True inside B.
+        """
         x = np.asarray(x, dtype=float)
         return (x < self.x_max) & (np.asarray(x1, dtype=float) > self.x1_lower(x))
 
@@ -108,6 +137,20 @@ class ModelConstants:
                 - ((1-kappa)/2) log(sigma_z^2 (p+q) 2^(p+q))
                 - (kappa/2) log kappa - ((1-kappa)/2) log(1-kappa),
             P = (p+q) 2^(p+q) u_G,  Q = -p u_D,  R = -p / ((p+q) 2^(p+q)).
+
+        Parameters
+        ----------
+        p, q : int
+            Orders (p >= 2, q >= 1).
+        sigma_z : float
+            Latent-noise scale, > 0.
+        kappa : float
+            Discriminator share of the weights, in (0, 1).
+
+        Returns
+        -------
+        ModelConstants
+            The published constants.
         """
         p = val.integer("p", p, 2)
         q = val.integer("q", q, 1)
@@ -139,7 +182,13 @@ class ModelConstants:
         )
 
     def as_dict(self) -> dict[str, float]:
-        """Plain dict of the constants (for metadata in saved results)."""
+        """Plain dict of the constants (for metadata in saved results).
+
+        Returns
+        -------
+        dict of str to float
+            The constants by name.
+        """
         return asdict(self)
 
 
@@ -216,10 +265,12 @@ class GanSpinGlass:
 
     @property
     def b(self) -> float:
+        """GOE scale b of the Hessian ensemble (the whole matrix)."""
         return self.constants.b
 
     @property
     def b1(self) -> float:
+        """GOE scale b1 of the Hessian ensemble's discriminator block."""
         return self.constants.b1
 
     def _published(self, name: str) -> ModelConstants:
@@ -243,7 +294,13 @@ class GanSpinGlass:
         return self.constants.log_constant
 
     def metadata(self) -> dict:
-        """Parameters and constants as plain JSON-ready values (for saved results)."""
+        """Parameters and constants as plain JSON-ready values (for saved results).
+
+        Returns
+        -------
+        dict
+            p, q, sigma_z, kappa, the formula and its constants.
+        """
         return {
             "p": self.p,
             "q": self.q,
@@ -255,14 +312,36 @@ class GanSpinGlass:
 
     @classmethod
     def from_metadata(cls, meta: dict) -> GanSpinGlass:
-        """The model that :meth:`metadata` describes (replaced constants included)."""
+        """The model that :meth:`metadata` describes (replaced constants included).
+
+        Parameters
+        ----------
+        meta : dict
+            A dict from :meth:`metadata`, e.g. a saved result's metadata.
+
+        Returns
+        -------
+        GanSpinGlass
+            The model.
+        """
         formula = meta.get("formula", "published")
         kind = DerivedConstants if formula == "derived" else ModelConstants
         params = {k: meta[k] for k in ("p", "q", "sigma_z", "kappa")}
         return cls(**params, constants=kind(**meta["constants"]), formula=formula)
 
     def region(self, u_D: float, u_G: float) -> KacRiceRegion:
-        """The published formula's Kac-Rice region B(u_D, u_G) (loss levels per N)."""
+        """The published formula's Kac-Rice region B(u_D, u_G) (loss levels per N).
+
+        Parameters
+        ----------
+        u_D, u_G : float
+            Loss levels per N.
+
+        Returns
+        -------
+        KacRiceRegion
+            The region in the ensemble's shifts (x, x1).
+        """
         k = self._published("region")
         u_D = val.real_scalar("u_D", u_D)
         u_G = val.real_scalar("u_G", u_G)
@@ -273,7 +352,18 @@ class GanSpinGlass:
         )
 
     def ensemble(self, x1: float = 0.0) -> HessianEnsemble:
-        """The Hessian ensemble H'(x1) with this model's b, b1 and kappa."""
+        """The Hessian ensemble H'(x1) with this model's b, b1 and kappa.
+
+        Parameters
+        ----------
+        x1 : float
+            Shift of the discriminator block.
+
+        Returns
+        -------
+        HessianEnsemble
+            The ensemble.
+        """
         k = self.constants
         return HessianEnsemble(k.b, k.b1, k.kappa, x1)
 
@@ -287,7 +377,24 @@ class GanSpinGlass:
         d_index: DIndex = "ascent",
         convention: Convention = "exact",
     ) -> ComplexitySolver | QuadrantSolver:
-        """The (cached) supremum solver of this formula for these index constraints."""
+        """The (cached) supremum solver of this formula for these index constraints.
+
+        Parameters
+        ----------
+        k_D, k_G : int or None
+            Index of the discriminator / generator block of J'; None leaves the block
+            unconstrained.
+        d_index : {"ascent", "descent"}
+            Which eigenvalues of the D block k_D counts (see :class:`Exponent`).
+        convention : {"exact", "published"}
+            "published" reproduces the authors' index penalty.
+
+        Returns
+        -------
+        ComplexitySolver or QuadrantSolver
+            The published formula's solver over B(P, Q), or the model's own formula's
+            solver over loss quadrants.
+        """
         key = (k_D, k_G, d_index, convention)
         if key not in self._solvers:
             if self.formula == "derived":
@@ -308,6 +415,16 @@ class GanSpinGlass:
         the covariance of (x, x1) (losses unconstrained: the sup over l_G / N).
         Dimensionless (log of the number of critical points per N).  Points are
         grouped by x1 and each group is solved as one warm-started path along x.
+
+        Parameters
+        ----------
+        x, x1 : array_like of float
+            The ensemble's shifts (broadcast together).
+
+        Returns
+        -------
+        ndarray
+            The exponent at each point, of the broadcast shape.
         """
         x = val.finite_array("x", x)
         x1 = val.finite_array("x1", x1)
@@ -382,6 +499,23 @@ class GanSpinGlass:
         Same value as :meth:`theta` at every cell, computed from maxima shared
         between cells: the lines of the published region, or the loss faces of the
         derived formula, are solved once each (docs/theory.md).
+
+        Parameters
+        ----------
+        u_D, u_G : array_like of float, 1-D
+            Grids of loss levels per N (as in :meth:`theta`).
+        k_D, k_G : int or None
+            Index of the discriminator / generator block of J'; None leaves the block
+            unconstrained.
+        d_index : {"ascent", "descent"}
+            Which eigenvalues of the D block k_D counts (see :class:`Exponent`).
+        convention : {"exact", "published"}
+            "published" reproduces the authors' index penalty.
+
+        Returns
+        -------
+        ndarray, shape (len(u_G), len(u_D))
+            Theta indexed [i_G, i_D]; -inf where the feasible set is empty.
         """
         u_D = val.loss_levels("u_D", u_D)
         u_G = val.loss_levels("u_G", u_G)
@@ -408,6 +542,23 @@ class GanSpinGlass:
         a one-dimensional supremum along the line of ensemble shifts with those
         losses.  Published: Phi at the corner of B(d, g).  -inf where the index
         constraints exclude every point.
+
+        Parameters
+        ----------
+        d, g : array_like of float
+            Losses per N, L_D = N d and L_G = N g (broadcast together).
+        k_D, k_G : int or None
+            Index of the discriminator / generator block of J'; None leaves the block
+            unconstrained.
+        d_index : {"ascent", "descent"}
+            Which eigenvalues of the D block k_D counts (see :class:`Exponent`).
+        convention : {"exact", "published"}
+            "published" reproduces the authors' index penalty.
+
+        Returns
+        -------
+        ndarray
+            Sigma(d, g) (log number of critical points per N), of the broadcast shape.
         """
         d = val.finite_array("d", d)
         g = val.finite_array("g", g)

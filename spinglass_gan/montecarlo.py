@@ -38,7 +38,15 @@ _CHUNK_ELEMENTS = 1 << 22  # elements of the temporary array in log_abs_det
 
 
 class MCEstimate(NamedTuple):
-    """A Monte Carlo estimate and its standard error (same shape)."""
+    """A Monte Carlo estimate and its standard error (same shape).
+
+    Attributes
+    ----------
+    value : ndarray
+        The estimate.
+    stderr : ndarray
+        Its standard error, of the same shape and units.
+    """
 
     value: NDArray[np.float64]
     stderr: NDArray[np.float64]
@@ -175,7 +183,22 @@ def quenched_log_det(
 ) -> MCEstimate:
     """(1/(N K)) sum_k log|det(H'_k - x)| and its standard error over the K samples.
 
-    ``backend`` and ``device`` as in :func:`log_abs_det`.
+    Parameters
+    ----------
+    eigvals : array_like or torch.Tensor, shape (K, N)
+        Spectra of K sampled matrices.
+    x : array_like
+        Shift(s), any shape.
+    backend : {None, "numpy", "torch"}
+        None: torch for a torch tensor, numpy otherwise (as in :func:`log_abs_det`).
+    device : str or torch.device, optional
+        torch only: where to compute (default: where the tensor is, or CPU).
+
+    Returns
+    -------
+    MCEstimate
+        ``value`` (the mean of (1/N) log|det(H'_k - x)| over the K samples) and
+        ``stderr`` (the sample standard deviation over sqrt(K)), of the shape of ``x``.
     """
     if _torch_path(eigvals, backend, device):
         logs, n, shape = _torch_logs(eigvals, x, device)

@@ -29,6 +29,22 @@ def log_potential(x: ArrayLike, b: float, b1: float, kappa: float, x1: float) ->
 
     valid inside the support, in gaps and far outside.  Dimensionless (the log of
     an eigenvalue distance, in the units of ``x``).
+
+    Parameters
+    ----------
+    x : array_like
+        Real points, any shape.
+    b, b1 : float
+        Scales of the whole GOE and of the discriminator block (b > 0, b1 >= 0).
+    kappa : float
+        Share of the discriminator block, in (0, 1).
+    x1 : float
+        Shift of the discriminator block.
+
+    Returns
+    -------
+    ndarray
+        L(x), of the shape of ``x``.
     """
     p = _Scaled.of(b, b1, kappa, x1)
     xs, m1, m2 = p.solve_real(x, "x")

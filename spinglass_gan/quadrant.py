@@ -162,7 +162,20 @@ class QuadrantSolver:
         return x, x1, self.ell[0] * x + self.ell[1] * x1, v
 
     def face(self, n: NDArray, h: float) -> ComplexitySolver:
-        """The solver on the face n . z3 = h (n[2] > 0), with t eliminated."""
+        """The solver on the face n . z3 = h (n[2] > 0), with t eliminated.
+
+        Parameters
+        ----------
+        n : ndarray, shape (3,)
+            Normal of the face in z3 = (x, x1, t), with n[2] > 0.
+        h : float
+            Its offset.
+
+        Returns
+        -------
+        ComplexitySolver
+            Suprema of the exponent restricted to the face, in (x, x1).
+        """
         nz, nt = np.asarray(n[:2], dtype=float), float(n[2])
         b = np.vstack([np.eye(2), -nz[None, :] / nt])
         e = np.array([0.0, 0.0, h / nt])
@@ -189,14 +202,26 @@ class QuadrantSolver:
         """Supremum over {n_col . z3 <= h_col[j], n_row . z3 <= h_row[i]} for each cell.
 
         By default n_col gives d (so h_col = u_D) and n_row gives g (h_row = u_G).
-        Entries of h may be +inf (no constraint).  Returns the suprema, shape
-        (len(h_row), len(h_col)), and the maximisers (x, x1, t) with shape
-        (3, len(h_row), len(h_col)).
+        Entries of h may be +inf (no constraint).
 
         The candidates are those of :meth:`_sup_grid_reference`, computed in
         batches: the faces of each family from one scan of the curves on which
         all their critical points lie, the corner lines from one sheet of
         scanned lines, each only where it can win (``_quadrant_grid``).
+
+        Parameters
+        ----------
+        h_col, h_row : ndarray, 1-D
+            Bounds of the columns and rows (losses per N by default); +inf: none.
+        n_col, n_row : ndarray, shape (3,), optional
+            Normals in z3 = (x, x1, t) of the two constraints (default: d and g).
+
+        Returns
+        -------
+        sup : ndarray, shape (len(h_row), len(h_col))
+            The suprema, -inf where the set is empty.
+        argmax : ndarray, shape (3, len(h_row), len(h_col))
+            The maximisers (x, x1, t).
         """
         n_col = self.d_row if n_col is None else np.asarray(n_col, dtype=float)
         n_row = self.g_row if n_row is None else np.asarray(n_row, dtype=float)
@@ -328,7 +353,19 @@ class QuadrantSolver:
                 arg[:, c] = (px[k], px1[k], t[k])
 
     def on_losses(self, d: NDArray, g: NDArray) -> NDArray[np.float64]:
-        """Sigma(d, g): the supremum over the line of (x, x1) with losses (d, g)."""
+        """Sigma(d, g): the supremum over the line of (x, x1) with losses (d, g).
+
+        Parameters
+        ----------
+        d, g : ndarray
+            Losses per N (broadcast together).
+
+        Returns
+        -------
+        ndarray
+            Sigma(d, g), of the broadcast shape; -inf where the index constraints
+            exclude the whole line.
+        """
         out = np.full(d.size, -np.inf)
         arg = np.full((3, d.size), np.nan)
         for value in np.unique(g):

@@ -32,8 +32,10 @@ class HistogramL1:
         the first and the second half of the samples.
     edges : ndarray, shape (bins + 1,)
         Bin edges (units of lambda).
-    histogram, expected : ndarray, shape (bins,)
-        h and rho (units of 1/lambda).
+    histogram : ndarray, shape (bins,)
+        h, the normalised histogram of the samples (units of 1/lambda).
+    expected : ndarray, shape (bins,)
+        rho, the density's mean over each bin (units of 1/lambda).
     """
 
     distance: float

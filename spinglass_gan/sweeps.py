@@ -63,7 +63,22 @@ _FIELDS = ("theta_max", "u_D_min", "u_G_min", "sum_min", "sum_u_D", "sum_u_G")
 
 @dataclass(frozen=True)
 class LowestLosses:
-    """Lowest losses with Theta > 0 for one model (NaN if Theta <= 0 everywhere)."""
+    """Lowest losses with Theta > 0 for one model (NaN if Theta <= 0 everywhere).
+
+    Attributes
+    ----------
+    theta_max : float
+        The total complexity: Theta with no loss bound.
+    u_D_min : float
+        Lowest u_D with Theta(u_D, inf) > 0 (loss per N).
+    u_G_min : float
+        Lowest u_G with Theta(inf, u_G) > 0 (loss per N).
+    sum_min : float
+        Lowest u_D + u_G at which critical points exist with L_D + L_G <= N sum_min.
+    sum_u_D, sum_u_G : float
+        The split of ``sum_min`` into u_D and u_G: where on the line
+        u_D + u_G = sum_min the supremum is attained.
+    """
 
     theta_max: float
     u_D_min: float
@@ -90,7 +105,19 @@ def _zero_of_increasing(f, start: float = 0.0) -> float:
 
 
 def lowest_losses(model: GanSpinGlass) -> LowestLosses:
-    """Lowest u_D, u_G and u_D + u_G with Theta(u_D, u_G) > 0 (total complexity)."""
+    """Lowest u_D, u_G and u_D + u_G with Theta(u_D, u_G) > 0 (total complexity).
+
+    Parameters
+    ----------
+    model : GanSpinGlass
+        The model, with either formula.
+
+    Returns
+    -------
+    LowestLosses
+        The total complexity and the lowest losses per N; NaN losses when Theta is
+        not positive anywhere.
+    """
     if not isinstance(model, GanSpinGlass):
         raise ValueError(f"model must be a GanSpinGlass, got {type(model).__name__}")
     if model.formula == "derived":
@@ -135,14 +162,30 @@ def _lowest_losses_derived(model: GanSpinGlass) -> LowestLosses:
 
 @dataclass(frozen=True)
 class Sweep:
-    """Lowest losses along a sweep of ``parameter`` (``"sigma_z"`` or ``"kappa"``)."""
+    """Lowest losses along a sweep of ``parameter`` (``"sigma_z"`` or ``"kappa"``).
+
+    ``sweep[name]`` is ``sweep.results[name]``.
+
+    Attributes
+    ----------
+    parameter : str
+        The swept parameter, ``"sigma_z"`` or ``"kappa"``.
+    values : ndarray
+        Its values, in the order of the results.
+    results : dict of str to ndarray
+        One array per field of :class:`LowestLosses` (``"theta_max"``, ``"u_D_min"``,
+        ...), one entry per value.
+    metadata : dict
+        The fixed parameters and options.
+    reasons : tuple of str
+        Per value: "" where it was computed, else why it failed numerically (its
+        results are then NaN).  Saved in the metadata as "reasons".
+    """
 
     parameter: str
     values: NDArray[np.float64]
     results: dict[str, NDArray[np.float64]]
     metadata: dict = field(default_factory=dict)
-    #: Per value: "" where it was computed, else why it failed numerically (its
-    #: results are then NaN).  Saved in the metadata as "reasons".
     reasons: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
@@ -160,12 +203,36 @@ class Sweep:
         return np.array([bool(r) for r in self.reasons], dtype=bool)
 
     def save(self, path: str | Path) -> Path:
+        """Write the sweep as ``.npz`` with JSON metadata (kind ``"sweep"``).
+
+        Parameters
+        ----------
+        path : str or Path
+            File to write (``.npz`` is added when missing).
+
+        Returns
+        -------
+        Path
+            The file written.
+        """
         arrays = {"values": self.values, "failed": self.failed, **self.results}
         meta = {"parameter": self.parameter, **self.metadata, "reasons": list(self.reasons)}
         return save_result(path, "sweep", arrays, meta)
 
     @classmethod
     def load(cls, path: str | Path) -> Sweep:
+        """Read a sweep written by :meth:`save`.
+
+        Parameters
+        ----------
+        path : str or Path
+            A file written by :meth:`save`.
+
+        Returns
+        -------
+        Sweep
+            The values, results, metadata and reasons as saved.
+        """
         res = load_result(path)
         if res.kind != "sweep":
             raise ValueError(f"{path} holds a {res.kind!r} result, not 'sweep'")

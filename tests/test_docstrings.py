@@ -21,6 +21,7 @@ enforced; examples that exist are run as doctests by the default test command.
 The API page (docs/api.md) is checked to list every public name.
 """
 
+import functools
 import inspect
 import re
 from pathlib import Path
@@ -43,7 +44,8 @@ def _public_members(cls: type) -> list[str]:
     for name, value in vars(cls).items():
         if name.startswith("_"):
             continue
-        if isinstance(value, property | classmethod | staticmethod) or inspect.isfunction(value):
+        kinds = property | functools.cached_property | classmethod | staticmethod
+        if isinstance(value, kinds) or inspect.isfunction(value):
             names.append(name)
     return names
 
@@ -75,12 +77,16 @@ def _errors(name: str) -> list[str]:
     owner, attr, obj = _resolve(name)
     result = numpydoc_validate.validate(name)
     errors = [(code, msg) for code, msg in result["errors"] if code in CHECKS]
-    is_property = inspect.isclass(owner) and isinstance(vars(owner).get(attr), property)
+    is_property = inspect.isclass(owner) and isinstance(
+        vars(owner).get(attr), property | functools.cached_property
+    )
     if is_property:
         errors = [(c, m) for c, m in errors if c != "RT01"]
     if inspect.isclass(obj):
-        documented = {p.name for p in docscrape.ClassDoc(obj, config={})["Attributes"]}
-        documented |= {p.name for p in docscrape.ClassDoc(obj, config={})["Parameters"]}
+        doc = docscrape.ClassDoc(obj, config={})
+        entries = [p.name for p in doc["Attributes"] + doc["Parameters"]]
+        # "a, b : float" documents both a and b (numpydoc's convention for Parameters).
+        documented = {n.strip() for e in entries for n in e.split(",")}
         params = [
             p
             for p in inspect.signature(obj).parameters.values()
