@@ -2,7 +2,8 @@
 
     Theta_{k_D,k_G}(u_D, u_G) = sup over B(u_D, u_G) and the index domain of Psi(x, x1)
 
-(docs/theory.md, sections 9-10; Psi = Phi without index constraints).  The feasible set is a
+(docs/theory.md, "The complexity exponent and its exact supremum" and
+"Index-constrained complexity"; Psi = Phi without index constraints).  The feasible set is a
 convex polygon cut by at most three lines: the vertical line x = P' (P' = P, or
 -E_G where the generator constraint binds), the line x1 = R x + Q of B, and the
 discriminator constraint's line x + x1 = -/+ E_D.  Psi tends to -infinity far
@@ -10,7 +11,7 @@ away, so the supremum is attained: at an interior local maximum of Psi, at a
 local maximum of Psi along an edge, or at a vertex.  :class:`ComplexitySolver`
 enumerates all three, pointwise by scanning each edge, and on grids by
 computing every line's local maxima once and filtering them per cell
-(docs/theory.md, section 9).
+(docs/theory.md, "The algorithm and what it guarantees").
 """
 
 from __future__ import annotations

@@ -4,14 +4,15 @@
 
 G the formula's concave Gaussian term (C - x^2 / (2 s^2) - x1^2 / (2 s1^2) in the
 published formula; a general concave quadratic for the model's own formula and its
-loss faces) and, with index constraints (docs/theory.md, section 10),
+loss faces) and, with index constraints (docs/theory.md, "Index-constrained complexity"),
 
     Psi(x, x1) = Phi - k_G w_G I(x; E_G) - k_D w_D I(x + x1; E_D)
 
 on the domain where the constrained blocks have their bulk on the required side of
 zero.  :class:`Exponent` evaluates Psi with its gradient at arbitrary points; it is
 the objective every supremum of the complexity module maximises.  The gradient of
-L is exact: dL/dx = -Re m and dL/dx1 = -kappa Re m1 (docs/theory.md, section 9).
+L is exact: dL/dx = -Re m and dL/dx1 = -kappa Re m1
+(docs/theory.md, "The exact gradient").
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ class DiagonalGaussian:
         """x-interval holding every interior critical point of ``obj``.
 
         |dL/dx| <= 1 / (distance to the spectrum), so a critical point has
-        |x| (|x| - reach) <= s^2 (docs/theory.md, section 9).
+        |x| (|x| - reach) <= s^2 (docs/theory.md, "Bounds that confine the critical points").
         """
         reach = obj.radius + self.s1_sq * (obj.max_grad_x1 + obj.max_grad_x)
         x_lim = 0.5 * (reach + np.sqrt(reach**2 + 4.0 * self.s_sq))
@@ -158,7 +159,7 @@ class Exponent:
         directions of L_D), with domain x + x1 >= E_D.
     convention : {"exact", "published"}
         "exact": each outlier costs the GOE rate at its block's own size and radius
-        (docs/theory.md, section 10).  "published" reproduces the authors' code
+        (docs/theory.md, "Index-constrained complexity").  "published" reproduces the authors' code
         (docs/reference-comparison.md): weights kappa on k_G and (1 - kappa) on k_D, D-block
         radius sqrt(2 kappa (b^2 + b1^2)), the rate applied to ``|u|`` and no domain
         restriction (rate 0 inside the bulk).
@@ -208,7 +209,8 @@ class Exponent:
             planes.append((sign, sign, -self.E_D))
         self.halfplanes = np.array(planes, dtype=float).reshape(-1, 3)
         # |dL/dx| <= kappa |m1| + (1-kappa) |m2| and |m_j| <= 2 / (block radius j)
-        # everywhere on the real axis (docs/theory.md, section 9).
+        # everywhere on the real axis (docs/theory.md, "Bounds that confine the critical
+        # points").
         self.max_grad_x1 = 2.0 * k.kappa / self.block_radius_D
         self.max_grad_x = self.max_grad_x1 + 2.0 * (1.0 - k.kappa) / self.block_radius_G
         # Length scales of L.  The spectrum of H'(x1) lies within `radius` of

@@ -15,7 +15,7 @@ exactly
 with M (order N-2, off-diagonal variance 1/(2N)) and M1 (order n_D-1, off-diagonal
 variance 1/(2 n_D)) independent GOE matrices, independent of (l_D, l_G, rho).  The
 constants b, b1, v_D, v_G and K are those of :class:`~spinglass_gan.derived.DerivedConstants`
-(docs/theory.md, "The model's own Kac-Rice formula"; docs/kac-rice-finite-n.md).
+(docs/model.md, "The model's own Kac-Rice formula"; docs/kac-rice-finite-n.md).
 
 Indices: k_G is the number of negative eigenvalues of the G block of J' (descent
 directions of L_G in w_G); k_D the number of negative eigenvalues of its D block

@@ -1,4 +1,6 @@
-"""Large deviations of a single GOE eigenvalue outside the bulk (docs/theory.md, section 10).
+"""Large deviations of a single GOE eigenvalue outside the bulk.
+
+See docs/theory.md, "Index-constrained complexity".
 
 For a GOE whose semicircle has radius E, the probability that one eigenvalue sits
 at u outside the bulk decays as exp(-N I(u; E)) with
@@ -7,7 +9,7 @@ at u outside the bulk decays as exp(-N I(u; E)) with
             = (2 / E^2) * integral from E to |u| of sqrt(t^2 - E^2) dt,   |u| >= E.
 
 Each of k eigenvalues pushed across zero costs I at the speed of its block's size;
-this is how index constraints enter the complexity (docs/theory.md, section 10).
+this is how index constraints enter the complexity (docs/theory.md, "Index-constrained complexity").
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Limiting spectral density of H' from the vector Dyson (master) equation.
 
 H' = b M + [[b1 M1 - x1 I, 0], [0, 0]] with M a GOE of size N and M1 an
-independent GOE of size kappa N (docs/theory.md, section 1).  With ``a = b^2 / 2`` and
+independent GOE of size kappa N (docs/theory.md, "Vector Dyson equation").  With ``a = b^2 / 2`` and
 ``c = b1^2 / 2`` the block Stieltjes transforms ``m1`` (discriminator block) and
 ``m2`` (generator block) solve
 
@@ -240,7 +240,7 @@ def _edge_candidates(p: _Scaled) -> NDArray[np.float64]:
     With t = m1, z(t) = -S/t - A t/S - a kappa t (A = a (1 - kappa),
     S = c t^2 + x1 t + 1); branch points of the physical solution are real t
     with dz/dt = 0, i.e. roots of the polynomial
-    (1 - c t^2)(S^2 - A t^2) - a kappa t^2 S^2 (docs/theory.md, sec. 5).  It is
+    (1 - c t^2)(S^2 - A t^2) - a kappa t^2 S^2 (docs/theory.md, "Edges").  It is
     expanded about t = 0 and about each real root of S (or the vertex of S when
     it has none), where a narrow or distant generator block's edges lie.
     """
@@ -254,7 +254,8 @@ def _edge_candidates(p: _Scaled) -> NDArray[np.float64]:
         if disc > 0.0:
             q = -0.5 * (x1 + math.copysign(math.sqrt(disc), x1))
             # m1 is bounded by 1 / sqrt(a kappa + c) on the real axis
-            # (docs/theory.md, section 9.3): a root of S beyond is no edge's t.
+            # (docs/theory.md, "Bounds that confine the critical points"): a root
+            # of S beyond is no edge's t.
             t_max = 2.0 / math.sqrt(p.a * p.kappa + c)
             for r in (q / c, 1.0 / q):
                 if abs(r) <= t_max:

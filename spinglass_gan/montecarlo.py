@@ -1,6 +1,7 @@
 """Monte Carlo estimates of (1/N) log E|det(H' - x)| from sampled spectra.
 
-Given spectra lambda^(k), k = 1..K, of H' at size N (docs/theory.md, section 7):
+Given spectra lambda^(k), k = 1..K, of H' at size N (docs/theory.md, "Monte Carlo
+determinants"):
 
 * annealed:  (1/N) log( (1/K) sum_k exp(l_k(x)) ),  l_k(x) = sum_i log|lambda_i^(k) - x|,
   evaluated with log-sum-exp so that no determinant is ever formed (a product of

@@ -1,9 +1,9 @@
 """Log-potential (Coulomb-gas energy) of the limiting spectral density of H'.
 
-The Coulomb-gas approximation (docs/theory.md, section 6) replaces E|det(H' - x)| by
+The Coulomb-gas approximation replaces E|det(H' - x)| by
 exp(N L(x; x1)).  L is evaluated here in closed form from the Dyson solution,
 one root solve per point, with no quadrature (derivation: docs/theory.md,
-section 4).
+"Log-potential in closed form").
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ def log_potential(x: ArrayLike, b: float, b1: float, kappa: float, x1: float) ->
     """Log-potential L(x) = integral of log|lambda - x| rho(lambda) d lambda.
 
     Evaluated in closed form from the Dyson solution at ``z = x + i0``
-    (docs/theory.md, section 4):
+    (docs/theory.md, "Log-potential in closed form"):
 
         L = -kappa log|m1| - (1 - kappa) log|m2| + Re(a m^2 + c kappa m1^2) / 2,
 

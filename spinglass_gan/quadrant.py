@@ -25,7 +25,8 @@ Every candidate is a feasible point, so the largest candidate is the supremum.
 On a grid every face of a family shares one function and differs by a term linear
 in its level, so all rows (and all columns) are solved together from one scan of
 the curves on which their critical points lie, and the corner lines of all cells
-from one sheet of scanned lines (``_quadrant_grid``, docs/theory.md section 11.1);
+from one sheet of scanned lines (``_quadrant_grid``; docs/theory.md, "How the
+supremum is computed");
 ``_sup_grid_reference`` keeps the face-by-face, line-by-line computation.
 """
 

@@ -1,6 +1,7 @@
 """Sampled spectra against a limiting density: binned L1 distance and its noise floor.
 
-The check behind docs/theory.md section 8, the tests and the reference comparison:
+The check behind docs/theory.md, "How each piece is checked", the tests and the
+reference comparison:
 the histogram of sampled eigenvalues against the density's mean over
 each bin, with the sampling noise of the histogram estimated from the data.
 """
