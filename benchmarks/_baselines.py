@@ -27,7 +27,7 @@ def quartic_density(
 
     With a = b^2/2, c = b1^2/2, A = a (1 - kappa) and P(w) = w^2 - z w + A, the
     master equation c P(w)^2 + a kappa w (w + x1) P(w) + a^2 kappa^2 w^2 = 0
-    (docs/theory.md, section 2) expands to the coefficients below.  The root with the
+    (docs/theory.md, "The quartic in t = m1") expands to the coefficients below.  The root with the
     largest imaginary part is kept (the published "largest -Im" choice in the
     convention Im m > 0) and rho = max(Im w, 0) / (pi a).  This is the published method
     (docs/reference-comparison.md): it is wrong where the support splits, which the benchmark

@@ -5,7 +5,8 @@ The block Stieltjes transforms solve
     F1 = 1 + m1 (z + x1 + a m + c m1) = 0,   F2 = 1 + m2 (z + a m) = 0,
     m = kappa m1 + (1 - kappa) m2.
 
-Candidates come from two quartics (docs/theory.md, sections 2-3): in t = m1,
+Candidates come from two quartics (docs/theory.md, "The quartic in t = m1" and
+"Candidates: two eliminations, one set of block equations"): in t = m1,
 
     d4 t^4 + d3 t^3 + d2 t^2 + d1 t + 1 = 0,
     d4 = c (c + a kappa),  d3 = c (2 x1 + z) + a kappa x1,
@@ -17,9 +18,10 @@ candidate is polished by Newton's method on (F1, F2) and kept only if it solves
 them; selection, warm starts and the continuation all work on pairs (m1, m2).
 
 Selection uses uniqueness of the solution with Im m1 > 0 and Im m2 > 0 for
-Im z > 0 (section 4): a complex candidate passes when both imaginary parts are
-positive; a real one is probed to first order at z + i delta, passing when m1
-and m2 both increase along the real axis.  Where no candidate or two pass, the
+Im z > 0 (docs/theory.md, "Choosing the physical solution"): a complex
+candidate passes when both imaginary parts are positive; a real one is probed to
+first order at z + i delta, passing when m1 and m2 both increase along the real
+axis.  Where no candidate or two pass, the
 solution is continued down from large Im z.
 
 The kernels expect parameters rescaled so that a + c = 1 (see

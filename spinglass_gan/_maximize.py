@@ -10,7 +10,8 @@ Psi is monotone.  That interval is scanned with a spacing fine near each block's
 part of the spectrum (a fraction of the block radius) and growing in proportion
 to the distance from it (where L is analytic and varies on that distance), sign changes
 of the directional derivative bracket the local maxima, and each bracket is
-refined by the Illinois method.  docs/theory.md, section 9, has the reasoning.
+refined by the Illinois method.  docs/theory.md, "The complexity exponent and its exact
+supremum", has the reasoning.
 """
 
 from __future__ import annotations

@@ -39,7 +39,7 @@ never exceeds the supremum.  A seed whose iteration neither converges to a stric
 local maximum (a step below 1e-11 relative, or one that would gain less than
 rounding) nor runs into a segment end that the function rises to falls back to
 the reference computation of its face or line (counted in the solver's ``fallbacks``).
-docs/theory.md, section 11.1, states what is guaranteed.
+docs/theory.md, "How the supremum is computed", states what is guaranteed.
 """
 
 from __future__ import annotations

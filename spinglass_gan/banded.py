@@ -85,12 +85,36 @@ class BandedStructure:
         return self.staircase[0] < 0
 
     def save(self, path: str | Path) -> Path:
+        """Write the structure as ``.npz`` with JSON metadata (kind ``"banded"``).
+
+        Parameters
+        ----------
+        path : str or Path
+            File to write (``.npz`` is added when missing).
+
+        Returns
+        -------
+        Path
+            The file written.
+        """
         arrays = {"u_D": self.u_D, "u_G": self.u_G, "staircase": self.staircase}
         meta = {**self.metadata, "failures": list(self.failures)}
         return save_result(path, "banded", arrays, meta)
 
     @classmethod
     def load(cls, path: str | Path) -> BandedStructure:
+        """Read a structure written by :meth:`save`.
+
+        Parameters
+        ----------
+        path : str or Path
+            A file written by :meth:`save`.
+
+        Returns
+        -------
+        BandedStructure
+            The grid, staircase, metadata and failures as saved.
+        """
         res = load_result(path)
         if res.kind != "banded":
             raise ValueError(f"{path} holds a {res.kind!r} result, not 'banded'")
@@ -210,6 +234,12 @@ def banded_structure(
         k_G_max + 1.  Each block pays every map's fixed cost again, and a map on a block
         may differ from the full-grid map in the last bits, so the staircase may in
         principle differ where Theta is within rounding of 0.  Default: whole grid.
+
+    Returns
+    -------
+    BandedStructure
+        The staircase of largest feasible indices on the grid, with the model's
+        parameters and options in its metadata and any numerical failures.
     """
     if not isinstance(model, GanSpinGlass):
         raise ValueError(f"model must be a GanSpinGlass, got {type(model).__name__}")

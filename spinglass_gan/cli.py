@@ -343,7 +343,9 @@ def _add_grid_options(parser: argparse.ArgumentParser, points: int) -> None:
 
 
 def _add_index_options(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("index conventions (docs/theory.md, section 10)")
+    group = parser.add_argument_group(
+        "index conventions (docs/theory.md, 'Index-constrained complexity')"
+    )
     group.add_argument(
         "--d-index",
         choices=("ascent", "descent"),
@@ -359,7 +361,8 @@ def _add_index_options(parser: argparse.ArgumentParser) -> None:
         choices=("exact", "published"),
         default="exact",
         help=(
-            "index penalty: 'exact' (docs/theory.md, section 10.1) or 'published', the "
+            "index penalty: 'exact' (docs/theory.md, 'Indices, domains, penalties') or "
+            "'published', the "
             "authors' code, to reproduce their figures (default: %(default)s)"
         ),
     )
@@ -650,7 +653,8 @@ def _add_theta_map(sub: Any) -> None:
         "theta-map",
         help="the complexity Theta(u_D, u_G) on a grid of loss levels",
         description=(
-            "Theta(u_D, u_G) (docs/theory.md, sections 9-10): the exponential growth rate in N of "
+            "Theta(u_D, u_G) (docs/theory.md, 'The complexity exponent and its exact supremum'): "
+            "the exponential growth rate in N of "
             "the number of critical points with L_D <= N u_D and L_G <= N u_G; "
             "with --k-d / --k-g, of those whose block has that index.\n\n"
             "Writes theta_map.npz (u_D, u_G, theta of shape (len(u_G), len(u_D)); -inf "
@@ -662,7 +666,9 @@ def _add_theta_map(sub: Any) -> None:
     )
     _add_model_options(parser)
     _add_grid_options(parser, 200)
-    group = parser.add_argument_group("index constraints (docs/theory.md, section 10)")
+    group = parser.add_argument_group(
+        "index constraints (docs/theory.md, 'Index-constrained complexity')"
+    )
     group.add_argument(
         "--k-d",
         type=_index,
@@ -714,7 +720,7 @@ def _add_banded(sub: Any) -> None:
         "banded",
         help="largest feasible indices (k_D, k_G) over a grid of loss levels",
         description=(
-            "The banded structure (docs/theory.md, section 10.3): at each (u_D, u_G), the "
+            "The banded structure (docs/theory.md, 'Banded structure'): at each (u_D, u_G), the "
             "largest k_D and the largest k_G, up to --k-d-max and --k-g-max, with "
             "Theta_{k_D,k_G}(u_D, u_G) > 0.\n\n"
             "Writes banded.npz (u_D, u_G and staircase[k_G, i_G, i_D], the largest "
@@ -726,7 +732,7 @@ def _add_banded(sub: Any) -> None:
     )
     _add_model_options(parser)
     _add_grid_options(parser, 100)
-    group = parser.add_argument_group("index range (docs/theory.md, section 10.3)")
+    group = parser.add_argument_group("index range (docs/theory.md, 'Banded structure')")
     group.add_argument(
         "--k-d-max",
         type=_index,

@@ -2,7 +2,8 @@
 
     Theta_{k_D,k_G}(u_D, u_G) = sup over B(u_D, u_G) and the index domain of Psi(x, x1)
 
-(docs/theory.md, sections 9-10; Psi = Phi without index constraints).  The feasible set is a
+(docs/theory.md, "The complexity exponent and its exact supremum" and
+"Index-constrained complexity"; Psi = Phi without index constraints).  The feasible set is a
 convex polygon cut by at most three lines: the vertical line x = P' (P' = P, or
 -E_G where the generator constraint binds), the line x1 = R x + Q of B, and the
 discriminator constraint's line x + x1 = -/+ E_D.  Psi tends to -infinity far
@@ -10,7 +11,7 @@ away, so the supremum is attained: at an interior local maximum of Psi, at a
 local maximum of Psi along an edge, or at a vertex.  :class:`ComplexitySolver`
 enumerates all three, pointwise by scanning each edge, and on grids by
 computing every line's local maxima once and filtering them per cell
-(docs/theory.md, section 9).
+(docs/theory.md, "The algorithm and what it guarantees").
 """
 
 from __future__ import annotations
@@ -118,6 +119,7 @@ class ComplexitySolver:
 
     @cached_property
     def interior(self) -> tuple[NDArray, NDArray, NDArray]:
+        """Interior local maxima of Psi over the index domain: (x, x1, Psi), computed once."""
         return interior_maxima(self.obj)
 
     def _interior_in(self, x_max, intercept):
@@ -132,7 +134,17 @@ class ComplexitySolver:
     def sup(self, P: float, Q: float) -> float:
         """Exact supremum over {x <= P, x1 >= R x + Q} and the index domain.
 
-        P may be +inf and Q -inf (no bound).  -inf if the set is empty.
+        Parameters
+        ----------
+        P : float
+            Bound on x; +inf for none.
+        Q : float
+            Intercept of the bound on x1; -inf for none.
+
+        Returns
+        -------
+        float
+            The supremum of Psi (per N); -inf if the set is empty.
         """
         planes = []
         if np.isfinite(min(P, self._x_cap)):
@@ -142,8 +154,21 @@ class ComplexitySolver:
         return self.sup_planes(planes)
 
     def line_argmax(self, nx: float, nx1: float, h: float) -> tuple[float, float, float]:
-        """(x, x1, Psi) at the best local maximum of Psi on the line nx x + nx1 x1 = h
-        (NaN and -inf if Psi has none there)."""
+        """(x, x1, Psi) at the best local maximum of Psi on the line nx x + nx1 x1 = h.
+
+        Parameters
+        ----------
+        nx, nx1 : float
+            Normal of the line.
+        h : float
+            Its offset.
+
+        Returns
+        -------
+        tuple of float
+            (x, x1, Psi) at the best local maximum; NaN, NaN and -inf if Psi has none
+            on the line.
+        """
         p0, d = _line_of(nx, nx1, h)
         found = line_maxima(self.obj, *(np.array([v]) for v in (*p0, *d)), [-np.inf], [np.inf])
         if found.value.size == 0:
@@ -153,8 +178,18 @@ class ComplexitySolver:
         return float(x), float(x1), float(found.value[k])
 
     def sup_planes(self, planes) -> float:
-        """Exact supremum over the index domain cut by half-planes (nx, nx1, h):
-        nx x + nx1 x1 <= h.  -inf if the set is empty."""
+        """Exact supremum over the index domain cut by half-planes nx x + nx1 x1 <= h.
+
+        Parameters
+        ----------
+        planes : iterable of (float, float, float)
+            The half-planes, each as (nx, nx1, h).
+
+        Returns
+        -------
+        float
+            The supremum of Psi (per N); -inf if the set is empty.
+        """
         planes = [tuple(map(float, p)) for p in planes]
         planes += [tuple(p) for p in self.obj.halfplanes]
         x, x1, v = self.interior
@@ -186,6 +221,18 @@ class ComplexitySolver:
         A cell's edges are intervals of these lines, so its supremum is the
         best of the maxima inside its intervals, its vertices and the interior
         maxima inside it.  Vertices on a column are solved as one path each.
+
+        Parameters
+        ----------
+        P : ndarray, 1-D
+            Bounds on x (columns); +inf for none.
+        Q : ndarray, 1-D
+            Intercepts of the bounds on x1 (rows); -inf for none.
+
+        Returns
+        -------
+        ndarray, shape (len(P), len(Q))
+            The supremum of Psi for every (P[j], Q[i]), -inf where the set is empty.
         """
         obj, R = self.obj, self.slope
         order_q = np.argsort(Q)

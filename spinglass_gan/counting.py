@@ -133,14 +133,17 @@ class CriticalPointCounts:
 
     @property
     def instances(self) -> int:
+        """Number of sampled instances."""
         return int(self.per_instance["n_points"].size)
 
     @property
     def euler_expected(self) -> int:
+        """chi(S^(n_D-1)) chi(S^(n_G-1)): what each instance's sum of sign det J must be."""
         return euler_characteristic(self.n_D, self.n_G)
 
     @property
     def bezout(self) -> int:
+        """4 (r - 1)^N: the most critical points any instance can have (Bezout)."""
         return bezout_bound(self.p, self.q, self.n_D, self.n_G)
 
     @property
@@ -166,6 +169,11 @@ class CriticalPointCounts:
             Required indices; None: any.
         d_index : {"ascent", "descent"}
             Which side k_D counts.
+
+        Returns
+        -------
+        ndarray of int, shape (instances,)
+            The count in each instance.
         """
         if d_index not in D_INDEX:
             raise ValueError(f"d_index must be one of {D_INDEX}, got {d_index!r}")
@@ -188,7 +196,22 @@ class CriticalPointCounts:
         k_G: int | None = None,
         d_index: str = "ascent",
     ) -> tuple[float, float]:
-        """Mean count over instances and its standard error (arguments of :meth:`counts`)."""
+        """Mean count over instances and its standard error.
+
+        Parameters
+        ----------
+        u_D, u_G : float
+            Loss thresholds per weight (L_D <= N u_D, L_G <= N u_G); inf: none.
+        k_D, k_G : int, optional
+            Required indices; None: any.
+        d_index : {"ascent", "descent"}
+            Which side k_D counts.
+
+        Returns
+        -------
+        tuple of float
+            (mean, standard error); the error is NaN with a single instance.
+        """
         c = self.counts(u_D, u_G, k_D, k_G, d_index).astype(float)
         se = c.std(ddof=1) / math.sqrt(c.size) if c.size > 1 else math.nan
         return float(c.mean()), float(se)
@@ -196,7 +219,20 @@ class CriticalPointCounts:
     def by_index(
         self, u_D: float = math.inf, u_G: float = math.inf, d_index: str = "ascent"
     ) -> dict[tuple[int, int], tuple[float, float]]:
-        """Mean count and standard error for every (k_D, k_G) that occurs, most common first."""
+        """Mean count and standard error for every (k_D, k_G) that occurs, most common first.
+
+        Parameters
+        ----------
+        u_D, u_G : float
+            Loss thresholds per weight; inf: none.
+        d_index : {"ascent", "descent"}
+            Which side k_D counts.
+
+        Returns
+        -------
+        dict of (int, int) to (float, float)
+            (k_D, k_G) -> (mean, standard error), in decreasing order of the mean.
+        """
         kd = self.points["k_D"] if d_index == "ascent" else self.points["k_D_descent"]
         pairs = sorted({(int(a), int(b)) for a, b in zip(kd, self.points["k_G"])})
         out = {pair: self.mean(u_D, u_G, pair[0], pair[1], d_index) for pair in pairs}
@@ -205,7 +241,19 @@ class CriticalPointCounts:
     def threshold_table(
         self, thresholds: ArrayLike = THRESHOLDS
     ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        """Mean counts and errors under every pair of thresholds, indexed [i_D, i_G]."""
+        """Mean counts and errors under every pair of thresholds, indexed [i_D, i_G].
+
+        Parameters
+        ----------
+        thresholds : array_like of float
+            Loss thresholds per weight, used for both u_D and u_G.
+
+        Returns
+        -------
+        mean, stderr : ndarray, shape (len(thresholds), len(thresholds))
+            Mean count under (u_D, u_G) = (thresholds[i_D], thresholds[i_G]) and its
+            standard error.
+        """
         t = val.finite_array("thresholds", thresholds).ravel()
         mean = np.empty((t.size, t.size))
         err = np.empty_like(mean)
@@ -215,7 +263,18 @@ class CriticalPointCounts:
         return mean, err
 
     def save(self, path: str | os.PathLike[str]) -> Path:
-        """Write the records (and a summary) as .npz + JSON metadata."""
+        """Write the records (and a summary) as .npz + JSON metadata.
+
+        Parameters
+        ----------
+        path : str or path-like
+            File to write (``.npz`` is added when missing).
+
+        Returns
+        -------
+        Path
+            The file written.
+        """
         mean, err = self.threshold_table()
         total = self.mean()
         arrays = {
@@ -243,6 +302,18 @@ class CriticalPointCounts:
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> CriticalPointCounts:
+        """Read counts written by :meth:`save`.
+
+        Parameters
+        ----------
+        path : str or path-like
+            A file written by :meth:`save`.
+
+        Returns
+        -------
+        CriticalPointCounts
+            The records, per-instance data and metadata as saved.
+        """
         res = load_result(path)
         if res.kind != KIND:
             raise ValueError(f"{path} holds a {res.kind!r} result, not {KIND!r}")

@@ -166,6 +166,24 @@ class DerivedConstants:
 
         With alpha_D = 1/2 and alpha_G = 2 sigma_z^2 the Hessian ensemble has the
         paper's scales b = sqrt(r (r-1) 2^r) sigma_z and b1 = sqrt(p (p-1) kappa).
+
+        Parameters
+        ----------
+        p, q : int
+            Orders (p >= 2, q >= 1); l_G is an r-spin glass with r = p + q.
+        sigma_z : float
+            Latent-noise scale, > 0.
+        kappa : float
+            Discriminator share of the weights, in (0, 1).
+        alpha_D : float
+            Variance of the discriminator's field l_D.
+        alpha_G : float, optional
+            Variance of the generator's field l_G (default 2 sigma_z^2).
+
+        Returns
+        -------
+        DerivedConstants
+            The validated constants.
         """
         p = val.integer("p", p, 2)
         q = val.integer("q", q, 1)
@@ -200,6 +218,7 @@ class DerivedConstants:
 
     @property
     def r(self) -> int:
+        """r = p + q, the order of the generator's field l_G."""
         return self.p + self.q
 
     @property
@@ -222,7 +241,13 @@ class DerivedConstants:
         return LossCoordinates(self.p, self.q)
 
     def as_dict(self) -> dict:
-        """Plain dict of the constants (for metadata in saved results)."""
+        """Plain dict of the constants (for metadata in saved results).
+
+        Returns
+        -------
+        dict
+            The fields by name, ``cov`` as a list of lists (JSON-ready).
+        """
         out = asdict(self)
         out["cov"] = [list(row) for row in self.cov]
         return out

@@ -105,7 +105,18 @@ class HessianEnsemble:
 
     # -------------------------------------------------------------- sampling
     def block_size(self, n: int) -> int:
-        """Discriminator block size N_D = round(kappa n), required in [1, n - 1]."""
+        """Discriminator block size N_D = round(kappa n), required in [1, n - 1].
+
+        Parameters
+        ----------
+        n : int
+            Matrix size N.
+
+        Returns
+        -------
+        int
+            N_D.
+        """
         n = val.integer("n", n, 2)
         n_d = round(self.kappa * n)
         if not 1 <= n_d <= n - 1:
@@ -257,15 +268,48 @@ class HessianEnsemble:
 
     # --------------------------------------------------------- limiting law
     def solve_dyson(self, z: ArrayLike) -> DysonSolution:
-        """Block Stieltjes transforms (m, m1, m2) at z; see :func:`density.solve_dyson`."""
+        """Block Stieltjes transforms (m, m1, m2) at z; see :func:`~spinglass_gan.solve_dyson`.
+
+        Parameters
+        ----------
+        z : array_like of complex
+            Points in the upper half-plane or off the support.
+
+        Returns
+        -------
+        DysonSolution
+            ``m``, ``m1``, ``m2``, each of the shape of ``z``.
+        """
         return solve_dyson(z, *self._params)
 
     def stieltjes(self, z: ArrayLike) -> NDArray[np.complex128]:
-        """Stieltjes transform m(z) = integral rho(lambda) / (lambda - z); Im m > 0 for Im z > 0."""
+        """Stieltjes transform m(z) = integral rho(lambda) / (lambda - z); Im m > 0 for Im z > 0.
+
+        Parameters
+        ----------
+        z : array_like of complex
+            Points in the upper half-plane or off the support.
+
+        Returns
+        -------
+        ndarray of complex
+            m(z), of the shape of ``z`` (units of 1 / eigenvalue).
+        """
         return self.solve_dyson(z).m
 
     def density(self, lam: ArrayLike) -> NDArray[np.float64]:
-        """Limiting spectral density rho(lambda) (1 / eigenvalue units)."""
+        """Limiting spectral density rho(lambda) (1 / eigenvalue units).
+
+        Parameters
+        ----------
+        lam : array_like of float
+            Eigenvalue positions.
+
+        Returns
+        -------
+        ndarray
+            rho, of the shape of ``lam``; zero outside the support.
+        """
         return density(lam, *self._params)
 
     @cached_property
@@ -273,15 +317,43 @@ class HessianEnsemble:
         return tuple(support(*self._params))
 
     def support(self) -> list[tuple[float, float]]:
-        """Support intervals [(lo, hi), ...] in increasing order (one or two)."""
+        """Support intervals [(lo, hi), ...] in increasing order (one or two).
+
+        Returns
+        -------
+        list of (float, float)
+            Disjoint closed intervals, eigenvalue units.
+        """
         return list(self._support)
 
     def log_potential(self, x: ArrayLike) -> NDArray[np.float64]:
-        """L(x) = integral log|lambda - x| rho(lambda) d lambda, closed form."""
+        """L(x) = integral log|lambda - x| rho(lambda) d lambda, closed form.
+
+        Parameters
+        ----------
+        x : array_like of float
+            Real points.
+
+        Returns
+        -------
+        ndarray
+            L(x), of the shape of ``x`` (dimensionless).
+        """
         return log_potential(x, *self._params)
 
     def moment(self, k: int) -> float:
-        """k-th moment of the limiting density by quadrature (k = 0 is the mass)."""
+        """k-th moment of the limiting density by quadrature (k = 0 is the mass).
+
+        Parameters
+        ----------
+        k : int
+            Order, k >= 0.
+
+        Returns
+        -------
+        float
+            integral of lambda^k rho(lambda) d lambda (eigenvalue units to the k).
+        """
         return density_moment(k, *self._params)
 
     def exact_moments(self, n: int | None = None) -> tuple[float, float]:
@@ -290,6 +362,16 @@ class HessianEnsemble:
         Exact identities of the ensemble, used as checks:
         -kappa x1 and b^2/2 + kappa b1^2/2 + kappa x1^2 (+ (b^2 + b1^2) / (2 N)).
         At finite ``n`` kappa is the realised share N_D / n.
+
+        Parameters
+        ----------
+        n : int, optional
+            Matrix size N; None for the N -> infinity limit.
+
+        Returns
+        -------
+        tuple of float
+            (E tr(H') / N, E tr(H'^2) / N).
         """
         kappa = self.kappa if n is None else self.block_size(n) / n
         second = 0.5 * self.b**2 + 0.5 * kappa * self.b1**2 + kappa * self.x1**2

@@ -4,14 +4,15 @@
 
 G the formula's concave Gaussian term (C - x^2 / (2 s^2) - x1^2 / (2 s1^2) in the
 published formula; a general concave quadratic for the model's own formula and its
-loss faces) and, with index constraints (docs/theory.md, section 10),
+loss faces) and, with index constraints (docs/theory.md, "Index-constrained complexity"),
 
     Psi(x, x1) = Phi - k_G w_G I(x; E_G) - k_D w_D I(x + x1; E_D)
 
 on the domain where the constrained blocks have their bulk on the required side of
 zero.  :class:`Exponent` evaluates Psi with its gradient at arbitrary points; it is
 the objective every supremum of the complexity module maximises.  The gradient of
-L is exact: dL/dx = -Re m and dL/dx1 = -kappa Re m1 (docs/theory.md, section 9).
+L is exact: dL/dx = -Re m and dL/dx1 = -kappa Re m1
+(docs/theory.md, "The exact gradient").
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ class DiagonalGaussian:
         """x-interval holding every interior critical point of ``obj``.
 
         |dL/dx| <= 1 / (distance to the spectrum), so a critical point has
-        |x| (|x| - reach) <= s^2 (docs/theory.md, section 9).
+        |x| (|x| - reach) <= s^2 (docs/theory.md, "Bounds that confine the critical points").
         """
         reach = obj.radius + self.s1_sq * (obj.max_grad_x1 + obj.max_grad_x)
         x_lim = 0.5 * (reach + np.sqrt(reach**2 + 4.0 * self.s_sq))
@@ -158,10 +159,14 @@ class Exponent:
         directions of L_D), with domain x + x1 >= E_D.
     convention : {"exact", "published"}
         "exact": each outlier costs the GOE rate at its block's own size and radius
-        (docs/theory.md, section 10).  "published" reproduces the authors' code
+        (docs/theory.md, "Index-constrained complexity").  "published" reproduces the authors' code
         (docs/reference-comparison.md): weights kappa on k_G and (1 - kappa) on k_D, D-block
-        radius sqrt(2 kappa (b^2 + b1^2)), the rate applied to |u| and no domain
+        radius sqrt(2 kappa (b^2 + b1^2)), the rate applied to ``|u|`` and no domain
         restriction (rate 0 inside the bulk).
+    gaussian : object, optional
+        The Gaussian term of Psi, with ``value`` and ``grad`` (default: the published
+        formula's ``C - x^2 / (2 s^2) - x1^2 / (2 s1^2)`` from ``constants``).  The
+        model's own formula passes its correlated Gaussian term here.
     """
 
     def __init__(
@@ -204,7 +209,8 @@ class Exponent:
             planes.append((sign, sign, -self.E_D))
         self.halfplanes = np.array(planes, dtype=float).reshape(-1, 3)
         # |dL/dx| <= kappa |m1| + (1-kappa) |m2| and |m_j| <= 2 / (block radius j)
-        # everywhere on the real axis (docs/theory.md, section 9).
+        # everywhere on the real axis (docs/theory.md, "Bounds that confine the critical
+        # points").
         self.max_grad_x1 = 2.0 * k.kappa / self.block_radius_D
         self.max_grad_x = self.max_grad_x1 + 2.0 * (1.0 - k.kappa) / self.block_radius_G
         # Length scales of L.  The spectrum of H'(x1) lies within `radius` of
@@ -230,6 +236,23 @@ class Exponent:
         each other; ``starts`` (bool) marks where paths begin (default: every
         point), ``ts`` is the path parameter used to extrapolate, ``guess`` an
         optional pair (m1, m2) of scaled starting values (NaN: none).
+
+        Parameters
+        ----------
+        x, x1 : ndarray of float, 1-D
+            The points.
+        starts : ndarray of bool, optional
+            Where paths begin (default: every point).
+        ts : ndarray of float, optional
+            Path parameter of each point, used to extrapolate the warm start.
+        guess : tuple of ndarray, optional
+            Scaled starting values (m1, m2) per point (NaN: none).
+
+        Returns
+        -------
+        Evaluation
+            ``value`` (Psi, per N), ``grad_x``, ``grad_x1`` and the block solution
+            ``m1``, ``m2`` used, one entry per point.
         """
         x = np.ascontiguousarray(x, dtype=float)
         x1 = np.ascontiguousarray(x1, dtype=float)
@@ -258,7 +281,18 @@ class Exponent:
         return Evaluation(value - pen, gx - pen_x, gx1 - pen_x1, m1, m2)
 
     def penalty(self, x, x1) -> tuple[NDArray, NDArray, NDArray]:
-        """k_G w_G I(x; E_G) + k_D w_D I(x + x1; E_D) and its gradient (x, x1)."""
+        """k_G w_G I(x; E_G) + k_D w_D I(x + x1; E_D) and its gradient (x, x1).
+
+        Parameters
+        ----------
+        x, x1 : array_like of float
+            The points (broadcast together).
+
+        Returns
+        -------
+        penalty, d_dx, d_dx1 : ndarray
+            The penalty (per N, >= 0) and its partial derivatives.
+        """
         x, x1 = np.asarray(x, dtype=float), np.asarray(x1, dtype=float)
         pen = np.zeros(np.broadcast(x, x1).shape)
         px, px1 = pen.copy(), pen.copy()
@@ -277,7 +311,19 @@ class Exponent:
         """Derivative along (dx, dx1) of the concave part of Psi (all but L).
 
         The Gaussian terms and minus the (convex) rates are concave, so this is
-        non-increasing along any line; |derivative of L| <= self.slope_bound.
+        non-increasing along any line; ``|dL/dtau| <= self.slope_bound``.
+
+        Parameters
+        ----------
+        x, x1 : array_like of float
+            The points.
+        dx, dx1 : float or array_like
+            The direction.
+
+        Returns
+        -------
+        ndarray
+            The directional derivative at each point.
         """
         _, px, px1 = self.penalty(x, x1)
         ggx, ggx1 = self.gaussian.grad(np.asarray(x), np.asarray(x1))
@@ -286,11 +332,35 @@ class Exponent:
         return gx * dx + gx1 * dx1
 
     def slope_bound(self, dx, dx1) -> NDArray[np.float64]:
-        """Bound on |d L / d tau| along the direction (dx, dx1)."""
+        """Bound on ``|dL/dtau|`` along the direction (dx, dx1).
+
+        Parameters
+        ----------
+        dx, dx1 : float or array_like
+            The direction.
+
+        Returns
+        -------
+        ndarray
+            ``|dx| max|dL/dx| + |dx1| max|dL/dx1|`` over the real plane.
+        """
         return np.abs(dx) * self.max_grad_x + np.abs(dx1) * self.max_grad_x1
 
     def in_domain(self, x, x1, slack: float = 0.0) -> NDArray[np.bool_]:
-        """Whether (x, x1) satisfies the index constraints (within ``slack``)."""
+        """Whether (x, x1) satisfies the index constraints (within ``slack``).
+
+        Parameters
+        ----------
+        x, x1 : array_like of float
+            The points (broadcast together).
+        slack : float
+            Tolerance added to each half-plane's bound.
+
+        Returns
+        -------
+        ndarray of bool
+            True where every half-plane ``nx x + nx1 x1 <= h + slack`` holds.
+        """
         x, x1 = np.asarray(x, dtype=float), np.asarray(x1, dtype=float)
         ok = np.ones(np.broadcast(x, x1).shape, dtype=bool)
         for nx, nx1, h in self.halfplanes:

@@ -40,7 +40,19 @@ _GL_T, _GL_W = np.polynomial.legendre.leggauss(_ORDER)
 
 
 class FiniteNResult(NamedTuple):
-    """(1/N) log I_N, its Monte Carlo standard error (0 for "coulomb"), N and the method."""
+    """(1/N) log I_N, its Monte Carlo standard error (0 for "coulomb"), N and the method.
+
+    Attributes
+    ----------
+    value : float
+        (1/N) log I_N.
+    stderr : float
+        Its Monte Carlo standard error (0 for ``"coulomb"``).
+    n : int
+        N.
+    method : str
+        ``"coulomb"`` or ``"montecarlo"``.
+    """
 
     value: float
     stderr: float
@@ -133,8 +145,11 @@ def kac_rice_log_integral(
 ) -> FiniteNResult:
     """(1/N) log of the finite-N Kac-Rice integral I_N over B(u_D, u_G).
 
-    I_N = e^{N C} integral_B exp(-N (x^2/(2 s^2) + x1^2/(2 s1^2))) E|det(H'(x1) - x)| dx dx1,
-    with E|det| = exp(N L(x; x1)) (``method="coulomb"``) or the mean of |det| over
+    The integral is::
+
+        I_N = e^{N C} integral_B exp(-N (x^2/(2 s^2) + x1^2/(2 s1^2))) E|det(H'(x1) - x)| dx dx1
+
+    with ``E|det| = exp(N L(x; x1))`` (``method="coulomb"``) or the mean of ``|det|`` over
     ``samples`` spectra of order ``n`` drawn once per x1 node (``"montecarlo"``).
 
     B = {x < P, x1 > R x + Q} with R < 0 is written as x1 free and

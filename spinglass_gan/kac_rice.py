@@ -15,7 +15,7 @@ exactly
 with M (order N-2, off-diagonal variance 1/(2N)) and M1 (order n_D-1, off-diagonal
 variance 1/(2 n_D)) independent GOE matrices, independent of (l_D, l_G, rho).  The
 constants b, b1, v_D, v_G and K are those of :class:`~spinglass_gan.derived.DerivedConstants`
-(docs/theory.md, "The model's own Kac-Rice formula"; docs/kac-rice-finite-n.md).
+(docs/model.md, "The model's own Kac-Rice formula"; docs/kac-rice-finite-n.md).
 
 Indices: k_G is the number of negative eigenvalues of the G block of J' (descent
 directions of L_G in w_G); k_D the number of negative eigenvalues of its D block
@@ -172,7 +172,7 @@ class KacRiceSamples:
     """Draws of the finite-N Kac-Rice expectation, reusable for any count.
 
     Each draw k carries the loss levels per N, u_D = (l_D - l_G)/N and u_G = l_G/N,
-    the shifts x, x1, log|det J'|, the sign of det J', the numbers of negative
+    the shifts x, x1, ``log|det J'|``, the sign of det J', the numbers of negative
     eigenvalues of the two diagonal blocks of J' and the log likelihood ratio of the
     Gaussian proposal (0 without importance sampling).  The expected number of
     critical points in a set S is ``exp(log_prefactor) * mean_k(|det J'_k|
@@ -225,10 +225,22 @@ class KacRiceSamples:
 
     @property
     def samples(self) -> int:
+        """Number of draws."""
         return self.u_D.size
 
     def k_D(self, d_index: DIndex = "ascent") -> NDArray[np.int64]:
-        """Per-draw D index: negative (``"ascent"``) or positive (``"descent"``) eigenvalues."""
+        """Per-draw D index: negative (``"ascent"``) or positive (``"descent"``) eigenvalues.
+
+        Parameters
+        ----------
+        d_index : {"ascent", "descent"}
+            Which eigenvalues of the D block of J' to count.
+
+        Returns
+        -------
+        ndarray of int, shape (samples,)
+            The D index of each draw.
+        """
         return self.neg_D if _d_index(d_index) == "ascent" else (self.n_D - 1) - self.neg_D
 
     def mask(
@@ -240,7 +252,22 @@ class KacRiceSamples:
         *,
         d_index: DIndex = "ascent",
     ) -> NDArray[np.bool_]:
-        """Draws with u_D <= ``u_D``, u_G <= ``u_G`` and the given block indices."""
+        """Draws with u_D <= ``u_D``, u_G <= ``u_G`` and the given block indices.
+
+        Parameters
+        ----------
+        u_D, u_G : float
+            Loss thresholds per N (+inf: none).
+        k_D, k_G : int or None
+            Block indices; None: any.
+        d_index : {"ascent", "descent"}
+            k_D counts negative (default) or positive eigenvalues of the D block of J'.
+
+        Returns
+        -------
+        ndarray of bool, shape (samples,)
+            True for the draws in the set.
+        """
         u_D = _threshold("u_D", u_D)
         u_G = _threshold("u_G", u_G)
         k_D = _index("k_D", k_D, self.n_D - 1)
@@ -255,7 +282,18 @@ class KacRiceSamples:
         return keep
 
     def log_terms(self, mask: NDArray[np.bool_] | None = None) -> NDArray[np.float64]:
-        """log of each draw's term, prefactor included; -inf outside ``mask``."""
+        """log of each draw's term, prefactor included; -inf outside ``mask``.
+
+        Parameters
+        ----------
+        mask : ndarray of bool, shape (samples,), optional
+            Draws to keep (default: all).
+
+        Returns
+        -------
+        ndarray, shape (samples,)
+            ``log(exp(log_prefactor) |det J'| exp(log_weight))`` for each draw in the mask.
+        """
         t = self.log_prefactor + self.log_abs_det + self.log_weight
         return t if mask is None else np.where(mask, t, -np.inf)
 
@@ -313,7 +351,21 @@ class KacRiceSamples:
         """(1/N) log of :meth:`expected` and its delta-method standard error.
 
         The error is stderr / (N mean); it is meaningful while stderr << mean.
-        Returns (-inf, inf) when no draw falls in the set.
+
+        Parameters
+        ----------
+        u_D, u_G : float
+            Loss thresholds per N (+inf: none).
+        k_D, k_G : int or None
+            Block indices; None: any.
+        d_index : {"ascent", "descent"}
+            k_D counts negative (default) or positive eigenvalues of the D block of J'.
+
+        Returns
+        -------
+        (value, stderr) : tuple of float
+            (1/N) log E # and stderr(E #) / (N E #); (-inf, inf) when no draw falls in
+            the set.
         """
         keep = self.mask(u_D, u_G, k_D, k_G, d_index=d_index)
         m, mean, err = self._estimate(keep, False)
@@ -390,7 +442,22 @@ class KacRiceSamples:
         *,
         d_index: DIndex = "ascent",
     ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        """(1/N) log of :meth:`expected_map` and its delta-method error (-inf, inf where 0)."""
+        """(1/N) log of :meth:`expected_map` and its delta-method error.
+
+        Parameters
+        ----------
+        u_D, u_G : ndarray, 1-D
+            Grids of loss thresholds per N.
+        k_D, k_G : int or None
+            Block indices; None: any.
+        d_index : {"ascent", "descent"}
+            k_D counts negative (default) or positive eigenvalues of the D block of J'.
+
+        Returns
+        -------
+        value, stderr : ndarray, shape (len(u_G), len(u_D))
+            Indexed [i_G, i_D]; -inf and inf where no draw falls in the set.
+        """
         m, s1, s2 = self._map_sums(u_D, u_G, k_D, k_G, d_index)
         n = self.samples
         mean = s1 / n
@@ -414,6 +481,20 @@ class KacRiceSamples:
         J is the unflipped Jacobian, det J = (-1)^(n_D - 1) det J'.  Without thresholds
         or index constraints this is chi(S^(n_D-1)) chi(S^(n_G-1)) exactly
         (Poincare-Hopf; chi(S^n) = 1 + (-1)^n), a check of every constant of the formula.
+
+        Parameters
+        ----------
+        u_D, u_G : float
+            Loss thresholds per N (+inf: none).
+        k_D, k_G : int or None
+            Block indices; None: any.
+        d_index : {"ascent", "descent"}
+            k_D counts negative (default) or positive eigenvalues of the D block of J'.
+
+        Returns
+        -------
+        (value, stderr) : tuple of float
+            The expected signed count and its Monte Carlo standard error.
         """
         keep = self.mask(u_D, u_G, k_D, k_G, d_index=d_index)
         return _to_linear(*self._estimate(keep, True), "signed sum")
@@ -646,10 +727,11 @@ def expected_critical_points(
 ) -> tuple[float, float]:
     """Exact finite-N expected number of critical points, by Monte Carlo.
 
-    E #{critical points with L_D <= N u_D, L_G <= N u_G, block indices (k_D, k_G)}
-      = V_D V_G (2 pi)^(-(N-2)/2) v_D^(-(n_D-1)/2) v_G^(-(n_G-1)/2)
-        * E[|det J'| 1{(l_D - l_G)/N <= u_D, l_G/N <= u_G} 1{indices}]
-    (module docstring; docs/kac-rice-finite-n.md).
+    The formula (module docstring; docs/kac-rice-finite-n.md)::
+
+        E #{critical points with L_D <= N u_D, L_G <= N u_G, block indices (k_D, k_G)}
+          = V_D V_G (2 pi)^(-(N-2)/2) v_D^(-(n_D-1)/2) v_G^(-(n_G-1)/2)
+            * E[|det J'| 1{(l_D - l_G)/N <= u_D, l_G/N <= u_G} 1{indices}]
 
     Parameters
     ----------
@@ -711,6 +793,23 @@ def log_expected_critical_points(
     Tends to the complexity exponent of :func:`kac_rice_saddle` as N grows, with an
     O(log N / N) correction.
 
+    Parameters
+    ----------
+    p, q, sigma_z, n_D, n_G
+        The model (p >= 2, q >= 1, sigma_z > 0) and its sizes (n_D, n_G >= 2).
+    u_D, u_G : float
+        Loss thresholds per N (+inf: none).
+    k_D, k_G : int or None
+        Block indices; None: any.
+    samples : int
+        Monte Carlo draws, >= 2.
+    rng : int, numpy.random.Generator or None
+        Seed or generator.
+    d_index : {"ascent", "descent"}
+        k_D counts negative (default) or positive eigenvalues of the D block of J'.
+    proposal : None, "auto", array_like of shape (3,) or (mean, cov)
+        Importance sampling of (l_D, l_G, rho)/N; see :func:`kac_rice_samples`.
+
     Returns
     -------
     (value, stderr) : tuple of float
@@ -729,6 +828,8 @@ def log_expected_critical_points(
 class KacRiceSaddle(NamedTuple):
     """The N -> infinity exponent and where it is attained.
 
+    Attributes
+    ----------
     theta : float
         C* + max of L(x; x1) - v^T K^-1 v / 2 over the set (per N).
     v : ndarray, shape (3,)
@@ -776,6 +877,11 @@ def kac_rice_saddle(
         The model.
     u_D, u_G : float
         Loss thresholds per N (+inf: none; -inf: the empty set, theta = -inf).
+
+    Returns
+    -------
+    KacRiceSaddle
+        Theta (per N), the maximiser v and the shifts (x, x1) there.
     """
     p = val.integer("p", p, 2)
     q = val.integer("q", q, 1)

@@ -123,7 +123,7 @@ class CriticalPoints:
     sign : ndarray of int, shape (P,)
         sign det J of the unflipped Jacobian, +1 or -1.
     residual : ndarray, shape (P,)
-        |V| at the point (the norm of the Riemannian gradient field, loss units per
+        ``|V|`` at the point (the norm of the Riemannian gradient field, loss units per
         weight unit).
     hits : ndarray of int, shape (P,)
         How many starts (Newton) or grid cells (grid) led to the point.
@@ -205,6 +205,15 @@ class GanLandscape:
         The sampled tensors, shapes (n_D,)*p and (N,)*r, as drawn (not symmetrised).
     constants : DerivedConstants
         The model's constants with kappa = n_D / N.
+
+    Parameters
+    ----------
+    p, q, sigma_z, n_D, n_G, X, Z
+        As the attributes; :meth:`sample` draws X and Z.
+    start_seed : int, optional
+        Default seed of the random starts of :meth:`critical_points` (set by
+        :meth:`sample` from its seed, so that a seeded instance is searched
+        reproducibly).
     """
 
     def __init__(
@@ -323,50 +332,148 @@ class GanLandscape:
         return out, shape
 
     def l_D(self, w: ArrayLike) -> NDArray[np.float64]:
-        """The discriminator's real-data field l_D(w_D), shape ``w.shape[:-1]``."""
+        """The discriminator's real-data field l_D(w_D), shape ``w.shape[:-1]``.
+
+        Parameters
+        ----------
+        w : array_like, shape (..., N)
+            Points (w_D, w_G) on the product of spheres.
+
+        Returns
+        -------
+        ndarray
+            l_D at each point, shape ``w.shape[:-1]``.
+        """
         (ld, *_), shape = self._eval(w, False, False)
         return ld.reshape(shape)
 
     def l_G(self, w: ArrayLike) -> NDArray[np.float64]:
-        """The generated-data field l_G(w), shape ``w.shape[:-1]``."""
+        """The generated-data field l_G(w), shape ``w.shape[:-1]``.
+
+        Parameters
+        ----------
+        w : array_like, shape (..., N)
+            Points (w_D, w_G) on the product of spheres.
+
+        Returns
+        -------
+        ndarray
+            l_G at each point, shape ``w.shape[:-1]``.
+        """
         (_, lg, *_), shape = self._eval(w, False, False)
         return lg.reshape(shape)
 
     def loss_D(self, w: ArrayLike) -> NDArray[np.float64]:
-        """L_D = l_D - l_G."""
+        """L_D = l_D - l_G.
+
+        Parameters
+        ----------
+        w : array_like, shape (..., N)
+            Points (w_D, w_G) on the product of spheres.
+
+        Returns
+        -------
+        ndarray
+            L_D at each point, shape ``w.shape[:-1]``.
+        """
         (ld, lg, *_), shape = self._eval(w, False, False)
         return (ld - lg).reshape(shape)
 
     def loss_G(self, w: ArrayLike) -> NDArray[np.float64]:
-        """L_G = l_G."""
+        """L_G = l_G.
+
+        Parameters
+        ----------
+        w : array_like, shape (..., N)
+            Points (w_D, w_G) on the product of spheres.
+
+        Returns
+        -------
+        ndarray
+            L_G at each point, shape ``w.shape[:-1]``.
+        """
         return self.l_G(w)
 
     def grad_loss_D(self, w: ArrayLike) -> NDArray[np.float64]:
-        """Euclidean gradient of L_D in all N coordinates, shape ``w.shape``."""
+        """Euclidean gradient of L_D in all N coordinates, shape ``w.shape``.
+
+        Parameters
+        ----------
+        w : array_like, shape (..., N)
+            Points (w_D, w_G) on the product of spheres.
+
+        Returns
+        -------
+        ndarray
+            The gradient, shape ``w.shape``.
+        """
         (_, _, gd, gg, *_), shape = self._eval(w, False, False)
         out = -gg
         out[:, : self.n_D] += gd
         return out.reshape((*shape, self.N))
 
     def grad_loss_G(self, w: ArrayLike) -> NDArray[np.float64]:
-        """Euclidean gradient of L_G = l_G in all N coordinates, shape ``w.shape``."""
+        """Euclidean gradient of L_G = l_G in all N coordinates, shape ``w.shape``.
+
+        Parameters
+        ----------
+        w : array_like, shape (..., N)
+            Points (w_D, w_G) on the product of spheres.
+
+        Returns
+        -------
+        ndarray
+            The gradient, shape ``w.shape``.
+        """
         (_, _, _, gg, *_), shape = self._eval(w, False, False)
         return gg.reshape((*shape, self.N))
 
     def field(self, w: ArrayLike) -> NDArray[np.float64]:
         """The game's Riemannian gradient field V = (grad_R,D L_D, grad_R,G L_G).
 
-        grad_R f = grad f - (grad f . w / N) w on each block; shape ``w.shape``.
+        grad_R f = grad f - (grad f . w / N) w on each block.
+
+        Parameters
+        ----------
+        w : array_like, shape (..., N)
+            Points (w_D, w_G) on the product of spheres.
+
+        Returns
+        -------
+        ndarray
+            V at each point, shape ``w.shape``.
         """
         (*_, fld, _), shape = self._eval(w, True, False)
         return fld.reshape((*shape, self.N))
 
     def riemannian_grad_D(self, w: ArrayLike) -> NDArray[np.float64]:
-        """Riemannian gradient of L_D in w_D on its sphere, shape (..., n_D)."""
+        """Riemannian gradient of L_D in w_D on its sphere, shape (..., n_D).
+
+        Parameters
+        ----------
+        w : array_like, shape (..., N)
+            Points (w_D, w_G) on the product of spheres.
+
+        Returns
+        -------
+        ndarray
+            The gradient, shape (..., n_D).
+        """
         return self.field(w)[..., : self.n_D]
 
     def riemannian_grad_G(self, w: ArrayLike) -> NDArray[np.float64]:
-        """Riemannian gradient of L_G in w_G on its sphere, shape (..., n_G)."""
+        """Riemannian gradient of L_G in w_G on its sphere, shape (..., n_G).
+
+        Parameters
+        ----------
+        w : array_like, shape (..., N)
+            Points (w_D, w_G) on the product of spheres.
+
+        Returns
+        -------
+        ndarray
+            The gradient, shape (..., n_G).
+        """
         return self.field(w)[..., self.n_D :]
 
     def _jacobian(self, w: ArrayLike) -> tuple[NDArray[np.float64], tuple]:
@@ -377,12 +484,33 @@ class GanLandscape:
         """Riemannian Hessian of L_D in w_D, in ambient coordinates, (..., n_D, n_D).
 
         P_D (Hess_{w_D} L_D) P_D - (grad_{w_D} L_D . w_D / N) P_D; zero on w_D.
+
+        Parameters
+        ----------
+        w : array_like, shape (..., N)
+            Points (w_D, w_G) on the product of spheres.
+
+        Returns
+        -------
+        ndarray
+            The Hessian, shape (..., n_D, n_D).
         """
         jac, shape = self._jacobian(w)
         return jac[:, : self.n_D, : self.n_D].reshape((*shape, self.n_D, self.n_D))
 
     def riemannian_hessian_G(self, w: ArrayLike) -> NDArray[np.float64]:
-        """Riemannian Hessian of L_G in w_G, in ambient coordinates, (..., n_G, n_G)."""
+        """Riemannian Hessian of L_G in w_G, in ambient coordinates, (..., n_G, n_G).
+
+        Parameters
+        ----------
+        w : array_like, shape (..., N)
+            Points (w_D, w_G) on the product of spheres.
+
+        Returns
+        -------
+        ndarray
+            The Hessian, shape (..., n_G, n_G).
+        """
         jac, shape = self._jacobian(w)
         return jac[:, self.n_D :, self.n_D :].reshape((*shape, self.n_G, self.n_G))
 
@@ -391,6 +519,16 @@ class GanLandscape:
 
         Columns 0 .. n_D - 2 span the D sphere's tangent space (zero in the G
         coordinates), the others the G sphere's.
+
+        Parameters
+        ----------
+        w : array_like, shape (..., N)
+            Points (w_D, w_G) on the product of spheres.
+
+        Returns
+        -------
+        ndarray
+            The basis vectors as columns, shape (..., N, N - 2).
         """
         flat, shape = self._points(w, True)
         nd, n = self.n_D, self.N
@@ -415,6 +553,11 @@ class GanLandscape:
             True: in the basis of :meth:`tangent_basis`, shape (..., N-2, N-2), the
             first n_D - 1 rows and columns being the D block.  False: in ambient
             coordinates, shape (..., N, N) (zero on the two normals).
+
+        Returns
+        -------
+        ndarray
+            J' at each point, shape (..., N-2, N-2) or (..., N, N).
         """
         jac, shape = self._jacobian(w)
         jac[:, : self.n_D, :] *= -1.0
@@ -561,7 +704,7 @@ class GanLandscape:
 
         Notes
         -----
-        A point is accepted when |V| <= 1e-8 sqrt(N (v_D + v_G)), v_D and v_G the
+        A point is accepted when ``|V| <= 1e-8 sqrt(N (v_D + v_G))``, v_D and v_G the
         per-coordinate gradient variances.  The Poincare-Hopf sum, the hit counts and
         the capture-recapture estimate are returned, not enforced: check
         ``poincare_hopf_ok``.
@@ -628,8 +771,20 @@ class GanLandscape:
     def describe(self, w: ArrayLike, d_index: str = "ascent") -> dict[str, NDArray]:
         """Losses per N, indices and sign det J at points w (..., N).
 
-        Returns a dict of arrays of shape ``w.shape[:-1]``: u_D, u_G, k_D, k_G, sign,
-        residual.  Meaningful at critical points.
+        Meaningful at critical points.
+
+        Parameters
+        ----------
+        w : array_like, shape (..., N)
+            Points (w_D, w_G) on the product of spheres.
+        d_index : {"ascent", "descent"}
+            Which eigenvalues of the D block k_D counts.
+
+        Returns
+        -------
+        dict of str to ndarray
+            Arrays of shape ``w.shape[:-1]``: ``u_D``, ``u_G`` (losses per N), ``k_D``,
+            ``k_G``, ``sign`` (sign det J) and ``residual`` (the norm of V).
         """
         if d_index not in D_INDEX:
             raise ValueError(f"d_index must be one of {D_INDEX}, got {d_index!r}")

@@ -1,4 +1,6 @@
-"""Large deviations of a single GOE eigenvalue outside the bulk (docs/theory.md, section 10).
+"""Large deviations of a single GOE eigenvalue outside the bulk.
+
+See docs/theory.md, "Index-constrained complexity".
 
 For a GOE whose semicircle has radius E, the probability that one eigenvalue sits
 at u outside the bulk decays as exp(-N I(u; E)) with
@@ -7,7 +9,7 @@ at u outside the bulk decays as exp(-N I(u; E)) with
             = (2 / E^2) * integral from E to |u| of sqrt(t^2 - E^2) dt,   |u| >= E.
 
 Each of k eigenvalues pushed across zero costs I at the speed of its block's size;
-this is how index constraints enter the complexity (docs/theory.md, section 10).
+this is how index constraints enter the complexity (docs/theory.md, "Index-constrained complexity").
 """
 
 from __future__ import annotations
@@ -57,7 +59,7 @@ def goe_rate(u: ArrayLike, E: float) -> NDArray[np.float64]:
     -------
     ndarray
         I(u; E) >= 0 (dimensionless, per unit of the block size N), even in u,
-        0 for |u| <= E (inside the bulk there is nothing to pay at speed N).
+        0 for ``|u| <= E`` (inside the bulk there is nothing to pay at speed N).
 
     Examples
     --------

@@ -1,7 +1,7 @@
 """Limiting spectral density of H' from the vector Dyson (master) equation.
 
 H' = b M + [[b1 M1 - x1 I, 0], [0, 0]] with M a GOE of size N and M1 an
-independent GOE of size kappa N (docs/theory.md, section 1).  With ``a = b^2 / 2`` and
+independent GOE of size kappa N (docs/theory.md, "Vector Dyson equation").  With ``a = b^2 / 2`` and
 ``c = b1^2 / 2`` the block Stieltjes transforms ``m1`` (discriminator block) and
 ``m2`` (generator block) solve
 
@@ -92,7 +92,17 @@ class _Scaled:
 
 
 class DysonSolution(NamedTuple):
-    """Block Stieltjes transforms at z: total ``m``, discriminator ``m1``, generator ``m2``."""
+    """Block Stieltjes transforms at z: total ``m``, discriminator ``m1``, generator ``m2``.
+
+    Attributes
+    ----------
+    m : ndarray of complex
+        Total transform, ``m = kappa m1 + (1 - kappa) m2``.
+    m1 : ndarray of complex
+        Normalised trace of the resolvent over the discriminator block.
+    m2 : ndarray of complex
+        Normalised trace of the resolvent over the generator block.
+    """
 
     m: NDArray[np.complex128]
     m1: NDArray[np.complex128]
@@ -136,7 +146,17 @@ def solve_dyson(z: ArrayLike, b: float, b1: float, kappa: float, x1: float) -> D
 def stieltjes(z: ArrayLike, b: float, b1: float, kappa: float, x1: float) -> NDArray:
     """Stieltjes transform m(z) = integral of rho(lambda) / (lambda - z) d lambda.
 
-    Broadcasts over ``z``; see :func:`solve_dyson` for the parameters.
+    Parameters
+    ----------
+    z : array_like of complex
+        Points off the support or in the upper half-plane; broadcasts.
+    b, b1, kappa, x1 : float
+        Ensemble parameters (see :func:`solve_dyson`).
+
+    Returns
+    -------
+    ndarray of complex
+        m(z), of the shape of ``z`` (units of 1 / eigenvalue).
     """
     return solve_dyson(z, b, b1, kappa, x1).m
 
@@ -220,7 +240,7 @@ def _edge_candidates(p: _Scaled) -> NDArray[np.float64]:
     With t = m1, z(t) = -S/t - A t/S - a kappa t (A = a (1 - kappa),
     S = c t^2 + x1 t + 1); branch points of the physical solution are real t
     with dz/dt = 0, i.e. roots of the polynomial
-    (1 - c t^2)(S^2 - A t^2) - a kappa t^2 S^2 (docs/theory.md, sec. 5).  It is
+    (1 - c t^2)(S^2 - A t^2) - a kappa t^2 S^2 (docs/theory.md, "Edges").  It is
     expanded about t = 0 and about each real root of S (or the vertex of S when
     it has none), where a narrow or distant generator block's edges lie.
     """
@@ -234,7 +254,8 @@ def _edge_candidates(p: _Scaled) -> NDArray[np.float64]:
         if disc > 0.0:
             q = -0.5 * (x1 + math.copysign(math.sqrt(disc), x1))
             # m1 is bounded by 1 / sqrt(a kappa + c) on the real axis
-            # (docs/theory.md, section 9.3): a root of S beyond is no edge's t.
+            # (docs/theory.md, "Bounds that confine the critical points"): a root
+            # of S beyond is no edge's t.
             t_max = 2.0 / math.sqrt(p.a * p.kappa + c)
             for r in (q / c, 1.0 / q):
                 if abs(r) <= t_max:
@@ -328,6 +349,11 @@ def support(b: float, b1: float, kappa: float, x1: float) -> list[tuple[float, f
     merged with another in the polynomial's roots (near a cusp) is recovered by
     bisection between its neighbours.  Nothing is read off a grid.
 
+    Parameters
+    ----------
+    b, b1, kappa, x1 : float
+        Ensemble parameters (see :func:`solve_dyson`).
+
     Returns
     -------
     list of (lo, hi)
@@ -419,6 +445,20 @@ def density_moment(
     peak sits there when b << b1).  ``k = 0`` is the total mass.  It uses the
     density on the real axis only, so it checks the root selection independently
     of the Stieltjes transform's asymptotics.
+
+    Parameters
+    ----------
+    k : int
+        Order of the moment, k >= 0.
+    b, b1, kappa, x1 : float
+        Ensemble parameters (see :func:`solve_dyson`).
+    epsabs : float
+        Absolute tolerance of each quadrature.
+
+    Returns
+    -------
+    float
+        The moment, in units of eigenvalue^k.
     """
     k = val.integer("k", k, 0)
     p = _Scaled.of(b, b1, kappa, x1)
@@ -448,6 +488,18 @@ def splitting_x1(b: float, b1: float, kappa: float, *, xtol: float = 1e-10) -> f
     1e-15.  Bisection alone cannot do better than about 1e-8: the gap opens
     like (x1 - x1_c)^(3/2), and gaps below about 1e-12 of the support's width
     cannot be told from a zero of the density.
+
+    Parameters
+    ----------
+    b, b1, kappa : float
+        Ensemble parameters (see :func:`solve_dyson`).
+    xtol : float
+        Requested absolute accuracy of x1.
+
+    Returns
+    -------
+    float
+        The splitting shift x1_c (eigenvalue units).
     """
     b = val.positive("b", b)
     b1 = val.non_negative("b1", b1)

@@ -139,10 +139,12 @@ class GanSpinGlass:
 
     @property
     def b(self) -> float:
+        """GOE scale b of the Hessian ensemble (the whole matrix)."""
         return self.constants.b
 
     @property
     def b1(self) -> float:
+        """GOE scale b1 of the Hessian ensemble's discriminator block."""
         return self.constants.b1
 
     @property
@@ -161,7 +163,13 @@ class GanSpinGlass:
         return self.constants.log_constant
 
     def metadata(self) -> dict:
-        """Parameters and constants as plain JSON-ready values (for saved results)."""
+        """Parameters and constants as plain JSON-ready values (for saved results).
+
+        Returns
+        -------
+        dict
+            p, q, sigma_z, kappa, the formula and its constants.
+        """
         return {
             "p": self.p,
             "q": self.q,
@@ -200,7 +208,18 @@ class GanSpinGlass:
         return self.kac_rice.region(u_D, u_G)
 
     def ensemble(self, x1: float = 0.0) -> HessianEnsemble:
-        """The Hessian ensemble H'(x1) with this model's b, b1 and kappa."""
+        """The Hessian ensemble H'(x1) with this model's b, b1 and kappa.
+
+        Parameters
+        ----------
+        x1 : float
+            Shift of the discriminator block.
+
+        Returns
+        -------
+        HessianEnsemble
+            The ensemble.
+        """
         k = self.constants
         return HessianEnsemble(k.b, k.b1, k.kappa, x1)
 
@@ -225,6 +244,16 @@ class GanSpinGlass:
         the covariance of (x, x1) (losses unconstrained: the sup over l_G / N).
         Dimensionless (log of the number of critical points per N).  Points are
         grouped by x1 and each group is solved as one warm-started path along x.
+
+        Parameters
+        ----------
+        x, x1 : array_like of float
+            The ensemble's shifts (broadcast together).
+
+        Returns
+        -------
+        ndarray
+            The exponent at each point, of the broadcast shape.
         """
         x = val.finite_array("x", x)
         x1 = val.finite_array("x1", x1)
@@ -256,7 +285,7 @@ class GanSpinGlass:
         Parameters
         ----------
         u_D, u_G : float
-            Loss levels per N with |u| <= 1e12, or ``inf`` to remove that bound.
+            Loss levels per N with ``|u| <= 1e12``, or ``inf`` to remove that bound.
             Larger finite magnitudes raise ValueError: the exponent's terms would
             overflow there.
         k_D, k_G : int or None
@@ -293,6 +322,23 @@ class GanSpinGlass:
         Same value as :meth:`theta` at every cell, computed from maxima shared
         between cells: the lines of the published region, or the loss faces of the
         derived formula, are solved once each (docs/theory.md).
+
+        Parameters
+        ----------
+        u_D, u_G : array_like of float, 1-D
+            Grids of loss levels per N (as in :meth:`theta`).
+        k_D, k_G : int or None
+            Index of the discriminator / generator block of J'; None leaves the block
+            unconstrained.
+        d_index : {"ascent", "descent"}
+            Which eigenvalues of the D block k_D counts (see :class:`Exponent`).
+        convention : {"exact", "published"}
+            "published" reproduces the authors' index penalty.
+
+        Returns
+        -------
+        ndarray, shape (len(u_G), len(u_D))
+            Theta indexed [i_G, i_D]; -inf where the feasible set is empty.
         """
         u_D = val.loss_levels("u_D", u_D)
         u_G = val.loss_levels("u_G", u_G)
@@ -316,6 +362,23 @@ class GanSpinGlass:
         a one-dimensional supremum along the line of ensemble shifts with those
         losses.  Published: Phi at the corner of B(d, g).  -inf where the index
         constraints exclude every point.
+
+        Parameters
+        ----------
+        d, g : array_like of float
+            Losses per N, L_D = N d and L_G = N g (broadcast together).
+        k_D, k_G : int or None
+            Index of the discriminator / generator block of J'; None leaves the block
+            unconstrained.
+        d_index : {"ascent", "descent"}
+            Which eigenvalues of the D block k_D counts (see :class:`Exponent`).
+        convention : {"exact", "published"}
+            "published" reproduces the authors' index penalty.
+
+        Returns
+        -------
+        ndarray
+            Sigma(d, g) (log number of critical points per N), of the broadcast shape.
         """
         d = val.finite_array("d", d)
         g = val.finite_array("g", g)

@@ -1,6 +1,7 @@
 """Monte Carlo estimates of (1/N) log E|det(H' - x)| from sampled spectra.
 
-Given spectra lambda^(k), k = 1..K, of H' at size N (docs/theory.md, section 7):
+Given spectra lambda^(k), k = 1..K, of H' at size N (docs/theory.md, "Monte Carlo
+determinants"):
 
 * annealed:  (1/N) log( (1/K) sum_k exp(l_k(x)) ),  l_k(x) = sum_i log|lambda_i^(k) - x|,
   evaluated with log-sum-exp so that no determinant is ever formed (a product of
@@ -38,7 +39,15 @@ _CHUNK_ELEMENTS = 1 << 22  # elements of the temporary array in log_abs_det
 
 
 class MCEstimate(NamedTuple):
-    """A Monte Carlo estimate and its standard error (same shape)."""
+    """A Monte Carlo estimate and its standard error (same shape).
+
+    Attributes
+    ----------
+    value : ndarray
+        The estimate.
+    stderr : ndarray
+        Its standard error, of the same shape and units.
+    """
 
     value: NDArray[np.float64]
     stderr: NDArray[np.float64]
@@ -119,14 +128,14 @@ def annealed_log_det(
     backend: Backend = None,
     device: object = None,
 ) -> MCEstimate:
-    """(1/N) log of the sample mean of |det(H' - x)|, with its standard error.
+    """(1/N) log of the sample mean of ``|det(H' - x)|``, with its standard error.
 
     Parameters
     ----------
     eigvals : array_like, shape (K, N)
     x : array_like
     stderr : {"delta", "bootstrap"}
-        Delta method, se = sd(Y) / (sqrt(K) mean(Y) N) with Y = |det| rescaled by
+        Delta method, se = sd(Y) / (sqrt(K) mean(Y) N) with Y = ``|det|`` rescaled by
         its largest sample; or the standard deviation of ``n_boot`` bootstrap
         resamples of the K spectra.
     n_boot : int
@@ -175,7 +184,22 @@ def quenched_log_det(
 ) -> MCEstimate:
     """(1/(N K)) sum_k log|det(H'_k - x)| and its standard error over the K samples.
 
-    ``backend`` and ``device`` as in :func:`log_abs_det`.
+    Parameters
+    ----------
+    eigvals : array_like or torch.Tensor, shape (K, N)
+        Spectra of K sampled matrices.
+    x : array_like
+        Shift(s), any shape.
+    backend : {None, "numpy", "torch"}
+        None: torch for a torch tensor, numpy otherwise (as in :func:`log_abs_det`).
+    device : str or torch.device, optional
+        torch only: where to compute (default: where the tensor is, or CPU).
+
+    Returns
+    -------
+    MCEstimate
+        ``value`` (the mean of (1/N) log|det(H'_k - x)| over the K samples) and
+        ``stderr`` (the sample standard deviation over sqrt(K)), of the shape of ``x``.
     """
     if _torch_path(eigvals, backend, device):
         logs, n, shape = _torch_logs(eigvals, x, device)

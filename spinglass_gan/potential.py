@@ -1,9 +1,9 @@
 """Log-potential (Coulomb-gas energy) of the limiting spectral density of H'.
 
-The Coulomb-gas approximation (docs/theory.md, section 6) replaces E|det(H' - x)| by
+The Coulomb-gas approximation replaces E|det(H' - x)| by
 exp(N L(x; x1)).  L is evaluated here in closed form from the Dyson solution,
 one root solve per point, with no quadrature (derivation: docs/theory.md,
-section 4).
+"Log-potential in closed form").
 """
 
 from __future__ import annotations
@@ -23,12 +23,28 @@ def log_potential(x: ArrayLike, b: float, b1: float, kappa: float, x1: float) ->
     """Log-potential L(x) = integral of log|lambda - x| rho(lambda) d lambda.
 
     Evaluated in closed form from the Dyson solution at ``z = x + i0``
-    (docs/theory.md, section 4):
+    (docs/theory.md, "Log-potential in closed form"):
 
         L = -kappa log|m1| - (1 - kappa) log|m2| + Re(a m^2 + c kappa m1^2) / 2,
 
     valid inside the support, in gaps and far outside.  Dimensionless (the log of
     an eigenvalue distance, in the units of ``x``).
+
+    Parameters
+    ----------
+    x : array_like
+        Real points, any shape.
+    b, b1 : float
+        Scales of the whole GOE and of the discriminator block (b > 0, b1 >= 0).
+    kappa : float
+        Share of the discriminator block, in (0, 1).
+    x1 : float
+        Shift of the discriminator block.
+
+    Returns
+    -------
+    ndarray
+        L(x), of the shape of ``x``.
     """
     p = _Scaled.of(b, b1, kappa, x1)
     xs, m1, m2 = p.solve_real(x, "x")

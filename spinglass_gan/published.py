@@ -15,7 +15,8 @@ their effect can be measured against the package's own results
   quadrature over an inflated interval, and the Monte Carlo determinant formed as a
   product of eigenvalues.
 
-The published index convention (docs/theory.md, section 10.2) is not repeated here: it is the
+The published index convention (docs/theory.md, "The published convention") is not
+repeated here: it is the
 ``convention="published"`` option of :meth:`GanSpinGlass.theta`,
 :meth:`GanSpinGlass.theta_map` and :func:`banded_structure`.
 
@@ -74,7 +75,8 @@ def master_quartic(
 ) -> NDArray[np.float64]:
     """Coefficients of the quartic master equation in w at real z = ``lam``.
 
-    With a = b^2/2, c = b1^2/2 and w = z + a m (docs/theory.md, section 2), the quartic
+    With a = b^2/2, c = b1^2/2 and w = z + a m (docs/theory.md, "The quartic in
+    t = m1"), the quartic
 
         c P(w)^2 + a kappa w (w + x1) P(w) + a^2 kappa^2 w^2 = 0,
         P(w) = w^2 - z w + a (1 - kappa),
@@ -232,7 +234,8 @@ def box_log_potential(
     where [lo, hi] is a guess of the support, with ``scipy.integrate.quad`` at its
     default settings: no breakpoints at the edges of the support or at the log
     singularity.  It returns -inf when x falls on a quadrature node (the centre of the
-    interval is one).  The package uses the closed form (docs/theory.md, section 6) instead.
+    interval is one).  The package uses the closed form (docs/theory.md, "Log-potential in closed
+    form") instead.
 
     Parameters
     ----------

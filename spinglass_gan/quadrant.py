@@ -25,7 +25,8 @@ Every candidate is a feasible point, so the largest candidate is the supremum.
 On a grid every face of a family shares one function and differs by a term linear
 in its level, so all rows (and all columns) are solved together from one scan of
 the curves on which their critical points lie, and the corner lines of all cells
-from one sheet of scanned lines (``_quadrant_grid``, docs/theory.md section 11.1);
+from one sheet of scanned lines (``_quadrant_grid``; docs/theory.md, "How the
+supremum is computed");
 ``_quadrant_reference`` keeps the face-by-face, line-by-line computation for the
 tests and benchmarks.
 """
@@ -116,7 +117,7 @@ class QuadrantSolver:
     fallbacks : dict
         How many faces ("face") and corner lines ("corner") this solver has
         computed by the reference method because a batched Newton seed did not
-        settle (docs/theory.md, section 11.1); none on the benchmark grids.
+        settle (docs/theory.md, "How the supremum is computed"); none on the benchmark grids.
     """
 
     def __init__(
@@ -166,7 +167,20 @@ class QuadrantSolver:
         return x, x1, self.ell[0] * x + self.ell[1] * x1, v
 
     def face(self, n: NDArray, h: float) -> ComplexitySolver:
-        """The solver on the face n . z3 = h (n[2] > 0), with t eliminated."""
+        """The solver on the face n . z3 = h (n[2] > 0), with t eliminated.
+
+        Parameters
+        ----------
+        n : ndarray, shape (3,)
+            Normal of the face in z3 = (x, x1, t), with n[2] > 0.
+        h : float
+            Its offset.
+
+        Returns
+        -------
+        ComplexitySolver
+            Suprema of the exponent restricted to the face, in (x, x1).
+        """
         nz, nt = np.asarray(n[:2], dtype=float), float(n[2])
         b = np.vstack([np.eye(2), -nz[None, :] / nt])
         e = np.array([0.0, 0.0, h / nt])

@@ -44,6 +44,15 @@ class Result:
     """A loaded result: its kind, its arrays (in memory) and its metadata.
 
     ``result[name]`` is ``result.arrays[name]``.
+
+    Attributes
+    ----------
+    kind : str
+        What the file holds (the ``kind`` given to :func:`save_result`).
+    arrays : dict of str to ndarray
+        The stored arrays, loaded into memory.
+    metadata : dict
+        The JSON metadata: the caller's entries and the package's own (version, date).
     """
 
     kind: str

@@ -1,6 +1,7 @@
 """Sampled spectra against a limiting density: binned L1 distance and its noise floor.
 
-The check behind docs/theory.md section 8, the tests and the reference comparison:
+The check behind docs/theory.md, "How each piece is checked", the tests and the
+reference comparison:
 the histogram of sampled eigenvalues against the density's mean over
 each bin, with the sampling noise of the histogram estimated from the data.
 """
@@ -25,15 +26,17 @@ class HistogramL1:
     Attributes
     ----------
     distance : float
-        sum_j |h_j - rho_j| dx, the L1 distance between the normalised histogram h
+        ``sum_j |h_j - rho_j| dx``, the L1 distance between the normalised histogram h
         and the density's bin means rho (dimensionless, in [0, 2]).
     floor : float
         Noise floor of ``distance``: half the L1 distance between the histograms of
         the first and the second half of the samples.
     edges : ndarray, shape (bins + 1,)
         Bin edges (units of lambda).
-    histogram, expected : ndarray, shape (bins,)
-        h and rho (units of 1/lambda).
+    histogram : ndarray, shape (bins,)
+        h, the normalised histogram of the samples (units of 1/lambda).
+    expected : ndarray, shape (bins,)
+        rho, the density's mean over each bin (units of 1/lambda).
     """
 
     distance: float

@@ -78,14 +78,30 @@ def lowest_losses(model: GanSpinGlass) -> LowestLosses:
 
 @dataclass(frozen=True)
 class Sweep:
-    """Lowest losses along a sweep of ``parameter`` (``"sigma_z"`` or ``"kappa"``)."""
+    """Lowest losses along a sweep of ``parameter`` (``"sigma_z"`` or ``"kappa"``).
+
+    ``sweep[name]`` is ``sweep.results[name]``.
+
+    Attributes
+    ----------
+    parameter : str
+        The swept parameter, ``"sigma_z"`` or ``"kappa"``.
+    values : ndarray
+        Its values, in the order of the results.
+    results : dict of str to ndarray
+        One array per field of :class:`LowestLosses` (``"theta_max"``, ``"u_D_min"``,
+        ...), one entry per value.
+    metadata : dict
+        The fixed parameters and options.
+    reasons : tuple of str
+        Per value: "" where it was computed, else why it failed numerically (its
+        results are then NaN).  Saved in the metadata as "reasons".
+    """
 
     parameter: str
     values: NDArray[np.float64]
     results: dict[str, NDArray[np.float64]]
     metadata: dict = field(default_factory=dict)
-    #: Per value: "" where it was computed, else why it failed numerically (its
-    #: results are then NaN).  Saved in the metadata as "reasons".
     reasons: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
@@ -103,12 +119,36 @@ class Sweep:
         return np.array([bool(r) for r in self.reasons], dtype=bool)
 
     def save(self, path: str | Path) -> Path:
+        """Write the sweep as ``.npz`` with JSON metadata (kind ``"sweep"``).
+
+        Parameters
+        ----------
+        path : str or Path
+            File to write (``.npz`` is added when missing).
+
+        Returns
+        -------
+        Path
+            The file written.
+        """
         arrays = {"values": self.values, "failed": self.failed, **self.results}
         meta = {"parameter": self.parameter, **self.metadata, "reasons": list(self.reasons)}
         return save_result(path, "sweep", arrays, meta)
 
     @classmethod
     def load(cls, path: str | Path) -> Sweep:
+        """Read a sweep written by :meth:`save`.
+
+        Parameters
+        ----------
+        path : str or Path
+            A file written by :meth:`save`.
+
+        Returns
+        -------
+        Sweep
+            The values, results, metadata and reasons as saved.
+        """
         res = load_result(path)
         if res.kind != "sweep":
             raise ValueError(f"{path} holds a {res.kind!r} result, not 'sweep'")

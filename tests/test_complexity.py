@@ -22,7 +22,8 @@ def _box(model):
     """The brute-force box: |x| <= 4 s, |x1| <= 30.
 
     Interior critical points satisfy |x| (|x| - r) <= s^2, r bounding the
-    spectrum (docs/theory.md, section 9), so |x| <= s + r; maxima on the lines
+    spectrum (docs/theory.md, "Bounds that confine the critical points"), so
+    |x| <= s + r; maxima on the lines
     of B can lie further out when the line is steep in x1, so the box is four
     times wider, and the test asserts that the brute-force argmax never touches
     its edge (a maximiser outside the box would show there first, since the

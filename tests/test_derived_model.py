@@ -1,4 +1,5 @@
-"""The derivation of the model's own Kac-Rice formula (docs/model.md, section 2) on explicit
+"""The derivation of the model's own Kac-Rice formula (docs/model.md, "The model's own
+Kac-Rice formula") on explicit
 spin-glass tensors: the covariances K, v_D, v_G, b, b1 of ``DerivedConstants``, the
 Jacobian J' = H'(x1) - x with (x, x1) = T (l_D, l_G, rho)/N, and the finite-N prefactor
 through the signed count (Poincare-Hopf)."""
@@ -67,7 +68,7 @@ def _tangent_basis(u, rng):
 def test_jacobian_is_shifted_ensemble(n_D, n_G, p, q):
     """Finite-difference Jacobian of the gradient field, D rows negated, equals
     grad^2 l_G - blockdiag(grad^2 l_D, 0) - diag((x + x1) I, x I) on the tangent space,
-    at arbitrary points of the product of spheres (model.md, section 2.2)."""
+    at arbitrary points of the product of spheres (docs/model.md, "The Jacobian")."""
     rng = np.random.default_rng(7)
     inst = _Instance(n_D, n_G, p, q, 0.8, rng)
     N, r = inst.N, inst.r
@@ -106,7 +107,8 @@ def test_jacobian_is_shifted_ensemble(n_D, n_G, p, q):
 
 def test_covariances_on_explicit_tensors():
     """(l_D, l_G, rho)/sqrt(N) has covariance K; tangent gradients v_D, v_G; tangent
-    Hessians b M and b1 M1 (model.md, section 2.1), at w = sqrt(N) (e_1, e_1)."""
+    Hessians b M and b1 M1 (docs/model.md, "Covariances at one point"), at
+    w = sqrt(N) (e_1, e_1)."""
     rng = np.random.default_rng(1)
     n_D, n_G, p, q, sz, S = 3, 3, 2, 1, 0.7, 40_000
     N, r = n_D + n_G, p + q
@@ -150,7 +152,8 @@ def _volume(n, N):
 
 @pytest.mark.parametrize("n_D,n_G,chi", [(3, 3, 4), (2, 3, 0)])
 def test_signed_kac_rice_is_euler_characteristic(n_D, n_G, chi):
-    """The finite-N formula (model.md, section 2.3) with det instead of |det| counts
+    """The finite-N formula (docs/model.md, "The exact formula at finite N") with det
+    instead of |det| counts
     critical points with the sign of det J: chi(S^(N_D-1)) chi(S^(N_G-1))."""
     rng = np.random.default_rng(3)
     p, q, sz, S = 2, 1, 1.0, 200_000

@@ -125,7 +125,7 @@ def test_banded_save_load(model, tmp_path):
 
 class _PureSpinGlass:
     """The index-k exponent of the pure spherical p-spin glass, built from the
-    package's blocks (docs/theory.md, section 10), in the interface that
+    package's blocks (docs/theory.md, "Index-constrained complexity"), in the interface that
     ``line_maxima`` maximises.
 
     In the GOE variable t = sqrt(2) u / E_inf (semicircle radius sqrt 2):
@@ -191,7 +191,10 @@ def test_pure_spherical_index_complexity(p, k):
 
 
 def test_pure_spherical_zeros_p3():
-    """Zeros of Theta_0 and Theta_1 for p = 3 (docs/theory.md, section 10.4)."""
+    """Zeros of Theta_0 and Theta_1 for p = 3.
+
+    docs/theory.md, "Derivation: the pure spherical p-spin".
+    """
     from scipy.optimize import brentq
 
     e_inf = 2.0 * math.sqrt(2.0 / 3.0)

@@ -12,7 +12,8 @@ import spinglass_gan as sg
 
 
 def semicircle_log_potential(x, radius):
-    """The semicircle's closed form (docs/theory.md, section 6), evaluated at 40 digits
+    """The semicircle's closed form (docs/theory.md, "Log-potential in closed form"),
+    evaluated at 40 digits
     (the expression cancels catastrophically in double precision far outside the
     support)."""
     with mp.workdps(40):

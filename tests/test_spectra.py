@@ -1,4 +1,4 @@
-"""Limiting density against sampled spectra of H' (docs/theory.md, section 8)."""
+"""Limiting density against sampled spectra of H' (docs/theory.md, "How each piece is checked")."""
 
 import numpy as np
 import pytest
