@@ -35,8 +35,10 @@ from ._kblock_kernels import density_rows, log_potential_rows, solve_shifts, sol
 
 __all__ = [
     "VectorDyson",
+    "log_potential_gradient",
     "log_potential_shifts",
     "sample_block_matrix",
+    "spectral_radius_bound",
     "validate_profile",
 ]
 
@@ -136,6 +138,40 @@ def log_potential_shifts(profile: ArrayLike, kappa: ArrayLike, shifts: ArrayLike
     out = np.empty(flat.shape[0])
     log_potential_rows(ms, p.S, p.kappa, out)
     return out.reshape(xs.shape[:-1]) + math.log(p.scale)
+
+
+def log_potential_gradient(
+    profile: ArrayLike, kappa: ArrayLike, shifts: ArrayLike
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """L(x) and its gradient dL/dx_s = -kappa_s Re m_s(0 + i0) for many shift vectors.
+
+    Parameters are as for :func:`log_potential_shifts`.  The gradient follows from
+    d/dx_s int log|lambda| mu_x(d lambda) = -kappa_s Re m_s(0) (moving x_s moves
+    block s's share of the spectrum); it is continuous in x and unbounded only
+    where 0 is a support edge (an inverse square root there).
+
+    Returns
+    -------
+    L : ndarray, shape (...)
+    grad : ndarray, shape (..., K), units 1 / (units of x)
+    """
+    p = _Scaled(profile, kappa)
+    xs = val.finite_array("shifts", shifts)
+    k = p.S.shape[0]
+    if xs.ndim < 1 or xs.shape[-1] != k:
+        raise ValueError(f"shifts must have shape (..., {k}), got {xs.shape}")
+    flat = np.ascontiguousarray(xs.reshape(-1, k))
+    ms = p.solve_shifts(flat)
+    out = np.empty(flat.shape[0])
+    log_potential_rows(ms, p.S, p.kappa, out)
+    grad = -(ms.real / p.scale) * p.kappa[None, :]
+    return out.reshape(xs.shape[:-1]) + math.log(p.scale), grad.reshape(xs.shape)
+
+
+def spectral_radius_bound(profile: ArrayLike, kappa: ArrayLike) -> float:
+    """2 sqrt(max_s sum_t kappa_t sigma_st): the limiting spectrum of W lies in
+    [-bound, bound], so that of W - diag(x) within bound of [-max x, -min x]."""
+    return 2.0 * _Scaled(profile, kappa).scale
 
 
 class VectorDyson:
