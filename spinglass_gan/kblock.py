@@ -32,6 +32,7 @@ from scipy import integrate
 
 from . import _validation as val
 from ._kblock_kernels import density_rows, log_potential_rows, solve_shifts, solve_z
+from .ensemble import _blas_threads_for
 
 __all__ = [
     "VectorDyson",
@@ -364,6 +365,19 @@ class VectorDyson:
     def sample(self, n: int, size: int = 1, rng: int | np.random.Generator | None = None):
         """``size`` draws of W - diag(x) of order ~n; see :func:`sample_block_matrix`."""
         return sample_block_matrix(self._p.sigma, self._p.kappa, self.shifts, n, size, rng)
+
+    def sample_eigvals(
+        self, n: int, size: int = 1, rng: int | np.random.Generator | None = None
+    ) -> NDArray[np.float64]:
+        """Eigenvalues (size, n) of :meth:`sample` draws, ascending in each row.
+
+        Matrices up to order 1024 are diagonalised with one BLAS thread (as
+        ``HessianEnsemble.sample_eigvals``: many threads spin-wait on small
+        matrices on a shared machine).
+        """
+        w = self.sample(n, size, rng)
+        with _blas_threads_for(w.shape[-1]):
+            return np.linalg.eigvalsh(w)
 
 
 def _fold_residual(v: NDArray, S: NDArray, x: NDArray) -> NDArray:
