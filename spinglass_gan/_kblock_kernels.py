@@ -111,6 +111,12 @@ def _solve_lin(J, f, d):
 
 
 @njit(cache=True, error_model="numpy")
+def _is_cplx(v):
+    """|Im v| > _SNAP |v|: clearly off the real axis."""
+    return v.imag * v.imag > _SNAP * _SNAP * _abs2(v)
+
+
+@njit(cache=True, error_model="numpy")
 def _score(m, S, J, work, dm):
     """> 0 only for the physical solution: min over blocks of Im m_s / |m_s|.
 
@@ -123,20 +129,17 @@ def _score(m, S, J, work, dm):
     K = m.shape[0]
     best = np.inf
     need_probe = False
-    snap2 = _SNAP * _SNAP
-    cplx = np.empty(K, dtype=np.bool_)
     for s in range(K):
         if m[s] == 0.0:
             return -np.inf
-        cplx[s] = m[s].imag * m[s].imag > snap2 * _abs2(m[s])
-        if cplx[s]:
+        if _is_cplx(m[s]):
             best = min(best, m[s].imag / abs(m[s]))
     for s in range(K):
-        if cplx[s]:
+        if _is_cplx(m[s]):
             continue
         coupled = False
         for t in range(K):
-            if S[s, t] != 0.0 and cplx[t]:
+            if S[s, t] != 0.0 and _is_cplx(m[t]):
                 coupled = True
         if not coupled:
             need_probe = True
@@ -146,11 +149,11 @@ def _score(m, S, J, work, dm):
         if not _solve_lin(J, work, dm):
             return -np.inf
         for s in range(K):
-            if cplx[s]:
+            if _is_cplx(m[s]):
                 continue
             coupled = False
             for t in range(K):
-                if S[s, t] != 0.0 and cplx[t]:
+                if S[s, t] != 0.0 and _is_cplx(m[t]):
                     coupled = True
             if not coupled:
                 best = min(best, dm[s].real / abs(m[s]))
@@ -158,8 +161,10 @@ def _score(m, S, J, work, dm):
 
 
 @njit(cache=True, error_model="numpy")
-def _newton(z, m, S, x, f, J, d, maxiter):
-    """Newton's method on F from m (in place); True if it converged."""
+def _newton(z, m, S, x, f, J, d, maxiter, check=True):
+    """Newton's method on F from m (in place); True if it converged (and, with
+    ``check``, if the residual is at rounding level: a polished root of a quartic
+    may have converged to a nearby non-solution where the Jacobian is singular)."""
     K = m.shape[0]
     for _ in range(maxiter):
         _fill(z, m, S, x, f, J)
@@ -177,7 +182,7 @@ def _newton(z, m, S, x, f, J, d, maxiter):
         if step <= _NEWTON_TOL * _NEWTON_TOL * ref:
             # leaves J at the solution for the positivity test
             _fill(z, m, S, x, f, J)
-            return _residual(z, m, S, x) <= _RESIDUAL_TOL
+            return not check or _residual(z, m, S, x) <= _RESIDUAL_TOL
     return False
 
 
@@ -409,6 +414,59 @@ def _snap(z, m):
 
 
 @njit(cache=True, error_model="numpy")
+def _warm2(z, g0, g1, s00, s01, s10, s11, x0, x1):
+    """K = 2 Newton from (g0, g1) in scalars, with the positivity test of ``_score``
+    written out; returns (m0, m1, ok).  The fast path of sorted runs."""
+    m0, m1 = g0, g1
+    for _ in range(12):
+        a0 = z + x0 + s00 * m0 + s01 * m1
+        a1 = z + x1 + s10 * m0 + s11 * m1
+        f0 = 1.0 + m0 * a0
+        f1 = 1.0 + m1 * a1
+        j00 = a0 + m0 * s00
+        j01 = m0 * s01
+        j10 = m1 * s10
+        j11 = a1 + m1 * s11
+        det = j00 * j11 - j01 * j10
+        if det == 0.0:
+            return m0, m1, False
+        inv = 1.0 / det
+        d0 = (f0 * j11 - f1 * j01) * inv
+        d1 = (f1 * j00 - f0 * j10) * inv
+        step = _abs2(d0) + _abs2(d1)
+        ref = _abs2(m0) + _abs2(m1)
+        if not step <= ref:
+            return m0, m1, False
+        m0 = m0 - d0
+        m1 = m1 - d1
+        if step <= _NEWTON_TOL * _NEWTON_TOL * ref:
+            c0 = _is_cplx(m0)
+            c1 = _is_cplx(m1)
+            if (c0 and m0.imag <= 0.0) or (c1 and m1.imag <= 0.0):
+                return m0, m1, False
+            # real blocks not coupled to a complex one are probed: Re dm/dz > 0,
+            # dm/dz = -J^(-1) m with J at the solution
+            p0 = not c0 and not (s01 != 0.0 and c1)
+            p1 = not c1 and not (s10 != 0.0 and c0)
+            if p0 or p1:
+                a0 = z + x0 + s00 * m0 + s01 * m1
+                a1 = z + x1 + s10 * m0 + s11 * m1
+                j00 = a0 + m0 * s00
+                j01 = m0 * s01
+                j10 = m1 * s10
+                j11 = a1 + m1 * s11
+                det = j00 * j11 - j01 * j10
+                if det == 0.0:
+                    return m0, m1, False
+                dm0 = -(m0 * j11 - m1 * j01) / det
+                dm1 = -(m1 * j00 - m0 * j10) / det
+                if (p0 and not dm0.real > 0.0) or (p1 and not dm1.real > 0.0):
+                    return m0, m1, False
+            return m0, m1, True
+    return m0, m1, False
+
+
+@njit(cache=True, error_model="numpy")
 def _solve_point(z, S, x, guess, has_guess, m, ws, J):
     """Physical solution at z into m; False if every method failed."""
     K = m.shape[0]
@@ -420,10 +478,16 @@ def _solve_point(z, S, x, guess, has_guess, m, ws, J):
             m[0] = _semicircle(z, S[0, 0], x[0])
         _snap(z, m)
         return True
-    if has_guess:
+    if has_guess and K == 2:
+        m0, m1, ok = _warm2(z, guess[0], guess[1], S[0, 0], S[0, 1], S[1, 0], S[1, 1], x[0], x[1])
+        if ok:
+            m[0], m[1] = m0, m1
+            _snap(z, m)
+            return True
+    elif has_guess:
         for s in range(K):
             m[s] = guess[s]
-        if _newton(z, m, S, x, f, J, d, 12):
+        if _newton(z, m, S, x, f, J, d, 12, False):
             if _score(m, S, J, work, dm) > 0.0:
                 _snap(z, m)
                 return True
