@@ -250,21 +250,26 @@ class GameComplexity:
         return np.where(self.in_range(x, ell), out, -np.inf)
 
     # -------------------------------------------------------------- suprema
+    def _face_maxima(self, active: tuple[int, ...], u_a: NDArray) -> tuple[NDArray, NDArray]:
+        """All local maxima of F on the face {ell_A = u_A}: values (n,) and points
+        y = (x, ell) (n, 2K); empty if no point of range(G) has those losses."""
+        face = _Face(self, active, np.asarray(u_a, dtype=float))
+        if not face.ok:
+            return np.empty(0), np.empty((0, 2 * self.K))
+        t, gv = face.maxima()
+        return face.const + gv, np.hstack((face.shifts(t), face.losses(t)))
+
+    @staticmethod
+    def _feasible(ell: NDArray, u: NDArray) -> NDArray[np.bool_]:
+        """ell <= u up to _FEASIBLE_ATOL (1 + |u|), broadcasting; +inf levels bind nothing."""
+        slack = _FEASIBLE_ATOL * (1.0 + np.where(np.isfinite(u), np.abs(u), 0.0))
+        return ell <= u + slack
+
     def _face_candidates(self, active: tuple[int, ...], u: NDArray) -> list[tuple[float, NDArray]]:
         """Feasible local maxima (value, (x, ell)) of F on the face {ell_A = u_A}."""
-        face = _Face(self, active, u[list(active)])
-        if not face.ok:
-            return []
-        t, gv = face.maxima()
-        ell = face.losses(t)
-        x = face.shifts(t)
-        inactive = [s for s in range(self.K) if s not in active]
-        out = []
-        for i in range(gv.size):
-            slack = u[inactive] - ell[i, inactive]
-            if np.all(slack >= -_FEASIBLE_ATOL * (1.0 + np.abs(u[inactive]))):
-                out.append((face.const + float(gv[i]), np.concatenate((x[i], ell[i]))))
-        return out
+        values, ys = self._face_maxima(active, u[list(active)])
+        ok = np.all(self._feasible(ys[:, self.K :], u[None, :]), axis=1)
+        return [(float(v), y) for v, y in zip(values[ok], ys[ok])]
 
     def theta(self, u: ArrayLike, *, return_argmax: bool = False):
         """Theta(u) = sup of F over (x, ell) in range(G) with ell <= u.
@@ -315,10 +320,54 @@ class GameComplexity:
         u_2 = val.loss_levels("u_2", u_2)
         if self._quadrant is not None:
             return self._quadrant.sup_grid(u_1, u_2)[0]
-        out = np.empty((u_2.size, u_1.size))
-        for i, b in enumerate(u_2):
-            for j, a in enumerate(u_1):
-                out[i, j] = self.theta(np.array([a, b]))
+        return self._map_general(u_1, u_2)
+
+    def _map_general(self, u_1: NDArray, u_2: NDArray) -> NDArray[np.float64]:
+        """The faces of 13.2 shared between cells: the free face once, the face
+        ell_1 = u_1[j] once per column, ell_2 = u_2[i] once per row, each local
+        maximum offered to every cell where it is feasible; the corner
+        (Sigma(u_1[j], u_2[i])) only where it can win, i.e. where the best so far is
+        below the smaller of the two faces' suprema (the corner lies in both)."""
+        grid = (u_2.size, u_1.size)
+        best = np.full(grid, -np.inf)
+        values, ys = self._face_maxima((), np.empty(0))
+        for v, (e1, e2) in zip(values, ys[:, 2:]):
+            ok = self._feasible(e1, u_1)[None, :] & self._feasible(e2, u_2)[:, None]
+            best = np.where(ok & (v > best), v, best)
+        face_sup = []
+        for axis, levels in ((0, u_1), (1, u_2)):
+            sup = np.full(levels.size, -np.inf)
+            other = u_2 if axis == 0 else u_1
+            for j in np.flatnonzero(np.isfinite(levels)):
+                values, ys = self._face_maxima((axis,), levels[j : j + 1])
+                if values.size:
+                    sup[j] = values.max()
+                for v, e in zip(values, ys[:, 2 + (1 - axis)]):
+                    ok = self._feasible(e, other)
+                    line = best[:, j] if axis == 0 else best[j, :]
+                    line[ok & (v > line)] = v
+            face_sup.append(sup)
+        need = (best < np.minimum(face_sup[0][None, :], face_sup[1][:, None])) & np.isfinite(
+            u_2[:, None] + u_1[None, :]
+        )
+        i, j = np.nonzero(need)
+        if i.size:
+            corner = self._sigma_many(np.stack((u_1[j], u_2[i]), axis=-1))
+            best[i, j] = np.maximum(best[i, j], corner)
+        return best
+
+    def _sigma_many(self, ells: NDArray) -> NDArray[np.float64]:
+        """Sigma at many loss vectors; vectorised where the losses fix x (no supremum)."""
+        face = _Face(self, tuple(range(self.K)), ells[0])
+        if face.e > 0:
+            return np.array([self.sigma(e) for e in ells])
+        v0 = np.linalg.lstsq(self._Al, ells.T, rcond=None)[0].T  # (n, r)
+        ok = np.all(np.abs(v0 @ self._Al.T - ells) <= 1e-9 * (1.0 + np.abs(ells)), axis=1)
+        out = np.full(ells.shape[0], -np.inf)
+        if ok.any():
+            x = v0[ok] @ self._Ax.T
+            lv, _ = log_potential_gradient(self.profile, self.kappa, x)
+            out[ok] = self.log_constant + lv - 0.5 * np.sum(v0[ok] ** 2, axis=1)
         return out
 
     def total(self) -> float:

@@ -316,14 +316,23 @@ def test_k3_against_brute_force():
         assert abs(game.theta(u) - _brute_theta(K3, u, box, 61)) < 1e-7, u
 
 
-def test_theta_map_and_monotone():
-    game = GameComplexity(*MIXED)
-    u1, u2 = np.array([-0.6, 0.0, 0.5]), np.array([-0.4, 0.3])
+@pytest.mark.parametrize(
+    ("member", "u1", "u2"),
+    [
+        (MIXED, [-0.6, 0.0, 0.5], [-0.4, 0.3]),
+        (BIPARTITE, [-3.0, -1.0, -0.2, 0.4, 2.0], [-2.5, -0.7, 0.0, 1.0]),
+    ],
+)
+def test_theta_map_equals_pointwise_and_is_monotone(member, u1, u2):
+    """The map shares faces between cells and skips corners that cannot win; each
+    cell must still equal the pointwise supremum (to rounding: the same maxima)."""
+    game = GameComplexity(*member)
+    u1, u2 = np.array(u1), np.array(u2)
     tm = game.theta_map(u1, u2)
-    assert tm.shape == (2, 3)
+    assert tm.shape == (u2.size, u1.size)
     for i, b in enumerate(u2):
         for j, a in enumerate(u1):
-            assert tm[i, j] == game.theta([a, b])
+            assert abs(tm[i, j] - game.theta([a, b])) <= 1e-12 * (1.0 + abs(tm[i, j]))
     assert np.all(np.diff(tm, axis=0) >= -1e-12) and np.all(np.diff(tm, axis=1) >= -1e-12)
 
 
