@@ -300,7 +300,9 @@ class VectorDyson:
         """Support of mu_x: sorted disjoint intervals (lo, hi).
 
         The density's sign is sampled on ``grid`` points spread over a bounding
-        interval (plus the blocks' centres) and each switch is located by
+        interval (plus the blocks' centres and finer grids around each block's own
+        spectrum, radii 2 sqrt(sum_t kappa_t sigma_st) and 2 sqrt(kappa_s sigma_ss)) and
+        each switch is located by
         bisection on the sign, then refined by Newton's method on the fold of
         the real block equations (F = 0 and det dF/dm = 0 in (m, z)), to about
         1e-13 relative.  Gaps or intervals narrower than the grid spacing
@@ -308,7 +310,16 @@ class VectorDyson:
         """
         grid = val.integer("grid", grid, 16)
         lo, hi = self._bound()
-        xs = np.unique(np.concatenate((np.linspace(lo, hi, grid), -self.shifts)))
+        # A block whose couplings are weak has its spectrum within about
+        # 2 sqrt(sum_t S_st) of -x_s: a finer local grid there sees it even when it
+        # is narrow compared with the whole support.
+        s_mat = self._p.S * self._p.scale**2
+        radii = np.concatenate((2.0 * np.sqrt(s_mat.sum(axis=1)), 2.0 * np.sqrt(np.diag(s_mat))))
+        centres = np.concatenate((-self.shifts, -self.shifts))
+        local = [
+            np.linspace(c - 1.5 * r, c + 1.5 * r, 257) for c, r in zip(centres, radii) if r > 0
+        ]
+        xs = np.unique(np.concatenate((np.linspace(lo, hi, grid), -self.shifts, *local)))
         pos = self.density(xs) > 0.0
         if not pos.any():
             raise ArithmeticError("the density vanished on the whole sampling grid")

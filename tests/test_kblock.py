@@ -247,3 +247,13 @@ def test_density_matches_sampled_spectra_k2():
 def test_density_matches_sampled_spectra_slow(member):
     check = _l1(member, 1500, 16, 12)
     assert check.distance < 1.6 * check.floor + 0.005, (check.distance, check.floor)
+
+
+def test_narrow_far_block_is_found():
+    """A block 1e-3 wide, 40 away from the rest and weakly coupled: the support has
+    its interval (the local grid around each block), and mass and moments hold."""
+    d = VectorDyson([[1e-6, 1e-4], [1e-4, 3.0]], [0.1, 0.9], [40.0, 0.0])
+    sup = d.support()
+    assert len(sup) == 2 and sup[0][1] - sup[0][0] < 2e-3 and abs(sup[0][0] + 40.0) < 1e-2
+    for k in range(3):
+        assert abs(d.moment(k) - d.moment_exact(k)) < 1e-9 * (1.0 + 40.0**k)
