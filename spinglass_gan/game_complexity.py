@@ -55,8 +55,8 @@ __all__ = ["GameComplexity"]
 
 _RANK_RTOL = 1e-12  # eigenvalues of G below this fraction of the largest are zero
 _FEASIBLE_ATOL = 1e-10  # slack (relative to 1 + |u|) of an inactive loss constraint
-_GRID = {1: 4001, 2: 241, 3: 41}  # grid points per axis by face dimension
-_STARTS = 400  # random starts of the multistart search for faces of dimension >= 4
+_GRID = {1: 4001, 2: 241, 3: 41, 4: 15}  # grid points per axis by face dimension
+_STARTS = 200  # random starts of the multistart search for faces of dimension >= 5
 
 
 def _orth(a: NDArray, rtol: float = 1e-12) -> NDArray:
@@ -111,31 +111,38 @@ class _Face:
     def shifts(self, t: NDArray) -> NDArray:
         return self.mu[None, :] + t @ self.M.T
 
-    def radius(self) -> float:
-        """A radius in t holding every point where g >= g(0).
+    def radius(self, floor: float) -> float:
+        """A radius in t holding every point where g >= floor (0 if there is none).
 
-        L(x) <= log(|x|_inf + R) with R the spectral-radius bound of W, so
-        g(t) >= g(0) needs |t|^2 / 2 <= log(|mu|_inf + |M| |t| + R) - L(mu).
+        L(x) <= log(|x|_inf + R) with R the spectral-radius bound of W, so g(t) >= floor
+        needs |t|^2 / 2 <= log(|mu|_inf + |M| |t| + R) - floor.  The largest t with
+        equality is the limit of t <- sqrt(2 (log(a + b t) - floor)) from far above.
         """
-        g0 = float(self.g(np.zeros((1, self.e)))[0][0])
         a = float(np.abs(self.mu).max()) + self.game._radius
         b = float(np.linalg.norm(self.M, 2))
-        t = 1.0
-        for _ in range(200):
-            new = math.sqrt(max(2.0 * (math.log(a + b * t) - g0), 0.0))
+        t = 1e12
+        for _ in range(500):
+            arg = 2.0 * (math.log(a + b * t) - floor)
+            if arg <= 0.0:
+                return 0.0
+            new = math.sqrt(arg)
             if abs(new - t) <= 1e-12 * (1.0 + t):
                 break
             t = new
         return 1.05 * t + 1e-9
 
-    def maxima(self) -> tuple[NDArray, NDArray]:
-        """All local maxima (t, g) of g found by grid and BFGS (e <= 3) or multistart."""
+    def maxima(self, floor: float | None = None) -> tuple[NDArray, NDArray]:
+        """The local maxima (t, g) of g with g >= ``floor`` (default g(0)), found by
+        a grid over the ball that holds them and BFGS (e <= 4) or by multistart."""
         e = self.e
         if e == 0:
             t = np.zeros((1, 0))
             return t, self.g(t)[0]
-        rad = self.radius()
-        if e <= 3:
+        g0 = float(self.g(np.zeros((1, e)))[0][0])
+        rad = self.radius(g0 if floor is None or not np.isfinite(floor) else floor)
+        if rad == 0.0:
+            return np.zeros((0, e)), np.zeros(0)
+        if e <= 4:
             axis = np.linspace(-rad, rad, _GRID[e])
             mesh = np.stack(np.meshgrid(*([axis] * e), indexing="ij"), axis=-1).reshape(-1, e)
             inside = np.sum(mesh * mesh, axis=1) <= rad * rad
@@ -250,13 +257,17 @@ class GameComplexity:
         return np.where(self.in_range(x, ell), out, -np.inf)
 
     # -------------------------------------------------------------- suprema
-    def _face_maxima(self, active: tuple[int, ...], u_a: NDArray) -> tuple[NDArray, NDArray]:
-        """All local maxima of F on the face {ell_A = u_A}: values (n,) and points
-        y = (x, ell) (n, 2K); empty if no point of range(G) has those losses."""
+    def _face_maxima(
+        self, active: tuple[int, ...], u_a: NDArray, floor: float = -np.inf
+    ) -> tuple[NDArray, NDArray]:
+        """The local maxima of F on the face {ell_A = u_A} at or above ``floor`` (a
+        value of F known to be reached; -inf: the face's value at its centre serves):
+        values (n,) and points y = (x, ell) (n, 2K); empty if no point of range(G)
+        has those losses."""
         face = _Face(self, active, np.asarray(u_a, dtype=float))
         if not face.ok:
             return np.empty(0), np.empty((0, 2 * self.K))
-        t, gv = face.maxima()
+        t, gv = face.maxima(floor - face.const if np.isfinite(floor) else None)
         return face.const + gv, np.hstack((face.shifts(t), face.losses(t)))
 
     @staticmethod
@@ -265,9 +276,11 @@ class GameComplexity:
         slack = _FEASIBLE_ATOL * (1.0 + np.where(np.isfinite(u), np.abs(u), 0.0))
         return ell <= u + slack
 
-    def _face_candidates(self, active: tuple[int, ...], u: NDArray) -> list[tuple[float, NDArray]]:
+    def _face_candidates(
+        self, active: tuple[int, ...], u: NDArray, floor: float = -np.inf
+    ) -> list[tuple[float, NDArray]]:
         """Feasible local maxima (value, (x, ell)) of F on the face {ell_A = u_A}."""
-        values, ys = self._face_maxima(active, u[list(active)])
+        values, ys = self._face_maxima(active, u[list(active)], floor)
         ok = np.all(self._feasible(ys[:, self.K :], u[None, :]), axis=1)
         return [(float(v), y) for v, y in zip(values[ok], ys[ok])]
 
@@ -292,9 +305,12 @@ class GameComplexity:
             return float(self._quadrant.sup_grid(u[:1], u[1:])[0][0, 0])
         best, arg = -np.inf, np.full(2 * self.K, np.nan)
         finite = [s for s in range(self.K) if np.isfinite(u[s])]
-        for n in range(len(finite) + 1):
+        # The face with every finite level active first: all its points are
+        # feasible, so its supremum is a value Theta reaches, and on the other faces
+        # only maxima above it matter (which bounds the region searched).
+        for n in range(len(finite), -1, -1):
             for active in itertools.combinations(finite, n):
-                for value, y in self._face_candidates(active, u):
+                for value, y in self._face_candidates(active, u, best):
                     if value > best:
                         best, arg = value, y
         return (best, arg) if return_argmax else best
@@ -330,7 +346,13 @@ class GameComplexity:
         below the smaller of the two faces' suprema (the corner lies in both)."""
         grid = (u_2.size, u_1.size)
         best = np.full(grid, -np.inf)
-        values, ys = self._face_maxima((), np.empty(0))
+        # Values reached at points feasible for whole columns / rows / the grid: the
+        # corners at the lowest other level bound the region each face searches.
+        lo_1, lo_2 = u_1.min(), u_2.min()
+        col_floor = self._sigma_many(np.stack((u_1, np.full(u_1.size, lo_2)), axis=-1))
+        row_floor = self._sigma_many(np.stack((np.full(u_2.size, lo_1), u_2), axis=-1))
+        floors = (col_floor, row_floor)
+        values, ys = self._face_maxima((), np.empty(0), float(col_floor[np.argmin(u_1)]))
         for v, (e1, e2) in zip(values, ys[:, 2:]):
             ok = self._feasible(e1, u_1)[None, :] & self._feasible(e2, u_2)[:, None]
             best = np.where(ok & (v > best), v, best)
@@ -339,7 +361,7 @@ class GameComplexity:
             sup = np.full(levels.size, -np.inf)
             other = u_2 if axis == 0 else u_1
             for j in np.flatnonzero(np.isfinite(levels)):
-                values, ys = self._face_maxima((axis,), levels[j : j + 1])
+                values, ys = self._face_maxima((axis,), levels[j : j + 1], floors[axis][j])
                 if values.size:
                     sup[j] = values.max()
                 for v, e in zip(values, ys[:, 2 + (1 - axis)]):

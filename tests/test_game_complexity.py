@@ -351,3 +351,22 @@ def test_bad_arguments():
         game.sigma([np.inf, 0.0])
     with pytest.raises(ValueError, match="K = 2"):
         pspin(3).theta_map([0.0], [0.0])
+
+
+K4 = build_game(
+    [{2: 0.3}, {2: 0.2, 3: 0.1}, {3: 0.3}, {2: 0.25}],
+    {(1, 1, 1, 1): 0.4, (2, 0, 0, 1): 0.1},
+    [1, 1, -1, 1],
+    [0.2, 0.3, 0.25, 0.25],
+)
+
+
+@pytest.mark.slow
+def test_k4_total_against_brute_force():
+    """K = 4: the free face has dimension 4 (a 15^4 grid and BFGS); the total
+    complexity against a 17^4 grid over x polished by Nelder-Mead (1e-7)."""
+    game = GameComplexity(*K4)
+    sd = np.sqrt(np.diag(K4[3])[:4])
+    box = [(-4 * s, 4 * s) for s in sd]
+    u = np.full(4, np.inf)
+    assert abs(game.theta(u) - _brute_theta(K4, u, box, 17)) < 1e-7
