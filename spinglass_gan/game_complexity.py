@@ -80,7 +80,6 @@ class _Face:
     """F on {ell_A = u_A}: F = const + L(mu + M t) - |t|^2 / 2, with (x, ell) affine in t."""
 
     def __init__(self, game: GameComplexity, active: tuple[int, ...], u_a: NDArray) -> None:
-        k = game.K
         al_a = game._Al[list(active)]
         if active:
             v0 = np.linalg.lstsq(al_a, u_a, rcond=None)[0]
@@ -97,7 +96,6 @@ class _Face:
         self.const = game.log_constant - 0.5 * float(v0 @ v0)
         self.game = game
         self.e = self.basis.shape[1]
-        del k
 
     def g(self, t: NDArray) -> tuple[NDArray, NDArray]:
         """L(mu + M t) - |t|^2 / 2 and its gradient, t of shape (n, e)."""
@@ -284,7 +282,9 @@ class GameComplexity:
         ok = np.all(self._feasible(ys[:, self.K :], u[None, :]), axis=1)
         return [(float(v), y) for v, y in zip(values[ok], ys[ok])]
 
-    def theta(self, u: ArrayLike, *, return_argmax: bool = False):
+    def theta(
+        self, u: ArrayLike, *, return_argmax: bool = False
+    ) -> float | tuple[float, NDArray[np.float64]]:
         """Theta(u) = sup of F over (x, ell) in range(G) with ell <= u.
 
         Parameters
