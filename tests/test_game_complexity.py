@@ -361,7 +361,6 @@ K4 = build_game(
 )
 
 
-@pytest.mark.slow
 def test_k4_total_against_brute_force():
     """K = 4: the free face has dimension 4 (a 15^4 grid and BFGS); the total
     complexity against a 17^4 grid over x polished by Nelder-Mead (1e-7)."""
