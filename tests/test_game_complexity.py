@@ -369,3 +369,22 @@ def test_k4_total_against_brute_force():
     box = [(-4 * s, 4 * s) for s in sd]
     u = np.full(4, np.inf)
     assert abs(game.theta(u) - _brute_theta(K4, u, box, 17)) < 1e-7
+
+
+@pytest.mark.parametrize("eps", [(1, 1), (1, -1)])
+def test_paper_form_with_other_signs_both_paths(eps):
+    """Cooperative and sign-flipped versions of the paper's fields keep its profile
+    and a rank-3 G (the D loss's t-coefficient is negative for (1, 1)): the quadrant
+    machinery and the general face-by-face path agree (1e-9), pointwise and on a map."""
+    p, q, sz, kap = 3, 2, 0.7, 0.6
+    r = p + q
+    shared = {(i, r - i): 2 * sz * sz * math.comb(r, i) for i in range(r + 1)}
+    member = build_game([{p: 0.5}, {}], shared, list(eps), [kap, 1 - kap])
+    fast, general = GameComplexity(*member), GameComplexity(*member)
+    general._quadrant = None
+    assert fast._quadrant is not None
+    for u in [(np.inf, np.inf), (-1.0, 0.5), (0.5, -1.0), (-2.0, -2.0)]:
+        assert abs(fast.theta(u) - general.theta(u)) < 1e-9, u
+    assert abs(fast.sigma([0.3, -0.4]) - general.sigma([0.3, -0.4])) < 1e-9
+    u1, u2 = np.linspace(-3.0, 1.0, 4), np.linspace(-2.0, 0.5, 3)
+    np.testing.assert_allclose(fast.theta_map(u1, u2), general.theta_map(u1, u2), atol=1e-9)
