@@ -48,6 +48,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import optimize
 
+from . import _game_corners as _corners
 from . import _validation as val
 from .kblock import log_potential_gradient, spectral_radius_bound, validate_profile
 
@@ -379,14 +380,17 @@ class GameComplexity:
         return best
 
     def _sigma_many(self, ells: NDArray) -> NDArray[np.float64]:
-        """Sigma at many loss vectors; vectorised where the losses fix x (no supremum)."""
+        """Sigma at many loss vectors: one vectorised evaluation where the losses fix x,
+        else all corner faces searched together (``_game_corners``)."""
         face = _Face(self, tuple(range(self.K)), ells[0])
-        if face.e > 0:
+        if face.e > 3:
             return np.array([self.sigma(e) for e in ells])
         v0 = np.linalg.lstsq(self._Al, ells.T, rcond=None)[0].T  # (n, r)
         ok = np.all(np.abs(v0 @ self._Al.T - ells) <= 1e-9 * (1.0 + np.abs(ells)), axis=1)
         out = np.full(ells.shape[0], -np.inf)
-        if ok.any():
+        if ok.any() and face.e > 0:
+            out[ok] = _corners.corner_values(self, face, v0[ok])
+        elif ok.any():
             x = v0[ok] @ self._Ax.T
             lv, _ = log_potential_gradient(self.profile, self.kappa, x)
             out[ok] = self.log_constant + lv - 0.5 * np.sum(v0[ok] ** 2, axis=1)
