@@ -29,6 +29,8 @@ How the suprema are taken (docs/theory.md, "The asymptotic supremum of a game"):
   by BFGS with the exact gradient -kappa_s Re m_s), kept if feasible for the
   inactive losses, and Theta is the largest over all 2^K faces.
 * Sigma is the face with every loss active.
+* Maps over (u_1, u_2) share the faces between cells and search the corner faces that
+  can win together (``_game_corners``).
 * K = 2 members whose profile has the paper's form (sigma_12 = sigma_22) and
   whose G has rank 3 with the D loss depending on the G loss use the package's
   exact quadrant machinery (:class:`~spinglass_gan.quadrant.QuadrantSolver`)
@@ -328,8 +330,18 @@ class GameComplexity:
     def theta_map(self, u_1: ArrayLike, u_2: ArrayLike) -> NDArray[np.float64]:
         """Theta on the grid u_1 x u_2 (K = 2), shape (len(u_2), len(u_1)), [i_2, i_1].
 
-        The paper-form path computes every cell exactly from shared face scans;
-        the general path evaluates :meth:`theta` per cell (slow on big grids).
+        Parameters
+        ----------
+        u_1, u_2 : array_like
+            Finite loss levels per N of species 1 and 2 (1-D).
+
+        Returns
+        -------
+        ndarray
+            Theta per cell; each equals :meth:`theta` at that cell.  The paper-form
+            path computes the cells from shared face scans (fast); the general path
+            shares the free face and one face per row and column, and searches the
+            corners that can win together (about 10 ms each, docs/theory.md 13.2).
         """
         if self.K != 2:
             raise ValueError(f"theta_map needs K = 2, got K = {self.K}")
