@@ -224,7 +224,26 @@ class KacRiceFormula:
         return bound
 
     def constant(self, name: str) -> Any:
-        """The constant ``name``; AttributeError naming the formula that has it if not."""
+        """The constant ``name`` of this formula's constants.
+
+        Parameters
+        ----------
+        name : str
+            A field of ``constants_class`` (e.g. ``"log_constant"``).
+
+        Returns
+        -------
+        object
+            The constant's value (a float for the package's formulas).
+
+        Raises
+        ------
+        AttributeError
+            If this formula's constants have no such field; the message names the
+            registered formula whose constants do, if any.
+        ValueError
+            If the formula has no constants yet (see :attr:`constants`).
+        """
         try:
             return getattr(self.constants, name)
         except AttributeError:
@@ -241,7 +260,14 @@ class KacRiceFormula:
     # -- metadata -----------------------------------------------------------------
 
     def metadata(self) -> dict[str, Any]:
-        """{"formula": name, "constants": plain dict}: JSON-ready, read by :meth:`from_metadata`."""
+        """The formula's name and constants as JSON-ready metadata.
+
+        Returns
+        -------
+        dict
+            ``{"formula": name, "constants": constants.as_dict()}``, read back by
+            :meth:`from_metadata` (and by ``GanSpinGlass.from_metadata``).
+        """
         return {"formula": self.name, "constants": self.constants.as_dict()}
 
     @classmethod
@@ -308,6 +334,10 @@ class KacRiceFormula:
     def sup_point(self, u_D: float, u_G: float, *index: Any, **options: Any) -> Suprema:
         """Theta(u_D, u_G) at one point (losses <= N u; +inf removes a bound).
 
+        Theta(u_D, u_G) is the log number of critical points per N with
+        L_D <= N u_D and L_G <= N u_G (and the index constraints), the exact
+        supremum of the formula's exponent over the set those constraints allow.
+
         Parameters
         ----------
         u_D, u_G : float
@@ -318,22 +348,39 @@ class KacRiceFormula:
         Returns
         -------
         Suprema
-            ``values`` of shape ().
+            ``values`` of shape () (dimensionless, per N); -inf where the
+            feasible set is empty.
         """
         raise NotImplementedError
 
     def sup_grid(self, u_D: NDArray, u_G: NDArray, *index: Any, **options: Any) -> Suprema:
-        """Theta on the grid u_D x u_G (validated 1-D arrays).
+        """Theta on the grid u_D x u_G: one exact supremum per pair of loss levels.
+
+        Parameters
+        ----------
+        u_D, u_G : ndarray
+            Validated 1-D loss levels per N; +inf removes that bound.
+        *index, **options
+            k_D, k_G, d_index, convention as for :meth:`solver`.
 
         Returns
         -------
         Suprema
-            ``values`` of shape (len(u_G), len(u_D)).
+            ``values`` of shape (len(u_G), len(u_D)): entry [i, j] is
+            Theta(u_D[j], u_G[i]) (log number per N), -inf where the feasible set
+            is empty.
         """
         raise NotImplementedError
 
     def sup_on_losses(self, d: NDArray, g: NDArray, *index: Any, **options: Any) -> Suprema:
-        """Sigma(d, g): the complexity at exact losses L_D = N d, L_G = N g (1-D arrays).
+        """Sigma(d, g): the complexity at exact losses L_D = N d, L_G = N g.
+
+        Parameters
+        ----------
+        d, g : ndarray
+            1-D losses per N, L_D / N and L_G / N, of equal size.
+        *index, **options
+            k_D, k_G, d_index, convention as for :meth:`solver`.
 
         Returns
         -------
@@ -346,7 +393,14 @@ class KacRiceFormula:
     # -- lowest losses ----------------------------------------------------------------
 
     def theta_max(self) -> float:
-        """The total complexity Theta(+inf, +inf)."""
+        """The total complexity Theta(+inf, +inf): no loss or index constraint.
+
+        Returns
+        -------
+        float
+            The log number of critical points per N; -inf if the formula's
+            exponent has no feasible point.
+        """
         return float(self.sup_point(math.inf, math.inf).values)
 
     def lowest_losses(self) -> LowestLosses:
@@ -367,13 +421,41 @@ class KacRiceFormula:
         return LowestLosses(theta_max, u_D_min, u_G_min, *self.lowest_sum())
 
     def lowest_sum(self) -> tuple[float, float, float]:
-        """(sigma, u_D, u_G): the lowest sigma = u_D + u_G with Theta > 0, and where."""
+        """The lowest sum of loss levels at which critical points exist, and where.
+
+        sigma_min = inf {u_D + u_G : Theta(u_D, u_G) > 0} (total complexity, no
+        index constraint), found by Brent's method on the supremum over the
+        half-space u_D + u_G <= sigma, which is non-decreasing in sigma.
+
+        Returns
+        -------
+        sigma_min, u_D, u_G : float
+            The lowest sum and the split of it into the two loss levels (per N)
+            at which the supremum on u_D + u_G = sigma_min is attained.
+        """
         raise NotImplementedError
 
     # -- figures and regions ------------------------------------------------------------
 
     def region(self, u_D: float, u_G: float) -> KacRiceRegion:
-        """The Kac-Rice region B(u_D, u_G) of (x, x1), for formulas that have one."""
+        """The Kac-Rice region B(u_D, u_G) of (x, x1), for formulas that have one.
+
+        Parameters
+        ----------
+        u_D, u_G : float
+            Loss levels per N.
+
+        Returns
+        -------
+        KacRiceRegion
+            The region of the ensemble's shifts integrated over.
+
+        Raises
+        ------
+        AttributeError
+            Here, in the base class: a formula without a region (``has_region``
+            false) does not override this.
+        """
         owners = [n for n, c in FORMULAS.items() if c.has_region]
         raise AttributeError(
             f"formula={self.name!r} has no Kac-Rice region of (x, x1)"
@@ -395,6 +477,7 @@ class KacRiceFormula:
         Returns
         -------
         x, x1 : ndarray
+            1-D grids of the ensemble's shifts, of sizes ``nx`` and ``nx1``.
         meta : dict
             The levels "u_D", "u_G" and the overlay's parameters.
         """
@@ -407,15 +490,21 @@ class KacRiceFormula:
 def register_formula(cls: type[KacRiceFormula]) -> type[KacRiceFormula]:
     """Make a formula class available by its ``name`` (usable as a decorator).
 
-    Parameters
-    ----------
-    cls : type
-        A subclass of :class:`KacRiceFormula` with a non-empty ``name``.
+    The one argument, ``cls``, is a subclass of :class:`KacRiceFormula` with a
+    non-empty ``name``; afterwards ``GanSpinGlass(..., formula=cls.name)`` uses it,
+    and a formula registered later under the same name replaces the earlier one.
+    (``cls`` is described here rather than under Parameters because numpydoc
+    takes a first argument named ``cls`` for the implicit one of a classmethod.)
 
     Returns
     -------
     type
         ``cls`` itself.
+
+    Raises
+    ------
+    ValueError
+        If ``cls`` is not a :class:`KacRiceFormula` subclass or has no name.
     """
     if not (isinstance(cls, type) and issubclass(cls, KacRiceFormula)):
         raise ValueError(f"formula must be a KacRiceFormula subclass, got {cls!r}")

@@ -42,7 +42,7 @@ class Suprema:
         set is empty.  Shape () at a point, (len(u_G), len(u_D)) on a grid, the
         shape of the losses at exact losses.
     maximisers : ndarray or None
-        Coordinates of the maximisers stacked on axis 0, shape (k, *values.shape):
+        Coordinates of the maximisers stacked on axis 0, shape ``(k, *values.shape)``:
         first the ensemble's shifts (x, x1), then any coordinates of the formula's
         own (t = l_G / N for the model's own formula); NaN where ``values`` is -inf.
         None where the formula's solver does not give them.

@@ -52,6 +52,7 @@ class LossCoordinates:
 
     @property
     def r(self) -> int:
+        """r = p + q, the order of the generator's field l_G."""
         return self.p + self.q
 
     def shifts(self, a: ArrayLike, g: ArrayLike, h: ArrayLike) -> tuple:

@@ -91,6 +91,18 @@ class PublishedFormula(KacRiceFormula):
         return ComplexitySolver(obj, slope=k.slope)
 
     def free_exponent(self) -> Exponent:
+        """The published exponent Phi(x, x1) without index constraints.
+
+        Phi(x, x1) = C - x^2 / (2 s^2) - x1^2 / (2 s1^2) + L(x; x1), C the
+        constants' ``log_constant`` and s^2, s1^2 their ``s_sq``, ``s1_sq``;
+        dimensionless (log number of critical points per N).
+
+        Returns
+        -------
+        Exponent
+            The objective of the unconstrained solver; its ``evaluate`` gives the
+            value and gradient at points (x, x1).
+        """
         return self.solver().obj
 
     def _bounds(self, u_D: float, u_G: float) -> tuple[float, float]:
@@ -101,15 +113,70 @@ class PublishedFormula(KacRiceFormula):
         return P, Q
 
     def sup_point(self, u_D, u_G, *index, **options) -> Suprema:
+        """Theta(u_D, u_G): the supremum of Phi over the region B(u_D, u_G).
+
+        B(u_D, u_G) = {x < P, x1 > R x + Q} with P = ``x_max_per_u_G`` * u_G,
+        Q = ``intercept_per_u_D`` * u_D and R = ``slope`` from the constants; +inf
+        for a level removes its bound.
+
+        Parameters
+        ----------
+        u_D, u_G : float
+            Validated loss levels per N, possibly +inf.
+        *index, **options
+            k_D, k_G, d_index, convention as for :meth:`~KacRiceFormula.solver`.
+
+        Returns
+        -------
+        Suprema
+            ``values`` of shape () (log number per N, -inf where B meets no
+            point of the index domain); ``maximisers`` is None.
+        """
         return Suprema(np.asarray(self.solver(*index, **options).sup(*self._bounds(u_D, u_G))))
 
     def sup_grid(self, u_D, u_G, *index, **options) -> Suprema:
+        """Theta on the grid u_D x u_G: the supremum of Phi over each B(u_D[j], u_G[i]).
+
+        All cells are solved together by ``ComplexitySolver.sup_grid`` with the
+        bounds P = ``x_max_per_u_G`` * u_G and Q = ``intercept_per_u_D`` * u_D.
+
+        Parameters
+        ----------
+        u_D, u_G : ndarray
+            Validated 1-D loss levels per N; +inf removes that bound.
+        *index, **options
+            k_D, k_G, d_index, convention as for :meth:`~KacRiceFormula.solver`.
+
+        Returns
+        -------
+        Suprema
+            ``values`` of shape (len(u_G), len(u_D)) (log number per N, -inf
+            where the region is empty); ``maximisers`` is None.
+        """
         k = self.constants
         solver = self.solver(*index, **options)
         return Suprema(solver.sup_grid(k.x_max_per_u_G * u_G, k.intercept_per_u_D * u_D))
 
     def sup_on_losses(self, d, g, *index, **options) -> Suprema:
-        """Phi at the corner of B(d, g) (the only point of B with those losses)."""
+        """Sigma(d, g): Phi at the corner of B(d, g), the only point of B with those losses.
+
+        The corner is x = ``x_max_per_u_G`` * g, x1 = ``slope`` * x +
+        ``intercept_per_u_D`` * d.
+
+        Parameters
+        ----------
+        d, g : ndarray
+            1-D losses per N, L_D / N and L_G / N, of equal size.
+        *index, **options
+            k_D, k_G, d_index, convention as for :meth:`~KacRiceFormula.solver`.
+
+        Returns
+        -------
+        Suprema
+            ``values`` of shape d.shape (log number per N; -inf where the corner
+            lies outside the index constraints' domain) and ``maximisers`` (x, x1)
+            of the corners, shape (2, d.size), NaN where ``values`` is -inf.
+        """
         k = self.constants
         obj = self.solver(*index, **options).obj
         x = k.x_max_per_u_G * g
@@ -122,9 +189,19 @@ class PublishedFormula(KacRiceFormula):
         return Suprema(out, where)
 
     def lowest_sum(self) -> tuple[float, float, float]:
-        """A point lies in B(u_D, u_G) for some u_D + u_G < sigma exactly when
+        """The lowest u_D + u_G with Theta(u_D, u_G) > 0, and where.
+
+        A point lies in B(u_D, u_G) for some u_D + u_G < sigma exactly when
         c . (x, x1) < sigma, c = (1/P' - R/Q', 1/Q') with P = P' u_G, Q = Q' u_D: the
-        best Theta on u_D + u_G = sigma is the supremum over that half-plane."""
+        best Theta on u_D + u_G = sigma is the supremum over that half-plane, and
+        its zero in sigma is found by Brent's method.
+
+        Returns
+        -------
+        sigma_min, u_D, u_G : float
+            The lowest sum (per N) and the levels u_D = (x1 - R x) / Q',
+            u_G = x / P' of the maximiser (x, x1) on the line c . (x, x1) = sigma_min.
+        """
         k = self.constants
         solver = self.solver()
         a, r, b = k.x_max_per_u_G, k.slope, k.intercept_per_u_D
@@ -135,13 +212,45 @@ class PublishedFormula(KacRiceFormula):
         return sum_min, (x1 - r * x) / b, x / a
 
     def region(self, u_D: float, u_G: float) -> KacRiceRegion:
+        """The published region B(u_D, u_G) = {x < P, x1 > R x + Q} of (x, x1).
+
+        P = ``x_max_per_u_G`` * u_G, Q = ``intercept_per_u_D`` * u_D and
+        R = ``slope`` from the constants; with the paper's, P = (p+q) 2^(p+q) u_G,
+        Q = -p u_D and R = -p / ((p+q) 2^(p+q)).
+
+        Parameters
+        ----------
+        u_D, u_G : float
+            Loss levels per N (not validated here); +inf removes that bound.
+
+        Returns
+        -------
+        KacRiceRegion
+            ``x_max`` = P, ``slope`` = R and ``intercept`` = Q.
+        """
         k = self.constants
         return KacRiceRegion(
             x_max=k.x_max_per_u_G * u_G, slope=k.slope, intercept=k.intercept_per_u_D * u_D
         )
 
     def exponent_window(self, nx, nx1, u_D, u_G):
-        """|x| <= 4000 and |x1| <= 6 (the paper's window), with the region B(u_D, u_G)."""
+        """``|x| <= 4000`` and ``|x1| <= 6`` (the paper's window), with the region B(u_D, u_G).
+
+        Parameters
+        ----------
+        nx, nx1 : int
+            Numbers of points in x and x1.
+        u_D, u_G : float or None
+            Loss levels (per N) of the region drawn (None: ``figures.exponent_levels``).
+
+        Returns
+        -------
+        x, x1 : ndarray
+            Evenly spaced grids on [-4000, 4000] and [-6, 6], of sizes ``nx``, ``nx1``.
+        meta : dict
+            "x_max", "slope", "intercept" of :meth:`region` and the levels "u_D",
+            "u_G".
+        """
         d0, g0 = self.figures.exponent_levels
         u_D, u_G = d0 if u_D is None else u_D, g0 if u_G is None else u_G
         x, x1 = np.linspace(-4000.0, 4000.0, nx), np.linspace(-6.0, 6.0, nx1)
@@ -179,6 +288,18 @@ class DerivedFormula(KacRiceFormula):
         return QuadrantSolver(self.constants, k_D, k_G, d_index=d_index, convention=convention)
 
     def free_exponent(self) -> Exponent:
+        """The marginal exponent Phi_free(x, x1) with the losses free.
+
+        Phi_free(x, x1) = C* + L(x; x1) - (x, x1) S^-1 (x, x1)^T / 2, S the
+        covariance of (x, x1): the supremum over t = l_G / N, attained at its
+        conditional mean.  Dimensionless (log number of critical points per N); no
+        index constraints.
+
+        Returns
+        -------
+        Exponent
+            Its ``evaluate`` gives the value and gradient at points (x, x1).
+        """
         return self.solver().free.obj
 
     @property
@@ -187,23 +308,95 @@ class DerivedFormula(KacRiceFormula):
         return self.free_exponent().gaussian
 
     def sup_point(self, u_D, u_G, *index, **options) -> Suprema:
+        """Theta(u_D, u_G) = C* + sup {L(x; x1) - v^T K^-1 v / 2 : d <= u_D, g <= u_G}.
+
+        d = (q t - 2x - x1) / p = L_D / N and g = t = L_G / N; the exact supremum
+        over (x, x1, t) by :meth:`QuadrantSolver.suprema
+        <spinglass_gan.quadrant.QuadrantSolver.suprema>`.
+
+        Parameters
+        ----------
+        u_D, u_G : float
+            Validated loss levels per N, possibly +inf.
+        *index, **options
+            k_D, k_G, d_index, convention as for :meth:`~KacRiceFormula.solver`.
+
+        Returns
+        -------
+        Suprema
+            ``values`` of shape () (log number per N, -inf where the feasible set
+            is empty) and ``maximisers`` (x, x1, t) of shape (3,).
+        """
         res = self.solver(*index, **options).suprema(np.array([u_D]), np.array([u_G]))
         return Suprema(np.asarray(res.values[0, 0]), res.maximisers[:, 0, 0])
 
     def sup_grid(self, u_D, u_G, *index, **options) -> Suprema:
+        """Theta on the grid u_D x u_G, all cells from one scan of each face family.
+
+        Parameters
+        ----------
+        u_D, u_G : ndarray
+            Validated 1-D loss levels per N; +inf removes that bound.
+        *index, **options
+            k_D, k_G, d_index, convention as for :meth:`~KacRiceFormula.solver`.
+
+        Returns
+        -------
+        Suprema
+            ``values`` of shape (len(u_G), len(u_D)) (log number per N, -inf where
+            the feasible set is empty) and ``maximisers`` (x, x1, t) of shape
+            (3, len(u_G), len(u_D)).
+        """
         return self.solver(*index, **options).suprema(u_D, u_G)
 
     def sup_on_losses(self, d, g, *index, **options) -> Suprema:
-        """A one-dimensional supremum along the line of shifts with those losses."""
+        """Sigma(d, g): a one-dimensional supremum along the line of shifts with those losses.
+
+        With t = g fixed and d = (q t - 2x - x1) / p fixed, (x, x1) runs over the
+        line 2x + x1 = q g - p d.
+
+        Parameters
+        ----------
+        d, g : ndarray
+            1-D losses per N, L_D / N and L_G / N, of equal size.
+        *index, **options
+            k_D, k_G, d_index, convention as for :meth:`~KacRiceFormula.solver`.
+
+        Returns
+        -------
+        Suprema
+            ``values`` of shape d.shape (log number per N; -inf where the index
+            constraints exclude the whole line) and ``maximisers`` (x, x1, t) of
+            shape (3, d.size).
+        """
         return self.solver(*index, **options).suprema_on_losses(d, g)
 
     def theta_max(self) -> float:
-        """The best loss-free candidate (no loss constraint can bind at +inf)."""
+        """The total complexity Theta(+inf, +inf), the best loss-free candidate.
+
+        No loss constraint can bind at +inf, so it is the largest critical value
+        of Phi_free (:meth:`free_exponent`) among the solver's candidates.
+
+        Returns
+        -------
+        float
+            The log number of critical points per N; -inf if there is no candidate.
+        """
         return float(np.max(self.solver().free_candidates[3], initial=-np.inf))
 
     def lowest_sum(self) -> tuple[float, float, float]:
-        """d + g <= sigma is one more half-space n . z3 <= sigma with a positive
-        t-coefficient, solved like the loss faces (docs/theory.md)."""
+        """The lowest u_D + u_G with Theta(u_D, u_G) > 0, and where.
+
+        d + g <= sigma is one more half-space n . z3 <= sigma with a positive
+        t-coefficient, solved like the loss faces (docs/theory.md); its zero in
+        sigma is found by Brent's method.
+
+        Returns
+        -------
+        sigma_min, u_D, u_G : float
+            The lowest sum (per N) and the losses d, g per N of the maximiser
+            z3 = (x, x1, t) on d + g = sigma_min.
+        """
         solver = self.solver()
         n_sum = solver.d_row + solver.g_row
         inf = np.array([np.inf])
@@ -217,7 +410,24 @@ class DerivedFormula(KacRiceFormula):
 
     def exponent_window(self, nx, nx1, u_D, u_G):
         """Four standard deviations of (x, x1), with the lines where the conditional
-        mean of each loss equals its level (beyond them that constraint binds)."""
+        mean of each loss equals its level (beyond them that constraint binds).
+
+        Parameters
+        ----------
+        nx, nx1 : int
+            Numbers of points in x and x1.
+        u_D, u_G : float or None
+            Loss levels (per N) of the lines drawn (None: ``figures.exponent_levels``).
+
+        Returns
+        -------
+        x, x1 : ndarray
+            Evenly spaced grids on [-4 sd, 4 sd] of each shift, sd from the
+            covariance S of (x, x1), of sizes ``nx``, ``nx1``.
+        meta : dict
+            "g_line" and "d_line": the coefficients c with E[g | x, x1] = c . (x, x1)
+            and E[d | x, x1] = c . (x, x1); and the levels "u_D", "u_G".
+        """
         d0, g0 = self.figures.exponent_levels
         u_D, u_G = d0 if u_D is None else u_D, g0 if u_G is None else u_G
         k, solver = self.constants, self.solver()

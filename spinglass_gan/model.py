@@ -199,9 +199,26 @@ class GanSpinGlass:
         return cls(**params, formula=formula_of_metadata(meta).from_metadata(meta))
 
     def region(self, u_D: float, u_G: float) -> KacRiceRegion:
-        """The published formula's Kac-Rice region B(u_D, u_G) (loss levels per N).
+        """The formula's Kac-Rice region B(u_D, u_G) of the ensemble's shifts (x, x1).
 
-        AttributeError for a formula without a region.
+        For the published formula B(u_D, u_G) = {x < P, x1 > R x + Q} with, for the
+        paper's constants, P = (p+q) 2^(p+q) u_G, Q = -p u_D and
+        R = -p / ((p+q) 2^(p+q)).
+
+        Parameters
+        ----------
+        u_D, u_G : float
+            Loss levels per N (real scalars).
+
+        Returns
+        -------
+        KacRiceRegion
+            The region, with ``x_max`` = P, ``slope`` = R and ``intercept`` = Q.
+
+        Raises
+        ------
+        AttributeError
+            For a formula without a region (the model's own formula, "derived").
         """
         u_D = val.real_scalar("u_D", u_D)
         u_G = val.real_scalar("u_G", u_G)
@@ -233,7 +250,26 @@ class GanSpinGlass:
         d_index: DIndex = "ascent",
         convention: Convention = "exact",
     ) -> Any:
-        """The formula's (cached) supremum solver for these index constraints."""
+        """The formula's (cached) supremum solver for these index constraints.
+
+        Parameters
+        ----------
+        k_D, k_G : int or None
+            Index of the discriminator / generator block of J'; None leaves the
+            block unconstrained.
+        d_index : {"ascent", "descent"}
+            Which eigenvalues of the D block k_D counts (see :class:`Exponent`).
+        convention : {"exact", "published"}
+            "published" reproduces the authors' index penalty.
+
+        Returns
+        -------
+        ComplexitySolver or QuadrantSolver
+            A :class:`ComplexitySolver` for the published formula (suprema over
+            regions {x <= P, x1 >= R x + Q}), a :class:`QuadrantSolver` for the
+            model's own (suprema over loss quadrants); the same object for the same
+            arguments.
+        """
         return self.kac_rice.solver(k_D, k_G, d_index=d_index, convention=convention)
 
     def exponent(self, x: ArrayLike, x1: ArrayLike) -> NDArray[np.float64]:

@@ -30,6 +30,13 @@ class KacRiceRegion:
 
     With the paper's constants x_max = P = (p+q) 2^(p+q) u_G, intercept = Q = -p u_D
     and slope = R = -p / ((p+q) 2^(p+q)) < 0: the published formula's region.
+
+    Attributes
+    ----------
+    x_max : float
+        Bound on x (the ensemble's shift).
+    slope, intercept : float
+        The lower boundary x1 = slope * x + intercept.
     """
 
     x_max: float
@@ -37,11 +44,33 @@ class KacRiceRegion:
     intercept: float
 
     def x1_lower(self, x: ArrayLike) -> NDArray[np.float64]:
-        """Lower boundary x1 = slope * x + intercept of the region."""
+        """Lower boundary x1 = slope * x + intercept of the region.
+
+        Parameters
+        ----------
+        x : array_like of float
+            Shifts x.
+
+        Returns
+        -------
+        ndarray
+            x1 on the boundary, of the shape of ``x``.
+        """
         return self.slope * np.asarray(x, dtype=float) + self.intercept
 
     def contains(self, x: ArrayLike, x1: ArrayLike) -> NDArray[np.bool_]:
-        """Whether (x, x1) lies in B (strict inequalities); broadcasts."""
+        """Whether (x, x1) lies in B (strict inequalities); broadcasts.
+
+        Parameters
+        ----------
+        x, x1 : array_like of float
+            The ensemble's shifts.
+
+        Returns
+        -------
+        ndarray of bool
+            True inside B.
+        """
         x = np.asarray(x, dtype=float)
         return (x < self.x_max) & (np.asarray(x1, dtype=float) > self.x1_lower(x))
 
@@ -94,12 +123,28 @@ class PublishedConstants:
     def from_paper(cls, p: int, q: int, sigma_z: float, kappa: float) -> PublishedConstants:
         """The constants of the paper and of the authors' code for (p, q, sigma_z, kappa).
 
-        b = sqrt((p+q)(p+q-1) 2^(p+q)) sigma_z,  b1 = sqrt(p (p-1) kappa),
-        s^2 = sigma_z^2 (p+q)^2 2^(3(p+q)) / 2,  s1^2 = p^2 / 2,
-        C = (13/2) log 2 + 5 log pi - (kappa/2) log(p + sigma_z^2 (p+q) 2^(p+q))
-            - ((1-kappa)/2) log(sigma_z^2 (p+q) 2^(p+q))
-            - (kappa/2) log kappa - ((1-kappa)/2) log(1-kappa),
-        P = (p+q) 2^(p+q) u_G,  Q = -p u_D,  R = -p / ((p+q) 2^(p+q)).
+        The constants are::
+
+            b = sqrt((p+q)(p+q-1) 2^(p+q)) sigma_z,  b1 = sqrt(p (p-1) kappa),
+            s^2 = sigma_z^2 (p+q)^2 2^(3(p+q)) / 2,  s1^2 = p^2 / 2,
+            C = (13/2) log 2 + 5 log pi - (kappa/2) log(p + sigma_z^2 (p+q) 2^(p+q))
+                - ((1-kappa)/2) log(sigma_z^2 (p+q) 2^(p+q))
+                - (kappa/2) log kappa - ((1-kappa)/2) log(1-kappa),
+            P = (p+q) 2^(p+q) u_G,  Q = -p u_D,  R = -p / ((p+q) 2^(p+q)).
+
+        Parameters
+        ----------
+        p, q : int
+            Orders (p >= 2, q >= 1).
+        sigma_z : float
+            Latent-noise scale, > 0.
+        kappa : float
+            Discriminator share of the weights, in (0, 1).
+
+        Returns
+        -------
+        PublishedConstants
+            The published constants.
         """
         p = val.integer("p", p, 2)
         q = val.integer("q", q, 1)
@@ -131,5 +176,11 @@ class PublishedConstants:
         )
 
     def as_dict(self) -> dict[str, float]:
-        """Plain dict of the constants (for metadata in saved results)."""
+        """Plain dict of the constants (for metadata in saved results).
+
+        Returns
+        -------
+        dict of str to float
+            The constants by name.
+        """
         return asdict(self)

@@ -284,7 +284,21 @@ class QuadrantSolver:
         """Deprecated: :meth:`suprema` as a tuple (values, maximisers).
 
         Kept for existing callers; ``ComplexitySolver.sup_grid`` has a different
-        contract, which is why this one is renamed.
+        contract, which is why this one is renamed.  Emits a DeprecationWarning.
+
+        Parameters
+        ----------
+        h_col, h_row : ndarray
+            1-D levels; entries may be +inf (no constraint).
+        n_col, n_row : ndarray, optional
+            The constraints' rows in z3 = (x, x1, t), as for :meth:`suprema`.
+
+        Returns
+        -------
+        values : ndarray
+            The suprema (log number per N), shape (len(h_row), len(h_col)).
+        maximisers : ndarray
+            (x, x1, t) of the maximisers, shape (3, len(h_row), len(h_col)).
         """
         warnings.warn(
             "QuadrantSolver.sup_grid is deprecated; use QuadrantSolver.suprema",
@@ -347,5 +361,17 @@ class QuadrantSolver:
         return Suprema(out, arg)
 
     def on_losses(self, d: NDArray, g: NDArray) -> NDArray[np.float64]:
-        """The values of :meth:`suprema_on_losses`."""
+        """Sigma(d, g) without the maximisers: the values of :meth:`suprema_on_losses`.
+
+        Parameters
+        ----------
+        d, g : ndarray
+            1-D losses per N, L_D / N and L_G / N.
+
+        Returns
+        -------
+        ndarray
+            The complexity at those exact losses (log number per N), shape
+            d.shape; -inf where the index constraints exclude the whole line.
+        """
         return self.suprema_on_losses(d, g).values
