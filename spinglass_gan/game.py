@@ -43,7 +43,7 @@ from numpy.typing import NDArray
 
 from . import _validation as val
 
-__all__ = ["MAX_TENSOR_ENTRIES", "MAX_JACOBIAN_ORDER", "SpinGlassGame"]
+__all__ = ["MAX_JACOBIAN_ORDER", "MAX_TENSOR_ENTRIES", "SpinGlassGame"]
 
 # What the finite-N code accepts: sampled instances hold every tensor entry explicitly,
 # the Monte Carlo holds (sum N_s - K)^2 matrices.
@@ -423,6 +423,63 @@ class SpinGlassGame:
         """G (2K x 2K) = [A; B] K [A; B]^T: N times the covariance of (x, L / N)."""
         ab = np.vstack([self.shift_map, self.loss_map])
         return ab @ self.field_covariance @ ab.T
+
+    # -- finite N ----------------------------------------------------------------------
+
+    def kac_rice_samples(
+        self,
+        sizes: Sequence[int],
+        samples: int = 100_000,
+        rng: int | np.random.Generator | None = None,
+    ) -> Any:
+        """Draws of the exact finite-N Kac-Rice expectation, reusable for any thresholds.
+
+        See :func:`~spinglass_gan.game_kac_rice.game_kac_rice_samples`.
+        """
+        from .game_kac_rice import game_kac_rice_samples
+
+        return game_kac_rice_samples(self, sizes, samples, rng)
+
+    def expected_critical_points(
+        self,
+        sizes: Sequence[int],
+        u: Sequence[float] | None = None,
+        samples: int = 100_000,
+        rng: int | np.random.Generator | None = None,
+    ) -> tuple[float, float]:
+        """Exact expected number of critical points at finite N, by Monte Carlo.
+
+        E #{critical points with L_s <= N u_s for all s}
+          = prod_s [V_s (2 pi v_s)^(-(N_s-1)/2)] E[|det J'| 1{L_s / N <= u_s}],
+        V_s the area of S^(N_s - 1)(sqrt N) (docs/games.md).
+
+        Parameters
+        ----------
+        sizes : sequence of K ints
+            N_s >= 2 per species (N = sum N_s).
+        u : sequence of K floats, optional
+            Loss levels per N (inf: no bound); None: no bound.
+        samples : int
+            Monte Carlo draws.
+        rng : int, Generator or None
+            Seed.
+
+        Returns
+        -------
+        (mean, stderr) : tuple of float
+            Dimensionless count and its Monte Carlo standard error.
+        """
+        return self.kac_rice_samples(sizes, samples, rng).expected(u)
+
+    def log_expected_critical_points(
+        self,
+        sizes: Sequence[int],
+        u: Sequence[float] | None = None,
+        samples: int = 100_000,
+        rng: int | np.random.Generator | None = None,
+    ) -> tuple[float, float]:
+        """(1/N) log :meth:`expected_critical_points` (log-sum-exp: any N) and its error."""
+        return self.kac_rice_samples(sizes, samples, rng).log_expected(u)
 
     # -- sizes -------------------------------------------------------------------------
 
