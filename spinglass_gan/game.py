@@ -481,6 +481,20 @@ class SpinGlassGame:
         """(1/N) log :meth:`expected_critical_points` (log-sum-exp: any N) and its error."""
         return self.kac_rice_samples(sizes, samples, rng).log_expected(u)
 
+    def sample(
+        self,
+        sizes: Sequence[int],
+        rng: int | np.random.Generator | np.random.SeedSequence | None = None,
+    ) -> Any:
+        """One sampled instance with these sizes (explicit tensors, seeded).
+
+        Returns a :class:`~spinglass_gan.game_landscape.GameInstance`; its
+        ``critical_points()`` finds all critical points with the evidence of completeness.
+        """
+        from .game_landscape import GameInstance
+
+        return GameInstance.sample(self, sizes, rng)
+
     # -- sizes -------------------------------------------------------------------------
 
     def check_sizes(self, sizes: object, *, tensors: bool = False) -> tuple[int, ...]:
