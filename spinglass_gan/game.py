@@ -424,6 +424,50 @@ class SpinGlassGame:
         ab = np.vstack([self.shift_map, self.loss_map])
         return ab @ self.field_covariance @ ab.T
 
+    # -- N -> infinity ------------------------------------------------------------------
+
+    @property
+    def complexity(self) -> Any:
+        """The asymptotic complexity of the game, from its arrays (profile, kappa, C*, G).
+
+        A :class:`~spinglass_gan.game_complexity.GameComplexity`, built once and kept.
+        """
+        cached = self.__dict__.get("_complexity")
+        if cached is None:
+            from .game_complexity import GameComplexity
+
+            cached = GameComplexity(
+                self.profile, np.array(self.kappa), self.log_constant, self.shift_loss_covariance
+            )
+            self.__dict__["_complexity"] = cached
+        return cached
+
+    def theta(self, u: Sequence[float] | None = None) -> float:
+        """Theta(u) = lim (1/N) log E #{critical points with L_s <= N u_s for all s}.
+
+        Theta(u) = C* + sup { L(x) - y^T G^+ y / 2 : y = (x, ell) in range(G), ell <= u },
+        L the log-potential of the K-block spectral law of W - diag(x).
+
+        Parameters
+        ----------
+        u : sequence of K floats, optional
+            Loss levels per N (+inf: no bound); None: the total complexity.
+        """
+        u = np.full(self.K, np.inf) if u is None else np.asarray(u, dtype=float)
+        return float(self.complexity.theta(u))
+
+    def complexity_at(self, ell: Sequence[float]) -> float:
+        """Sigma(ell): the complexity of critical points whose losses per N are exactly ell."""
+        return float(self.complexity.sigma(np.asarray(ell, dtype=float)))
+
+    def theta_map(self, u_1: Sequence[float], u_2: Sequence[float]) -> NDArray[np.float64]:
+        """Theta on the grid u_1 x u_2 (K = 2), shape (len(u_2), len(u_1)), indexed [i_2, i_1]."""
+        return self.complexity.theta_map(u_1, u_2)
+
+    def lowest_losses(self) -> NDArray[np.float64]:
+        """Per species s, the lowest u_s with Theta > 0 (the other losses unbounded)."""
+        return self.complexity.lowest_losses()
+
     # -- finite N ----------------------------------------------------------------------
 
     def kac_rice_samples(

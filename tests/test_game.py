@@ -141,3 +141,22 @@ def test_toml_presets(tmp_path):
         SpinGlassGame.from_file(tmp_path / "game.yaml")
     with pytest.raises(ValueError, match="preset"):
         SpinGlassGame.from_dict({"preset": "ising"})
+
+
+def test_asymptotic_complexity_from_the_arrays():
+    import spinglass_gan as sg
+
+    # The paper's model: the derived numbers (anchor 0.620 at (3, 3, 1, 0.9)).
+    game = SpinGlassGame.gan(3, 3, 1.0, 0.9)
+    model = sg.GanSpinGlass(3, 3, 1.0, 0.9)
+    assert abs(game.theta() - 0.620) < 5e-4
+    for u in ([math.inf, math.inf], [0.0, 0.5], [-0.5, math.inf]):
+        assert abs(game.theta(u) - model.theta(*u)) < 1e-9
+    # K = 1 pure p-spin: Theta_total = log(p - 1) / 2 and the ground states of
+    # Auffinger, Ben Arous and Cerny (Theta(-E_0) = 0), to the 4 digits quoted.
+    for p, e0 in ((3, 1.6570), (4, 1.7941), (5, 1.8880)):
+        g = SpinGlassGame.mixed({p: 1.0})
+        assert abs(g.theta() - 0.5 * math.log(p - 1)) < 1e-9
+        assert abs(g.lowest_losses()[0] + e0) < 1e-4
+    # The bilinear game has 4 min(N_1, N_2) points: zero complexity.
+    assert abs(SpinGlassGame.multi_species({(1, 1): 1.0}, [0.5, 0.5]).theta()) < 1e-9
