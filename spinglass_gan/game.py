@@ -317,6 +317,19 @@ class SpinGlassGame:
             raise ValueError(f"data must be a mapping, got {type(data).__name__}")
         data = dict(data)
         preset = data.pop("preset", None)
+        allowed = {
+            "gan": {"p", "q", "sigma_z", "kappa", "coupling", "alpha_D", "alpha_G"},
+            "mixed": {"xi"},
+            "multi_species": {"shared", "kappa"},
+            None: {"own", "shared", "signs", "kappa"},
+        }
+        if preset not in allowed:
+            raise ValueError(f"preset must be 'gan', 'multi_species' or 'mixed', got {preset!r}")
+        unknown = sorted(set(data) - allowed[preset])
+        if unknown:
+            raise ValueError(
+                f"data has unknown keys {unknown} (allowed: {sorted(allowed[preset])})"
+            )
         if preset == "gan":
             return cls.gan(**data)
         if preset == "mixed":
@@ -324,11 +337,6 @@ class SpinGlassGame:
         shared = _shared_from_list(data.get("shared", []))
         if preset == "multi_species":
             return cls.multi_species(shared, data.get("kappa", ()))
-        if preset is not None:
-            raise ValueError(f"preset must be 'gan', 'multi_species' or 'mixed', got {preset!r}")
-        unknown = sorted(set(data) - {"own", "shared", "signs", "kappa"})
-        if unknown:
-            raise ValueError(f"data has unknown keys {unknown}")
         own = [_keys_to_int(o, "own") for o in data.get("own", [])]
         return cls(own, shared, data.get("signs", ()), data.get("kappa", ()))
 

@@ -141,6 +141,10 @@ def test_toml_presets(tmp_path):
         SpinGlassGame.from_file(tmp_path / "game.yaml")
     with pytest.raises(ValueError, match="preset"):
         SpinGlassGame.from_dict({"preset": "ising"})
+    with pytest.raises(ValueError, match="unknown keys"):
+        SpinGlassGame.from_dict({"preset": "gan", "p": 3, "q": 2, "sigma": 1.0, "kappa": 0.5})
+    with pytest.raises(ValueError, match="unknown keys"):
+        SpinGlassGame.from_dict({"own": [{}], "shared": [], "signs": [1], "kappa": [1], "x": 1})
 
 
 def test_asymptotic_complexity_from_the_arrays():
