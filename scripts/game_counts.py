@@ -60,17 +60,17 @@ MEMBERS: dict[str, tuple[SpinGlassGame, list[int]]] = {
 
 
 def _questions(losses: np.ndarray, k: int) -> list[list[float] | None]:
-    """Total, each player's median alone, and all players below their lower quartiles."""
+    """Total, each player's median alone, and every player below its upper quartile."""
     out: list[list[float] | None] = [None]
     if losses.shape[0] == 0:
         return out
     med = np.quantile(losses, 0.5, axis=0)
-    low = np.quantile(losses, 0.25, axis=0)
+    high = np.quantile(losses, 0.75, axis=0)
     for s in range(k):
         u = [math.inf] * k
         u[s] = round(float(med[s]), 6)
         out.append(u)
-    out.append([round(float(v), 6) for v in low])
+    out.append([round(float(v), 6) for v in high])
     return out
 
 
@@ -125,12 +125,33 @@ def _jsonable(obj):
     return obj
 
 
+def table(entries: list[dict]) -> str:
+    """The comparison as a markdown table (docs/games.md)."""
+    lines = [
+        "| member | N_s | PH | counts min-max | total: counted / formula | z (total; thresholds) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for e in entries:
+        t = e["rows"][0]
+        zs = "; ".join(f"{r['z']:+.2f}" for r in e["rows"][1:])
+        lines.append(
+            f"| {e['name']} | {e['sizes']} | {'all' if e['poincare_hopf_all'] else 'NO'} | "
+            f"{e['min_count']}-{e['max_count']} | {t['counts']:.3f} +- {t['counts_se']:.3f} / "
+            f"{t['formula']:.3f} +- {t['formula_se']:.3f} | {t['z']:+.2f}; {zs} |"
+        )
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--instances", type=int, default=400)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--only", nargs="*", default=None)
+    parser.add_argument("--table", action="store_true", help="print the stored table, run nothing")
     args = parser.parse_args()
+    if args.table:
+        print(table(json.loads((OUT / "comparison.json").read_text())))
+        return
     OUT.mkdir(parents=True, exist_ok=True)
     path = OUT / "comparison.json"
     old = {e["name"]: e for e in json.loads(path.read_text())} if path.exists() else {}

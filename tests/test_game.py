@@ -164,3 +164,15 @@ def test_asymptotic_complexity_from_the_arrays():
         assert abs(g.lowest_losses()[0] + e0) < 1e-4
     # The bilinear game has 4 min(N_1, N_2) points: zero complexity.
     assert abs(SpinGlassGame.multi_species({(1, 1): 1.0}, [0.5, 0.5]).theta()) < 1e-9
+
+
+def test_from_game_needs_the_paper_shape():
+    for game in (
+        SpinGlassGame.gan(3, 2, 1.0, 0.5, coupling="bipartite"),
+        SpinGlassGame.multi_species({(2, 1): 1.0}, [0.5, 0.5]),
+        SpinGlassGame.mixed({3: 1.0}),
+    ):
+        with pytest.raises(ValueError, match="game"):
+            DerivedConstants.from_game(game)
+    with pytest.raises(ValueError, match="game"):
+        DerivedConstants.from_game({"p": 3})
