@@ -166,6 +166,8 @@ class GameInstance:
         self._lo = np.concatenate([[0], np.cumsum(self.sizes)]).astype(np.int64)
         self._signs = np.array(game.signs, dtype=np.float64)
         specs = _specs(game, self.sizes)
+        if n ** max(len(spec[3]) for spec in specs) >= 2**62:
+            raise ValueError(f"sizes {self.sizes}: N^degree overflows the term encoding")
         if len(tensors) != len(specs):
             raise ValueError(f"tensors must hold {len(specs)} arrays, got {len(tensors)}")
         self.tensors = [val.finite_array("tensors", t) for t in tensors]
