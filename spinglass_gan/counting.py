@@ -27,6 +27,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from . import _validation as val
+from .game import SpinGlassGame
+from .game_counting import count_game_critical_points
 from .landscape import D_INDEX, GanLandscape, bezout_bound, euler_characteristic
 from .results import load_result, save_result, user_metadata
 from .runner import RESULT_FILE, run_tasks, task_id
@@ -338,12 +340,12 @@ def _entropy(rng: object) -> int:
 
 
 def count_critical_points(
-    p: int,
-    q: int,
-    sigma_z: float,
-    n_D: int,
-    n_G: int,
-    instances: int,
+    p: int | SpinGlassGame,
+    q: Any,
+    sigma_z: Any,
+    n_D: Any = None,
+    n_G: int | None = None,
+    instances: int | None = None,
     rng: int | np.random.Generator | None = None,
     *,
     chunk: int = 25,
@@ -390,12 +392,24 @@ def count_critical_points(
         ``.mean()`` is the mean total count with its standard error;
         ``.mean(u_D, u_G)`` under loss thresholds; ``.by_index()`` by (k_D, k_G).
 
+    A game instead of the GAN model: ``count_critical_points(game, sizes, instances,
+    rng=None, **options)`` with ``game`` a :class:`~spinglass_gan.game.SpinGlassGame`
+    returns :func:`~spinglass_gan.game_counting.count_game_critical_points` (a
+    :class:`~spinglass_gan.game_counting.GameCriticalPointCounts`).
+
     Examples
     --------
     >>> c = count_critical_points(2, 1, 1.0, 2, 2, instances=4, rng=1)
     >>> bool(c.poincare_hopf_ok.all()), c.instances
     (True, 4)
     """
+    if isinstance(p, SpinGlassGame):
+        if n_G is not None or instances is not None:
+            raise ValueError("with a game the arguments are (game, sizes, instances, rng)")
+        seed = rng if n_D is None else n_D
+        opts = {"progress": progress, "results_dir": results_dir, "client": client}
+        opts.update(scheduler=scheduler, processes=processes, chunk=chunk)
+        return count_game_critical_points(p, q, sigma_z, seed, **opts, **search)
     p = val.integer("p", p, 2)
     q = val.integer("q", q, 1)
     sigma_z = val.positive("sigma_z", sigma_z)

@@ -17,11 +17,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from . import _validation as val
+
+if TYPE_CHECKING:
+    from .game import SpinGlassGame
 
 __all__ = ["DerivedConstants", "LossCoordinates"]
 
@@ -216,6 +220,64 @@ class DerivedConstants:
             if not math.isfinite(value) or (name != "log_constant" and value <= 0.0):
                 raise ValueError(f"sigma_z={sigma_z!r} is out of range: it gives {name}={value!r}")
         return cls(p, q, kappa, alpha_D, alpha_G, b, b1, v_D, v_G, cov, log_c)
+
+    @classmethod
+    def from_game(cls, game: SpinGlassGame) -> DerivedConstants:
+        """The constants read off a game of the paper's shape (its arrays at one point).
+
+        ``game`` must be ``SpinGlassGame.gan(p, q, sigma_z, kappa)`` in substance: two
+        players with signs (-1, +1), xi_D = alpha_D R_D^p, xi_G = 0 and
+        xi_h = alpha_G (R_D + R_G)^r.  Then b^2 = 2 sigma_GG, b1^2 = 2 kappa
+        (sigma_DD - sigma_DG) from the game's variance profile, (v_D, v_G) are its gradient
+        variances, K is the block of its field covariance for (f_D, h, rho_D^h) = (l_D,
+        l_G, rho) and C* its log constant.  Agrees with :meth:`from_model` to rounding.
+
+        Parameters
+        ----------
+        game : SpinGlassGame
+            A two-player game with the isotropic GAN coupling.
+
+        Returns
+        -------
+        DerivedConstants
+            The model's own formula's constants of that game.
+        """
+        from .game import SpinGlassGame
+
+        if not isinstance(game, SpinGlassGame):
+            raise ValueError(f"game must be a SpinGlassGame, got {type(game).__name__}")
+        own_d, own_g = game.own if game.K == 2 else ({}, {1: 1.0})
+        if game.K != 2 or game.signs != (-1, 1) or own_g or len(own_d) != 1:
+            raise ValueError(
+                "game must have the GAN shape: signs (-1, +1), xi_D = a R_D^p, xi_G = 0"
+            )
+        ((p, alpha_D),) = own_d.items()
+        shared = game.shared
+        r = max(sum(m) for m in shared)
+        alpha_G = shared.get((r, 0), 0.0)
+        expected = {(a, r - a): alpha_G * math.comb(r, a) for a in range(r + 1)}
+        if (
+            alpha_G <= 0.0
+            or set(shared) != set(expected)
+            or any(abs(shared[m] - c) > 1e-12 * c for m, c in expected.items())
+        ):
+            raise ValueError("game must have the isotropic coupling xi_h = alpha_G (R_D + R_G)^r")
+        sigma = game.profile
+        v_D, v_G = (float(v) for v in game.gradient_variances)
+        kappa = game.kappa[0]
+        k = game.field_covariance[np.ix_([3, 0, 1], [3, 0, 1])]
+        b = math.sqrt(2.0 * sigma[1, 1])
+        b1 = math.sqrt(max(2.0 * kappa * (sigma[0, 0] - sigma[0, 1]), 0.0))
+        cov = tuple(tuple(float(v) for v in row) for row in k)
+        # C* in the closed form for two species (the game's sum agrees to rounding).
+        log_c = (
+            0.5
+            - 0.5 * kappa * math.log(kappa)
+            - 0.5 * (1.0 - kappa) * math.log1p(-kappa)
+            - 0.5 * kappa * math.log(v_D)
+            - 0.5 * (1.0 - kappa) * math.log(v_G)
+        )
+        return cls(p, r - p, kappa, alpha_D, alpha_G, b, b1, v_D, v_G, cov, log_c)
 
     @property
     def r(self) -> int:
