@@ -402,6 +402,20 @@ class QuadrantSolver:
 
         Kept for existing callers; ``ComplexitySolver.sup_grid`` has a different
         contract, which is why this one is renamed.
+
+        Parameters
+        ----------
+        h_col, h_row : ndarray
+            1-D levels, as for :meth:`suprema`.
+        n_col, n_row : ndarray, optional
+            The constraints' rows in z3, as for :meth:`suprema`.
+
+        Returns
+        -------
+        values : ndarray, shape (len(h_row), len(h_col))
+            ``suprema(...).values``.
+        maximisers : ndarray, shape (3, len(h_row), len(h_col))
+            ``suprema(...).maximisers``.
         """
         warnings.warn(
             "QuadrantSolver.sup_grid is deprecated; use QuadrantSolver.suprema",
@@ -464,5 +478,17 @@ class QuadrantSolver:
         return Suprema(out, arg)
 
     def on_losses(self, d: NDArray, g: NDArray) -> NDArray[np.float64]:
-        """The values of :meth:`suprema_on_losses`."""
+        """The values of :meth:`suprema_on_losses`.
+
+        Parameters
+        ----------
+        d, g : ndarray
+            1-D losses per N, L_D / N and L_G / N.
+
+        Returns
+        -------
+        ndarray
+            Sigma(d, g), shape d.shape; -inf where the index constraints exclude
+            the whole line.
+        """
         return self.suprema_on_losses(d, g).values
