@@ -44,7 +44,6 @@ from __future__ import annotations
 
 import itertools
 import math
-from types import SimpleNamespace
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -305,7 +304,7 @@ class GameComplexity:
         """
         u = self._levels("u", u, allow_inf=True)
         if self._quadrant is not None and not return_argmax:
-            return float(self._quadrant.sup_grid(u[:1], u[1:])[0][0, 0])
+            return float(self._quadrant.suprema(u[:1], u[1:]).values[0, 0])
         best, arg = -np.inf, np.full(2 * self.K, np.nan)
         finite = [s for s in range(self.K) if np.isfinite(u[s])]
         # The face with every finite level active first: all its points are
@@ -348,7 +347,7 @@ class GameComplexity:
         u_1 = val.loss_levels("u_1", u_1)
         u_2 = val.loss_levels("u_2", u_2)
         if self._quadrant is not None:
-            return self._quadrant.sup_grid(u_1, u_2)[0]
+            return self._quadrant.suprema(u_1, u_2).values
         return self._map_general(u_1, u_2)
 
     def _map_general(self, u_1: NDArray, u_2: NDArray) -> NDArray[np.float64]:
@@ -456,18 +455,18 @@ class GameComplexity:
 def _paper_shape(game: GameComplexity):
     """The exact quadrant machinery for K = 2 members of the paper's form, else None.
 
-    Needed: sigma_12 = sigma_22 (then sigma = [[a + c / kappa, a], [a, a]] with
-    a = b^2 / 2, c = b1^2 / 2 >= 0), rank(G) = 3, and on range(G) the
+    Needed: sigma_12 = sigma_22 > 0 (then sigma = [[a + c / kappa, a], [a, a]] with
+    a = b^2 / 2 > 0, c = b1^2 / 2 >= 0), rank(G) = 3, and on range(G) the
     coordinates z3 = (x, x1, t) = (x_2, x_1 - x_2, ell_2) with ell_1 = d . z3,
-    d_3 != 0.
+    d_3 != 0 and (d_1, d_2) != 0 (the two losses not bounding t alone).  The
+    solver is built by :meth:`QuadrantSolver.from_gaussian`, the precision of z3
+    being T^-T T^-1 for z3 = T v, v standard normal.
     """
-    from .complexity import ComplexitySolver
-    from .exponent import QuadraticGaussian
     from .quadrant import QuadrantSolver
 
     sig, kap = game.profile, game.kappa
     a = float(sig[1, 1])
-    if not (abs(sig[0, 1] - a) <= 1e-12 * a and sig[0, 0] >= a) or game.rank != 3:
+    if not (a > 0.0 and abs(sig[0, 1] - a) <= 1e-12 * a and sig[0, 0] >= a) or game.rank != 3:
         return None
     ax, al = game._Ax, game._Al
     t = np.vstack((ax[1], ax[0] - ax[1], al[1]))  # z3 = t v
@@ -475,25 +474,15 @@ def _paper_shape(game: GameComplexity):
         return None
     t_inv = np.linalg.inv(t)
     d_row = al[0] @ t_inv
-    if abs(d_row[2]) <= 1e-12 * np.abs(d_row).max():
+    top = np.abs(d_row).max()
+    if abs(d_row[2]) <= 1e-12 * top or np.abs(d_row[:2]).max() <= 1e-12 * top:
         return None
     c = kap[0] * (sig[0, 0] - a)
-    consts = SimpleNamespace(
+    return QuadrantSolver.from_gaussian(
         b=math.sqrt(2.0 * a),
         b1=math.sqrt(2.0 * c),
         kappa=float(kap[0]),
         log_constant=game.log_constant,
+        precision=t_inv.T @ t_inv,
+        d_row=d_row,
     )
-    solver = QuadrantSolver.__new__(QuadrantSolver)
-    solver.constants = consts
-    solver._index = {"k_D": None, "k_G": None, "d_index": "ascent", "convention": "exact"}
-    solver.prec = t_inv.T @ t_inv
-    solver.d_row = d_row
-    solver.g_row = np.array([0.0, 0.0, 1.0])
-    p = solver.prec
-    solver.ell = -p[2, :2] / p[2, 2]
-    marginal = p[:2, :2] - np.outer(p[:2, 2], p[2, :2]) / p[2, 2]
-    gauss = QuadraticGaussian(game.log_constant, np.zeros(2), marginal)
-    solver.free = ComplexitySolver(solver._exponent(gauss))
-    solver._families = {}
-    return solver

@@ -34,12 +34,14 @@ tests and benchmarks.
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 from . import _quadrant_grid as _grid
+from . import _validation as val
 from ._maximize import _clip_to_domain, line_maxima
 from .complexity import ComplexitySolver, Suprema, _line_of, polygon_edges
 from .derived import DerivedConstants
@@ -103,17 +105,45 @@ def _offer_owned(best, arg, own, vals, coords) -> None:
             arg[axis][r, w] = coord[src[r_i, w]]
 
 
+@dataclass(frozen=True)
+class _Profile:
+    """The ensemble's constants that the exponent's L term and C* need."""
+
+    b: float
+    b1: float
+    kappa: float
+    log_constant: float
+
+
 class QuadrantSolver:
     """Suprema of the model's own exponent over {n_col . z3 <= h_col, n_row . z3 <= h_row}.
+
+    Built from the paper's model by ``QuadrantSolver(constants, ...)``, or from
+    the Gaussian of (x, x1, t) directly by :meth:`from_gaussian`; both set the
+    solver's state in the same way.
 
     Parameters
     ----------
     constants : DerivedConstants
+        The model's constants: the profile (b, b1, kappa), C* and the covariance
+        of (l_D, l_G, rho) / N, whose precision in z3 = (x, x1, t) is
+        ``M^T K^-1 M`` with M = ``constants.coordinates.loss_matrix``; the row of
+        d = L_D / N is (-2 / p, -1 / p, q / p).
     k_D, k_G, d_index, convention
         Index constraints, as for :class:`~spinglass_gan.exponent.Exponent`.
 
     Attributes
     ----------
+    constants : DerivedConstants or object
+        What the exponent reads: ``b``, ``b1``, ``kappa`` and ``log_constant``.
+    prec : ndarray, shape (3, 3)
+        Precision of the Gaussian in z3 = (x, x1, t).
+    d_row, g_row : ndarray, shape (3,)
+        The losses per N as rows in z3: d = d_row . z3, g = g_row . z3 = t.
+    ell : ndarray, shape (2,)
+        The conditional mean of t given (x, x1): t = ell . (x, x1).
+    free : ComplexitySolver
+        The exponent with t at its conditional mean (no loss constraint active).
     fallbacks : dict
         How many faces ("face") and corner lines ("corner") this solver has
         computed by the reference method because a batched Newton seed did not
@@ -129,19 +159,106 @@ class QuadrantSolver:
         d_index: DIndex = "ascent",
         convention: Convention = "exact",
     ) -> None:
-        self.constants = k = constants
-        self._index = {"k_D": k_D, "k_G": k_G, "d_index": d_index, "convention": convention}
-        p, q = k.p, k.q
+        p, q = constants.p, constants.q
         # (l_D, l_G, rho) / N = M z3: a = (r t - 2x - x1) / p, g = t, h = r t - x.
-        m = k.coordinates.loss_matrix
-        self.prec = m.T @ np.linalg.solve(k.cov_matrix, m)
-        self.d_row = np.array([-2.0 / p, -1.0 / p, q / p])  # d = d_row . z3
-        self.g_row = np.array([0.0, 0.0, 1.0])  # g = g_row . z3
-        a = self.prec
+        m = constants.coordinates.loss_matrix
+        prec = m.T @ np.linalg.solve(constants.cov_matrix, m)
+        d_row = np.array([-2.0 / p, -1.0 / p, q / p])
+        index = {"k_D": k_D, "k_G": k_G, "d_index": d_index, "convention": convention}
+        self._set_state(constants, prec, d_row, index)
+
+    @classmethod
+    def from_gaussian(
+        cls,
+        b: float,
+        b1: float,
+        kappa: float,
+        log_constant: float,
+        precision: ArrayLike,
+        d_row: ArrayLike,
+        k_D: int | None = None,
+        k_G: int | None = None,
+        *,
+        d_index: DIndex = "ascent",
+        convention: Convention = "exact",
+    ) -> QuadrantSolver:
+        """The solver for the exponent C* + L(x; x1) - z3^T A z3 / 2 given directly.
+
+        For an ensemble of the paper's form that is not built from (p, q,
+        sigma_z, kappa): the log potential L of the shifted Hessian ensemble with
+        profile [[a + c / kappa, a], [a, a]], a = b^2 / 2, c = b1^2 / 2 and block
+        fractions (kappa, 1 - kappa), the constant C* and the Gaussian of
+        z3 = (x, x1, t) with t = g = L_G / N.
+
+        Parameters
+        ----------
+        b : float
+            Scale of the shared part of the profile, b > 0 (a = b^2 / 2).
+        b1 : float
+            Scale of the discriminator's own part, b1 >= 0 (c = b1^2 / 2).
+        kappa : float
+            Fraction of the discriminator block, 0 < kappa < 1.
+        log_constant : float
+            C*, the constant term of the exponent (log count per N).
+        precision : array_like, shape (3, 3)
+            A, the precision of the Gaussian in z3 = (x, x1, t), per N: symmetric
+            (to 1e-12 relative to its largest entry) and positive definite.  It is
+            used as given, not symmetrised.
+        d_row : array_like, shape (3,)
+            The row of d = L_D / N in z3 (d = d_row . z3), with a non-zero
+            t-coefficient (t is eliminated on the faces d = u_D) and not a multiple
+            of g's row (0, 0, 1).
+        k_D, k_G, d_index, convention
+            Index constraints, as for :class:`~spinglass_gan.exponent.Exponent`.
+
+        Returns
+        -------
+        QuadrantSolver
+            Its :meth:`suprema` take h_col = u_D and h_row = u_G by default.
+
+        Raises
+        ------
+        ValueError
+            Naming the argument that is out of range or of the wrong shape.
+        """
+        profile = _Profile(
+            val.positive("b", b),
+            val.non_negative("b1", b1),
+            val.open_unit("kappa", kappa),
+            val.real_scalar("log_constant", log_constant),
+        )
+        index = {"k_D": k_D, "k_G": k_G, "d_index": d_index, "convention": convention}
+        solver = cls.__new__(cls)
+        solver._set_state(profile, precision, d_row, index)
+        return solver
+
+    def _set_state(self, constants, prec: ArrayLike, d_row: ArrayLike, index: dict) -> None:
+        """The one place the solver's state is set (from __init__ and from_gaussian)."""
+        a = val.finite_array("precision", prec, ndim=2)
+        if a.shape != (3, 3):
+            raise ValueError(f"precision must be a 3 x 3 matrix, got shape {a.shape}")
+        scale = float(np.abs(a).max())
+        if not np.all(np.abs(a - a.T) <= 1e-12 * scale):
+            raise ValueError("precision must be symmetric")
+        if not np.linalg.eigvalsh(0.5 * (a + a.T))[0] > 0.0:
+            raise ValueError("precision must be positive definite")
+        d = val.finite_array("d_row", d_row, ndim=1)
+        if d.shape != (3,):
+            raise ValueError(f"d_row must have 3 entries, got shape {d.shape}")
+        top = float(np.abs(d).max())
+        if abs(d[2]) <= 1e-12 * top or not np.abs(d[:2]).max() > 1e-12 * top:
+            raise ValueError(
+                "d_row must have a non-zero t-coefficient and not be a multiple of (0, 0, 1)"
+            )
+        self.constants = constants
+        self._index = index
+        self.prec = a
+        self.d_row = d
+        self.g_row = np.array([0.0, 0.0, 1.0])
         # Conditional mean of t given (x, x1): t = ell . (x, x1).
         self.ell = -a[2, :2] / a[2, 2]
         marginal = a[:2, :2] - np.outer(a[:2, 2], a[2, :2]) / a[2, 2]
-        gauss = QuadraticGaussian(k.log_constant, np.zeros(2), marginal)
+        gauss = QuadraticGaussian(constants.log_constant, np.zeros(2), marginal)
         self.free = ComplexitySolver(self._exponent(gauss))
         self._families: dict[tuple[float, ...], _grid.Family] = {}
         self.fallbacks = {"face": 0, "corner": 0}

@@ -202,3 +202,69 @@ def test_random_models_equal_reference(seed):
     cols = np.sort(rng.choice(u_D.size, 6, replace=False))
     ref, _ = sup_grid_reference(solver, u_D[cols], u_G[rows])
     _close(fast[np.ix_(rows, cols)], ref)
+
+
+# ----------------------------------------------------------- from_gaussian
+
+
+def _gaussian_args(model):
+    """The quantities from_gaussian takes, computed from the model's constants
+    independently of QuadrantSolver: A = M^T K^-1 M and d's row (-2, -1, q) / p."""
+    k = model.kac_rice.constants
+    m = k.coordinates.loss_matrix
+    return {
+        "b": k.b,
+        "b1": k.b1,
+        "kappa": k.kappa,
+        "log_constant": k.log_constant,
+        "precision": m.T @ np.linalg.solve(k.cov_matrix, m),
+        "d_row": np.array([-2.0, -1.0, k.q]) / k.p,
+    }
+
+
+@pytest.mark.parametrize("k_D, k_G", [(None, None), (0, 3), (3, 1)])
+def test_from_gaussian_equals_constructor(model, k_D, k_G):
+    """The same quantities give the same solver: its state and its suprema equal
+    the constructor's bit for bit (both take one path, so exact equality is the
+    right tolerance; a difference would mean the two set different states).
+
+    Both solvers are fresh: a solver keeps the scans of earlier calls
+    (``_quadrant_grid.Family``), and seeds from a longer scan can move a maximum
+    by rounding (3.6e-14 measured), so a used solver need not agree bit for bit.
+    """
+    ref = sg.QuadrantSolver(model.kac_rice.constants, k_D, k_G)
+    new = sg.QuadrantSolver.from_gaussian(**_gaussian_args(model), k_D=k_D, k_G=k_G)
+    for name in ("prec", "d_row", "g_row", "ell"):
+        np.testing.assert_array_equal(getattr(new, name), getattr(ref, name), err_msg=name)
+    assert new.fallbacks == {"face": 0, "corner": 0}
+    u_D, u_G = np.array([-3.0, 0.5, 20.0, np.inf]), np.array([-1.0, 2.0, -15.0, np.inf])
+    a, b = new.suprema(u_D, u_G), ref.suprema(u_D, u_G)
+    np.testing.assert_array_equal(a.values, b.values)
+    np.testing.assert_array_equal(a.maximisers, b.maximisers)
+    d, g = np.array([-2.0, 0.3, 1.0]), np.array([-1.0, 0.5, 0.5])
+    np.testing.assert_array_equal(new.on_losses(d, g), ref.on_losses(d, g))
+
+
+@pytest.mark.parametrize(
+    "change, name",
+    [
+        ({"b": 0.0}, "b"),
+        ({"b": np.nan}, "b"),
+        ({"b1": -0.1}, "b1"),
+        ({"kappa": 1.0}, "kappa"),
+        ({"log_constant": np.inf}, "log_constant"),
+        ({"precision": np.eye(2)}, "precision"),
+        ({"precision": np.eye(3) + np.triu(np.ones((3, 3)), 1)}, "precision"),
+        ({"precision": np.diag([1.0, -1.0, 1.0])}, "precision"),
+        ({"precision": np.full((3, 3), np.nan)}, "precision"),
+        ({"d_row": np.ones(2)}, "d_row"),
+        ({"d_row": np.array([1.0, 1.0, 0.0])}, "d_row"),
+        ({"d_row": np.array([0.0, 0.0, 2.0])}, "d_row"),
+        ({"d_index": "sideways"}, "d_index"),
+    ],
+)
+def test_from_gaussian_rejects_bad_arguments(change, name):
+    args = _gaussian_args(sg.GanSpinGlass(*SETS["small"]))
+    args.update(change)
+    with pytest.raises(ValueError, match=name):
+        sg.QuadrantSolver.from_gaussian(**args)
