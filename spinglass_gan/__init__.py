@@ -36,7 +36,7 @@ kac_rice_log_integral, FiniteNResult
     Finite-N Kac-Rice integrals, Coulomb gas or Monte Carlo (``finite_n``;
     ``finite_n.convergence`` for the approach to Theta).
 expected_critical_points, log_expected_critical_points, kac_rice_samples,
-KacRiceSamples, kac_rice_saddle, KacRiceSaddle
+KacRiceSamples, KacRiceEstimate, KacRiceAccuracyWarning, kac_rice_saddle, KacRiceSaddle
     The model's own Kac-Rice formula at finite N by Monte Carlo, and its
     N -> infinity exponent (``kac_rice``).
 save_result, load_result, Result
@@ -57,6 +57,8 @@ from .ensemble import HessianEnsemble
 from .exponent import Exponent
 from .finite_n import FiniteNResult, kac_rice_log_integral
 from .kac_rice import (
+    KacRiceAccuracyWarning,
+    KacRiceEstimate,
     KacRiceSaddle,
     KacRiceSamples,
     expected_critical_points,
@@ -96,6 +98,8 @@ __all__ = [
     "GanSpinGlass",
     "HessianEnsemble",
     "HistogramL1",
+    "KacRiceAccuracyWarning",
+    "KacRiceEstimate",
     "KacRiceRegion",
     "KacRiceSaddle",
     "KacRiceSamples",
