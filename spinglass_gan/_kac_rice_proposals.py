@@ -238,6 +238,17 @@ def draw_v(
     return v, log_p - log_q
 
 
+def forcing(k: int | None, n: int, counting_below: bool) -> tuple[int, bool]:
+    """How to force "exactly k of the n eigenvalues on the counting side of the shift":
+    k on that side, or n - k on the other side when that is fewer (the same event).
+    Returns (how many to force, whether below the shift)."""
+    if k is None:
+        return 0, True
+    if k <= n - k:
+        return k, counting_below
+    return n - k, not counting_below
+
+
 def sample_spectral(
     constants: DerivedConstants,
     n_D: int,
@@ -250,23 +261,26 @@ def sample_spectral(
     forced: tuple[int | None, int | None],
     d_index: str,
     df: float = math.inf,
-    k_D_question: int | None = None,
     tilt: tuple[float, float] = (0.0, 1.0),
 ) -> dict[str, NDArray]:
     """The draws of ``kac_rice_samples(sampler="spectral")`` (module docstring of
     ``_kac_rice_spectral``): block spectra, det J' by the Schur complement, and the
-    forced indices' density ratios added to the log weights.  With ``k_D_question``
-    the D block stays tridiagonal (``d_block_tridiagonal``) and the draws answer that
-    k_D only."""
+    forced indices' density ratios added to the log weights.  ``forced`` holds the
+    question's (k_D, k_G) (None: unconstrained); the index is forced on the side with
+    fewer eigenvalues to place (``forcing``).  With k_D given the D block stays
+    tridiagonal (``d_block_tridiagonal``) and the draws answer that k_D only."""
     n = n_D + n_G
     b, b1 = constants.b, constants.b1
+    k_D_question = forced[0]
     v, log_weight = draw_v(constants, n, samples, rng, mean, prop_cov, df)
     x, x1 = constants.to_ensemble @ v.T
     y_D, y_G = x + x1, x
     s_D = math.sqrt(b * b / (2.0 * n) + b1 * b1 / (2.0 * n_D))
     s_G = b / math.sqrt(2.0 * n)
     off_sd = b / math.sqrt(2.0 * n)
-    lam_G, w_G = block_spectra(rng, n_G - 1, s_G, y_G, forced[1], True)
+    k_G, below_G = forcing(forced[1], n_G - 1, True)
+    k_D, below_D = forcing(k_D_question, n_D - 1, d_index == "ascent")
+    lam_G, w_G = block_spectra(rng, n_G - 1, s_G, y_G, k_G, below_G)
     g = lam_G - y_G[:, None]
     log_abs_det = np.empty(samples)
     sign = np.empty(samples, dtype=np.int8)
@@ -274,16 +288,15 @@ def sample_spectral(
     w_D = np.empty(samples)
     moments = np.full((samples, 2), np.nan)
     # The tridiagonal D block (O(n_D n_G^2) per draw) needs the kept draws' D block
-    # definite: a question with k_D fixed, forced (if at all) below the shift.
-    tridiagonal = k_D_question is not None and not (forced[0] and d_index == "descent")
+    # part T - y definite: a question with k_D fixed.
+    tridiagonal = k_D_question is not None
     per_draw = 8 * (n_D - 1) * (n_G - 1) * (1 if tridiagonal else 2)
     batch = max(1, min(samples, max_bytes // per_draw))
     for start in range(0, samples, batch):
         sl = slice(start, min(samples, start + batch))
         if tridiagonal:
-            k = forced[0] or 0
             neg, ld, sg, schur, w_D[sl], moments[sl] = d_block_tridiagonal(
-                rng, n_D - 1, s_D, y_D[sl], k, n_G - 1, off_sd, tilt
+                rng, n_D - 1, s_D, y_D[sl], k_D, n_G - 1, off_sd, tilt, below_D
             )
             idx = np.arange(n_G - 1)
             schur = -schur
@@ -293,9 +306,7 @@ def sample_spectral(
             log_abs_det[sl] = ld + log_s
             sign[sl] = (sg * sign_s).astype(np.int8)
         else:
-            lam_D, w_D[sl] = block_spectra(
-                rng, n_D - 1, s_D, y_D[sl], forced[0], d_index == "ascent"
-            )
+            lam_D, w_D[sl] = block_spectra(rng, n_D - 1, s_D, y_D[sl], k_D, below_D)
             d = lam_D - y_D[sl, None]
             neg_D[sl] = (d < 0.0).sum(axis=1)
             log_abs_det[sl], sign[sl] = log_det_schur(rng, d, g[sl], off_sd)

@@ -186,6 +186,7 @@ def d_block_tridiagonal(
     m: int,
     off_sd: float,
     tilt: tuple[float, float] = (0.0, 1.0),
+    below: bool = True,
 ) -> tuple[NDArray, NDArray, NDArray, NDArray, NDArray, NDArray]:
     """The D block kept tridiagonal: what the determinant and the index need, in O(n m^2).
 
@@ -196,7 +197,8 @@ def d_block_tridiagonal(
     below y, log|det(block - y)|, its sign, S_D = B^T (block - y)^-1 B of shape
     (m, m), the log weight, and the moments (sum, sum of squares) of the spectrum of
     T.  Pivoting is not used: the draws an index question keeps have T - y positive
-    definite.
+    definite.  ``below`` False forces k eigenvalues above y instead (the moments are
+    then those of -T).
 
     ``tilt`` = (c, rho) draws T as c + rho T0, T0 of the GOE law: the spectrum of a
     GOE of scale rho s centred at c, the exponential tilt of the GOE by
@@ -205,6 +207,11 @@ def d_block_tridiagonal(
     - log Z(s) + log Z(rho s) (the Vandermonde factors cancel), computed from the
     traces of T and T^2 without its eigenvalues.
     """
+    if not below:  # the block is -X with X a GOE forced below -y (lam -> -lam symmetry)
+        neg, log_det, sign, schur, log_w, mom = d_block_tridiagonal(
+            rng, n, s, -y, k, m, off_sd, tilt, True
+        )
+        return n - neg, log_det, sign * (-1.0) ** n, -schur, log_w, mom
     size = y.size
     a, e = _tridiagonal(rng, n - k, s, size)
     c, rho = tilt

@@ -59,7 +59,7 @@ from ._kac_rice_common import d_index as _d_index
 from ._kac_rice_common import index as _index
 from ._kac_rice_common import threshold as _threshold
 from ._kac_rice_estimates import MIN_ESS, KacRiceAccuracyWarning, KacRiceEstimate, KacRiceSamples
-from ._kac_rice_proposals import adapt, proposal_law, sample_dense, sample_spectral
+from ._kac_rice_proposals import adapt, forcing, proposal_law, sample_dense, sample_spectral
 from .derived import DerivedConstants
 from .quadrant import QuadrantSolver
 
@@ -169,8 +169,8 @@ def kac_rice_samples(
     targeted = k_D is not None or k_G is not None
     if sampler == "auto":
         sampler = "spectral" if targeted else "dense"
-    forced = (k_D or None, k_G or None)  # an index 0 is not forced: plain spectra
-    if sampler == "dense" and forced != (None, None):
+    forced = (k_D, k_G)
+    if sampler == "dense" and (k_D or k_G):
         raise ValueError("forcing k_D or k_G >= 1 needs sampler='spectral' (or 'auto')")
     mean, prop_cov = proposal_law(constants, proposal, u_D, u_G, k_D, k_G, d_index)
     gen = np.random.default_rng(rng)
@@ -180,7 +180,7 @@ def kac_rice_samples(
         df = _T_DF if auto else math.inf
 
         def draw(size, m, c, tilt):
-            args = (constants, n_D, n_G, size, gen, m, c, max_bytes, forced, d_index, df, k_D)
+            args = (constants, n_D, n_G, size, gen, m, c, max_bytes, forced, d_index, df)
             return sample_spectral(*args, tilt)
 
         tilt = (0.0, 1.0)
@@ -188,7 +188,7 @@ def kac_rice_samples(
             question = _question(n_D, u_D, u_G, k_D, k_G, d_index)
             pilot = min(max(samples // 4, 500), 20_000)
             s_D = math.sqrt(constants.b**2 / (2.0 * (n_D + n_G)) + constants.b1**2 / (2.0 * n_D))
-            block = (n_D - 1 - (forced[0] or 0), s_D)
+            block = (n_D - 1 - forcing(k_D, n_D - 1, d_index == "ascent")[0], s_D)
             state = (mean, prop_cov, tilt)
             state, spent = adapt(draw, question, state, n_D + n_G, pilot, _ROUNDS, df, block)
             mean, prop_cov, tilt = state
@@ -209,7 +209,7 @@ def kac_rice_samples(
         proposal_cov=prop_cov,
         **draws,
         forced_D=k_D if sampler == "spectral" and k_D is not None else None,
-        forced_G=forced[1],
+        forced_G=k_G if sampler == "spectral" and k_G else None,
         forced_side=d_index,
         sampler=sampler,
         proposal_df=df,
