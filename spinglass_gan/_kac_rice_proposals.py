@@ -238,15 +238,32 @@ def draw_v(
     return v, log_p - log_q
 
 
-def forcing(k: int | None, n: int, counting_below: bool) -> tuple[int, bool]:
-    """How to force "exactly k of the n eigenvalues on the counting side of the shift":
-    k on that side, or n - k on the other side when that is fewer (the same event).
-    Returns (how many to force, whether below the shift)."""
+def forcing(k: int | None, n: int, counting_below: bool, y: float, edge: float) -> tuple[int, bool]:
+    """How to force "exactly k of the n eigenvalues of a block on the counting side of
+    its shift y" (y at the proposal's centre, ``edge`` the block's semicircle radius).
+
+    When y lies beyond the bulk's edge on the counting side the k eigenvalues are
+    outliers: force k there.  Otherwise force the fewer of k on the counting side and
+    n - k on the other (the same event).  Returns (how many, whether below the shift).
+    """
     if k is None:
         return 0, True
-    if k <= n - k:
+    outside = y < -edge if counting_below else y > edge
+    if outside or k <= n - k:
         return k, counting_below
     return n - k, not counting_below
+
+
+def forcing_plan(constants: DerivedConstants, n_D: int, n_G: int, mean, k_D, k_G, d_index):
+    """((count, below) for the D block, (count, below) for the G block) at ``mean``."""
+    n = n_D + n_G
+    b, b1 = constants.b, constants.b1
+    x, x1 = constants.to_ensemble @ mean
+    s_D = math.sqrt(b * b / (2.0 * n) + b1 * b1 / (2.0 * n_D))
+    s_G = b / math.sqrt(2.0 * n)
+    plan_D = forcing(k_D, n_D - 1, d_index == "ascent", x + x1, 2.0 * s_D * math.sqrt(n_D - 1))
+    plan_G = forcing(k_G, n_G - 1, True, x, 2.0 * s_G * math.sqrt(n_G - 1))
+    return plan_D, plan_G
 
 
 def sample_spectral(
@@ -262,12 +279,13 @@ def sample_spectral(
     d_index: str,
     df: float = math.inf,
     tilt: tuple[float, float] = (0.0, 1.0),
+    plan: tuple[tuple[int, bool], tuple[int, bool]] = ((0, True), (0, True)),
 ) -> dict[str, NDArray]:
     """The draws of ``kac_rice_samples(sampler="spectral")`` (module docstring of
     ``_kac_rice_spectral``): block spectra, det J' by the Schur complement, and the
     forced indices' density ratios added to the log weights.  ``forced`` holds the
-    question's (k_D, k_G) (None: unconstrained); the index is forced on the side with
-    fewer eigenvalues to place (``forcing``).  With k_D given the D block stays
+    question's (k_D, k_G) (None: unconstrained), ``plan`` how each block is forced
+    (``forcing_plan``).  With k_D given the D block stays
     tridiagonal (``d_block_tridiagonal``) and the draws answer that k_D only."""
     n = n_D + n_G
     b, b1 = constants.b, constants.b1
@@ -278,8 +296,7 @@ def sample_spectral(
     s_D = math.sqrt(b * b / (2.0 * n) + b1 * b1 / (2.0 * n_D))
     s_G = b / math.sqrt(2.0 * n)
     off_sd = b / math.sqrt(2.0 * n)
-    k_G, below_G = forcing(forced[1], n_G - 1, True)
-    k_D, below_D = forcing(k_D_question, n_D - 1, d_index == "ascent")
+    (k_D, below_D), (k_G, below_G) = plan
     lam_G, w_G = block_spectra(rng, n_G - 1, s_G, y_G, k_G, below_G)
     g = lam_G - y_G[:, None]
     log_abs_det = np.empty(samples)

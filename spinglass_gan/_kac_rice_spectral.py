@@ -90,6 +90,20 @@ def goe_spectra(rng: np.random.Generator, n: int, s: float, size: int) -> NDArra
     return out * scale
 
 
+def _rate(slope: NDArray, y: NDArray, n: int, s: float) -> NDArray:
+    """Rate of the exponential gaps y - xi of forced eigenvalues.
+
+    The slope at y of the log density of one eigenvalue given the others, floored at
+    n^(1/6)/s (the inverse of the edge's fluctuation scale); where y is not below the
+    bulk (y > -2 s sqrt(n)) the forced eigenvalues belong in the bulk, so the mean gap
+    is at least y + 2 s sqrt(n), the distance down to the bulk's lower edge.
+    """
+    floor = max(n, 1) ** (1.0 / 6.0) / s
+    rate = np.where(np.isfinite(slope), np.maximum(slope, floor), floor)
+    reach = y + 2.0 * s * math.sqrt(max(n, 1))
+    return np.where(reach > 0.0, np.minimum(rate, 1.0 / np.maximum(reach, 1e-300)), rate)
+
+
 def forced_spectra(
     rng: np.random.Generator, n: int, s: float, y: NDArray[np.float64], k: int
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
@@ -97,17 +111,15 @@ def forced_spectra(
 
     Returns (lam, log_w): lam of shape (len(y), n) (unsorted: the k forced values
     first), log_w the log of the weight of the module docstring.  The exponential's
-    rate is the slope at y of the log density of one eigenvalue given the others,
-    sum_j 1/(y - mu_j) - y/(2 s^2) (positive below the bulk's edge), floored at
-    n^(1/6)/s, the inverse of the edge's fluctuation scale, so that it stays a
+    rate (``_rate``) is the slope at y of the log density of one eigenvalue given the
+    others, sum_j 1/(y - mu_j) - y/(2 s^2) (positive below the bulk's edge), kept a
     proper density near and inside the edge.
     """
     size = y.size
     mu = goe_spectra(rng, n - k, s, size)
     with np.errstate(divide="ignore"):
         slope = (1.0 / (y[:, None] - mu)).sum(axis=1) - y / (2.0 * s * s)
-    floor = max(n, 1) ** (1.0 / 6.0) / s
-    rate = np.where(np.isfinite(slope), np.maximum(slope, floor), floor)
+    rate = _rate(slope, y, n, s)
     gaps = rng.standard_exponential((size, k)) / rate[:, None]
     xi = y[:, None] - gaps
     log_w = (
@@ -230,9 +242,7 @@ def d_block_tridiagonal(
     neg, log_det, sign = stats[:, 0].astype(np.int64), stats[:, 1].copy(), stats[:, 2].copy()
     log_w = log_tilt
     if k:
-        slope = stats[:, 3] - y / (2.0 * s * s)
-        floor = max(n, 1) ** (1.0 / 6.0) / s
-        rate = np.where(np.isfinite(slope), np.maximum(slope, floor), floor)
+        rate = _rate(stats[:, 3] - y / (2.0 * s * s), y, n, s)
         gaps = rng.standard_exponential((size, k)) / rate[:, None]
         xi = y[:, None] - gaps
         log_w += (

@@ -59,7 +59,13 @@ from ._kac_rice_common import d_index as _d_index
 from ._kac_rice_common import index as _index
 from ._kac_rice_common import threshold as _threshold
 from ._kac_rice_estimates import MIN_ESS, KacRiceAccuracyWarning, KacRiceEstimate, KacRiceSamples
-from ._kac_rice_proposals import adapt, forcing, proposal_law, sample_dense, sample_spectral
+from ._kac_rice_proposals import (
+    adapt,
+    forcing_plan,
+    proposal_law,
+    sample_dense,
+    sample_spectral,
+)
 from .derived import DerivedConstants
 from .quadrant import QuadrantSolver
 
@@ -181,14 +187,15 @@ def kac_rice_samples(
 
         def draw(size, m, c, tilt):
             args = (constants, n_D, n_G, size, gen, m, c, max_bytes, forced, d_index, df)
-            return sample_spectral(*args, tilt)
+            return sample_spectral(*args, tilt, plan)
 
         tilt = (0.0, 1.0)
+        plan = forcing_plan(constants, n_D, n_G, mean, k_D, k_G, d_index)
         if auto:
             question = _question(n_D, u_D, u_G, k_D, k_G, d_index)
             pilot = min(max(samples // 4, 500), 20_000)
             s_D = math.sqrt(constants.b**2 / (2.0 * (n_D + n_G)) + constants.b1**2 / (2.0 * n_D))
-            block = (n_D - 1 - forcing(k_D, n_D - 1, d_index == "ascent")[0], s_D)
+            block = (n_D - 1 - plan[0][0], s_D)
             state = (mean, prop_cov, tilt)
             state, spent = adapt(draw, question, state, n_D + n_G, pilot, _ROUNDS, df, block)
             mean, prop_cov, tilt = state
