@@ -152,3 +152,24 @@ def test_forced_draws_answer_only_their_index():
         sg.kac_rice_samples(3, 3, 1.0, 8, 4, 200, 0, k_G=1, sampler="dense")
     with pytest.raises(ValueError, match="sampler"):
         sg.kac_rice_samples(3, 3, 1.0, 8, 4, 200, 0, sampler="lu")
+
+
+def test_finite_n_banded_cells_agree_with_single_estimates():
+    from spinglass_gan.kac_rice_banded import finite_n_banded
+
+    model = sg.GanSpinGlass(3, 3, 1.0, 0.9)
+    u_D, u_G = np.array([10.0, 30.0]), np.array([-30.0, -5.0])
+    res = finite_n_banded(model, 20, u_D, u_G, 1, 1, anchors=1, samples=3000, rng=0)
+    assert res.log_count.shape == (4, 2, 2) and res.n_D == 18 and res.n_G == 2
+    k_D, k_G = res.largest()
+    assert k_D.shape == (2, 2) and k_D.min() >= -1 and k_G.max() <= 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", sg.KacRiceAccuracyWarning)
+        one = sg.kac_rice_samples(
+            3, 3, 1.0, 18, 2, 20_000, 5, proposal="auto", u_D=30.0, u_G=-5.0, k_D=0, k_G=0
+        ).log_expected(30.0, -5.0, 0, 0)
+    i = int(np.flatnonzero((res.pairs == (0, 0)).all(axis=1))[0])
+    cell = (res.log_count[i, 1, 1], res.stderr[i, 1, 1])
+    assert abs(_z(cell, one)) < 4
+    with pytest.raises(ValueError, match="u_D"):
+        finite_n_banded(model, 20, [2.0, 1.0], u_G)
