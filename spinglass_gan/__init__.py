@@ -38,7 +38,8 @@ kac_rice_log_integral, FiniteNResult
 expected_critical_points, log_expected_critical_points, kac_rice_samples,
 KacRiceSamples, KacRiceEstimate, KacRiceAccuracyWarning, kac_rice_saddle, KacRiceSaddle
     The model's own Kac-Rice formula at finite N by Monte Carlo, and its
-    N -> infinity exponent (``kac_rice``).
+    N -> infinity exponent (``kac_rice``); finite_n_banded, FiniteNBanded: the banded
+    structure at finite N (``kac_rice_banded``).
 save_result, load_result, Result
     Results as .npz with JSON metadata (``results``).
 GanLandscape, CriticalPoints
@@ -66,6 +67,7 @@ from .kac_rice import (
     kac_rice_samples,
     log_expected_critical_points,
 )
+from .kac_rice_banded import FiniteNBanded, finite_n_banded
 from .landscape import CriticalPoints, GanLandscape
 from .large_deviations import goe_rate
 from .master_equation import (
@@ -93,6 +95,7 @@ __all__ = [
     "DerivedConstants",
     "DysonSolution",
     "Exponent",
+    "FiniteNBanded",
     "FiniteNResult",
     "GanLandscape",
     "GanSpinGlass",
@@ -116,6 +119,7 @@ __all__ = [
     "density",
     "density_moment",
     "expected_critical_points",
+    "finite_n_banded",
     "goe_rate",
     "histogram_l1",
     "kac_rice_log_integral",
