@@ -3,6 +3,8 @@
     python scripts/compare_counts.py COUNTS.npz [--samples 400000] [--seed 0]
         [--u-D 0.5 1.0 ...] [--u-G -1 0 ...] [--max-index 2] [--proposal auto]
     python scripts/compare_counts.py data/counts --json data/counts/comparison.json
+    python scripts/compare_counts.py data/counts --indexed --samples 100000 \
+        --json data/counts/comparison_indexed.json
 
 COUNTS.npz holds one record per critical point found, over a set of sampled instances
 (the format of `count_critical_points` files):
@@ -79,12 +81,14 @@ def questions(arrays, u_D_list, u_G_list, max_index):
     return out
 
 
-def compare(arrays, meta, draws, u_D_list, u_G_list, max_index) -> list[dict]:
+def compare(arrays, meta, draws, u_D_list, u_G_list, max_index, only=None) -> list[dict]:
     n_inst = int(meta["n_instances"])
     d_index = meta.get("d_index", "ascent")
     rows = []
     for label, u_D, u_G, k_D, k_G in questions(arrays, u_D_list, u_G_list, max_index):
         if k_D is not None and (k_D > draws.n_D - 1 or k_G > draws.n_G - 1):
+            continue
+        if only is not None and (k_D, k_G) != only:
             continue
         keep = (arrays["u_D"] <= u_D) & (arrays["u_G"] <= u_G)
         if k_D is not None:
@@ -104,9 +108,28 @@ def common_pairs(arrays, top: int = 3) -> list[tuple[int, int]]:
     return [tuple(int(v) for v in pairs[i]) for i in np.argsort(-freq, kind="stable")[:top]]
 
 
-def compare_folder(folder: Path, samples: int, seed: int, out: Path | None) -> list[dict]:
+def indexed_rows(arrays, meta, samples: int, seed: int, pairs) -> list[dict]:
+    """Each (k_D, k_G) of ``pairs`` from its own draws, made for it: the spectral
+    sampler with that index forced and the adaptive proposal (``proposal="auto"``)."""
+    rows = []
+    for k_D, k_G in pairs:
+        draws = sg.kac_rice_samples(
+            int(meta["p"]), int(meta["q"]), float(meta["sigma_z"]), int(meta["n_D"]),
+            int(meta["n_G"]), samples, seed, proposal="auto", k_D=k_D, k_G=k_G,
+            d_index=meta.get("d_index", "ascent"),
+        )  # fmt: skip
+        row = compare(arrays, meta, draws, [], [], max(k_D, k_G), only=(k_D, k_G))[0]
+        row["ess"] = draws.log_expected(k_D=k_D, k_G=k_G, min_ess=0).ess
+        rows.append(row)
+    return rows
+
+
+def compare_folder(
+    folder: Path, samples: int, seed: int, out: Path | None, indexed: bool = False
+) -> list[dict]:
     """Every counts file of ``folder``: total, the quartiles of u_D and of u_G as
-    thresholds, and the three commonest index pairs; one summary row per file."""
+    thresholds, and the three commonest index pairs; one summary row per file.  With
+    ``indexed`` the pairs come from draws made for each (``indexed_rows``)."""
     summary = []
     for path in sorted(folder.glob("*.npz")):
         arrays, meta = load_counts(path)
@@ -118,7 +141,9 @@ def compare_folder(folder: Path, samples: int, seed: int, out: Path | None) -> l
             int(meta["n_G"]), samples, seed,
         )  # fmt: skip
         rows = compare(arrays, meta, draws, u_D_list, u_G_list, max_index=-1)
-        for k_D, k_G in common_pairs(arrays):
+        if indexed:
+            rows += indexed_rows(arrays, meta, samples, seed, common_pairs(arrays))
+        for k_D, k_G in [] if indexed else common_pairs(arrays):
             rows += [
                 r for r in compare(arrays, meta, draws, [], [], max(k_D, k_G))
                 if r["question"] == f"(k_D, k_G) = ({k_D}, {k_G})"
@@ -152,9 +177,13 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--u-G", type=float, nargs="*", default=None, dest="u_G")
     parser.add_argument("--max-index", type=int, default=2)
     parser.add_argument("--proposal", choices=("none", "auto"), default="none")
+    parser.add_argument(
+        "--indexed", action="store_true",
+        help="folder mode: each index pair from draws forced to it (proposal='auto')",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     if args.counts.is_dir():
-        return compare_folder(args.counts, args.samples, args.seed, args.json)
+        return compare_folder(args.counts, args.samples, args.seed, args.json, args.indexed)
     arrays, meta = load_counts(args.counts)
     quart = (0.25, 0.5, 0.75)
     u_D_list = args.u_D if args.u_D is not None else list(np.quantile(arrays["u_D"], quart))

@@ -42,9 +42,10 @@ kac_rice_log_integral, FiniteNResult
     Finite-N Kac-Rice integrals, Coulomb gas or Monte Carlo (``finite_n``;
     ``finite_n.convergence`` for the approach to Theta).
 expected_critical_points, log_expected_critical_points, kac_rice_samples,
-KacRiceSamples, kac_rice_saddle, KacRiceSaddle
+KacRiceSamples, KacRiceEstimate, KacRiceAccuracyWarning, kac_rice_saddle, KacRiceSaddle
     The model's own Kac-Rice formula at finite N by Monte Carlo, and its
-    N -> infinity exponent (``kac_rice``).
+    N -> infinity exponent (``kac_rice``); finite_n_banded, FiniteNBanded: the banded
+    structure at finite N (``kac_rice_banded``).
 save_result, load_result, Result
     Results as .npz with JSON metadata (``results``).
 GanLandscape, CriticalPoints
@@ -69,6 +70,8 @@ from .formulas import (
     register_formula,
 )
 from .kac_rice import (
+    KacRiceAccuracyWarning,
+    KacRiceEstimate,
     KacRiceSaddle,
     KacRiceSamples,
     expected_critical_points,
@@ -76,6 +79,7 @@ from .kac_rice import (
     kac_rice_samples,
     log_expected_critical_points,
 )
+from .kac_rice_banded import FiniteNBanded, finite_n_banded
 from .landscape import CriticalPoints, GanLandscape
 from .large_deviations import goe_rate
 from .master_equation import (
@@ -104,12 +108,15 @@ __all__ = [
     "DerivedFormula",
     "DysonSolution",
     "Exponent",
+    "FiniteNBanded",
     "FiniteNResult",
     "GanLandscape",
     "GanSpinGlass",
     "HessianEnsemble",
     "HistogramL1",
     "KacRiceFormula",
+    "KacRiceAccuracyWarning",
+    "KacRiceEstimate",
     "KacRiceRegion",
     "KacRiceSaddle",
     "KacRiceSamples",
@@ -129,6 +136,7 @@ __all__ = [
     "density",
     "density_moment",
     "expected_critical_points",
+    "finite_n_banded",
     "goe_rate",
     "histogram_l1",
     "kac_rice_log_integral",

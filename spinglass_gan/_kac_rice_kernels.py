@@ -1,4 +1,4 @@
-"""Compiled kernel that draws the Jacobians J' of the finite-N Kac-Rice formula (private).
+"""Compiled kernels of the finite-N Kac-Rice formula: dense Jacobians, tridiagonal blocks (private).
 
 J' = b M + blockdiag(b1 M1, 0) - diag(s_D I, s_G I), of order m = N - 2, where M is a
 GOE with off-diagonal variance 1/(2N) and diagonal variance 1/N (N = n_D + n_G, not m),
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from numba import njit
 
 
@@ -40,3 +41,87 @@ def fill_jacobians(rng, out, b, b1, n_total, n_d, shift_d, shift_g):
                     mat[i, j] = v
                     mat[j, i] = v
                 mat[i, i] = diag * rng.standard_normal() - shift_g[k]
+
+
+@njit(cache=True)
+def tridiagonal_pivots(a, e, y):
+    """LDL^T of T - y I, T symmetric tridiagonal (diagonal a, off-diagonal e).
+
+    Returns (number of negative pivots = eigenvalues of T below y (Sylvester),
+    log|det(T - y)|, sign det(T - y), d/dy log|det(T - y)| = sum_j 1/(y - lam_j)).
+    """
+    n = a.shape[0]
+    neg = 0
+    logdet = 0.0
+    sign = 1.0
+    dlog = 0.0
+    piv = 0.0
+    dpiv = 0.0
+    for i in range(n):
+        if i == 0:
+            piv = a[0] - y
+            dpiv = -1.0
+        else:
+            e2 = e[i - 1] * e[i - 1]
+            new = a[i] - y - e2 / piv
+            dpiv = -1.0 + e2 * dpiv / (piv * piv)
+            piv = new
+        if piv == 0.0:
+            piv = 1e-300
+        if piv < 0.0:
+            neg += 1
+            sign = -sign
+        logdet += math.log(abs(piv))
+        dlog += dpiv / piv
+    return neg, logdet, sign, dlog
+
+
+@njit(cache=True)
+def tridiagonal_schur(a, e, y, b, out):
+    """out += b^T (T - y I)^-1 b = z^T D^-1 z with z = L^-1 b (T - y = L D L^T).
+
+    b has shape (n, m), out (m, m).  Without pivoting: meant for T - y positive
+    definite (the draws an index question keeps), where it is stable.
+    """
+    n, m = b.shape
+    z = np.empty(m)
+    piv = 0.0
+    for i in range(n):
+        if i == 0:
+            piv = a[0] - y
+            for c in range(m):
+                z[c] = b[0, c]
+        else:
+            ell = e[i - 1] / piv
+            piv = a[i] - y - e[i - 1] * ell
+            for c in range(m):
+                z[c] = b[i, c] - ell * z[c]
+        if piv == 0.0:
+            piv = 1e-300
+        for c in range(m):
+            zc = z[c] / piv
+            for d in range(m):
+                out[c, d] += zc * z[d]
+
+
+@njit(cache=True)
+def tridiagonal_batch(a, e, y, b, schur, stats):
+    """Per draw k: stats[k] = tridiagonal_pivots(a[k], e[k], y[k]) and
+    schur[k] = b[k]^T (T_k - y_k)^-1 b[k] (added to what schur[k] holds)."""
+    for k in range(a.shape[0]):
+        neg, logdet, sign, dlog = tridiagonal_pivots(a[k], e[k], y[k])
+        stats[k, 0] = neg
+        stats[k, 1] = logdet
+        stats[k, 2] = sign
+        stats[k, 3] = dlog
+        tridiagonal_schur(a[k], e[k], y[k], b[k], schur[k])
+
+
+@njit(cache=True)
+def tridiagonal_logdets(a, e, ys):
+    """log|det(T_k - ys[k, i])| for each draw k and level i."""
+    out = np.empty(ys.shape)
+    for k in range(ys.shape[0]):
+        for i in range(ys.shape[1]):
+            out[k, i] = tridiagonal_pivots(a[k], e[k], ys[k, i])[1]
+    return out
