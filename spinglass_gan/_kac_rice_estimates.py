@@ -30,7 +30,16 @@ MIN_ESS = 50.0  # default: fewer effective draws than this warn
 
 
 class KacRiceAccuracyWarning(UserWarning):
-    """A finite-N Kac-Rice estimate rests on too few effective draws to be trusted."""
+    """A finite-N Kac-Rice estimate rests on too few effective draws to be trusted.
+
+    Issued by the estimates that take ``min_ess`` (default 50:
+    :meth:`KacRiceSamples.expected`, :meth:`KacRiceSamples.log_expected`,
+    ``expected_critical_points``, ``log_expected_critical_points``) when the effective
+    sample size (sum_k T_k)^2 / sum_k T_k^2 of the set's terms is below it: the mean
+    and its standard error are then dominated by a few draws.  The message gives the
+    ESS, the number of draws and how many fell in the set.  Remedies: more ``samples``,
+    or ``proposal="auto"``.
+    """
 
 
 class KacRiceEstimate(tuple):
@@ -39,6 +48,22 @@ class KacRiceEstimate(tuple):
     Unpacks and compares as the pair ``(value, stderr)``; the attributes add
     ``ess`` (Kish effective sample size of the terms, (sum T)^2 / sum T^2),
     ``samples`` (draws used) and ``hits`` (draws in the set).
+
+    Parameters
+    ----------
+    value : float
+        The estimate: an expected count (dimensionless) or (1/N) log of one (per N),
+        as the function that returns it says.
+    stderr : float
+        Its Monte Carlo standard error, in the same units (for (1/N) log E # the
+        delta-method error stderr(E #) / (N E #)).
+    ess : float
+        Kish effective sample size of the terms T_k, (sum_k T_k)^2 / sum_k T_k^2
+        (0 when every term vanishes).
+    samples : int
+        Number of draws the estimate averages over.
+    hits : int
+        Number of those draws that fell in the set.
     """
 
     value: float
@@ -122,7 +147,7 @@ class KacRiceSamples:
     """Draws of the finite-N Kac-Rice expectation, reusable for any count.
 
     Each draw k carries the loss levels per N, u_D = (l_D - l_G)/N and u_G = l_G/N,
-    the shifts x, x1, log|det J'|, the sign of det J', the numbers of negative
+    the shifts x, x1, ``log|det J'|``, the sign of det J', the numbers of negative
     eigenvalues of the two diagonal blocks of J' and the log likelihood ratio of the
     Gaussian proposal (0 without importance sampling).  The expected number of
     critical points in a set S is ``exp(log_prefactor) * mean_k(|det J'_k|
@@ -199,10 +224,24 @@ class KacRiceSamples:
 
     @property
     def samples(self) -> int:
+        """Number of draws (pilot draws of an adaptive proposal not included)."""
         return self.u_D.size
 
     def k_D(self, d_index: DIndex = "ascent") -> NDArray[np.int64]:
-        """Per-draw D index: negative (``"ascent"``) or positive (``"descent"``) eigenvalues."""
+        """Per-draw D index: negative (``"ascent"``) or positive (``"descent"``) eigenvalues.
+
+        Parameters
+        ----------
+        d_index : {"ascent", "descent"}
+            Which eigenvalues of the D block of J' (order n_D - 1) to count.
+
+        Returns
+        -------
+        ndarray of int, shape (samples,)
+            The D index of each draw: ``neg_D`` for "ascent", n_D - 1 - ``neg_D`` for
+            "descent" (meaningless for draws made with ``indices=False``, whose
+            ``neg_D`` is -1).
+        """
         return self.neg_D if _d_index(d_index) == "ascent" else (self.n_D - 1) - self.neg_D
 
     def mask(
@@ -214,7 +253,28 @@ class KacRiceSamples:
         *,
         d_index: DIndex = "ascent",
     ) -> NDArray[np.bool_]:
-        """Draws with u_D <= ``u_D``, u_G <= ``u_G`` and the given block indices."""
+        """Draws with u_D <= ``u_D``, u_G <= ``u_G`` and the given block indices.
+
+        Parameters
+        ----------
+        u_D, u_G : float
+            Loss thresholds per N, on u_D = (l_D - l_G)/N and u_G = l_G/N (+inf: none).
+        k_D, k_G : int or None
+            Block indices; None: any.
+        d_index : {"ascent", "descent"}
+            k_D counts negative (default) or positive eigenvalues of the D block of J'.
+
+        Returns
+        -------
+        ndarray of bool, shape (samples,)
+            True for the draws in the set.
+
+        Raises
+        ------
+        ValueError
+            If an index is asked of draws made with ``indices=False``, or of draws
+            forced to another index (``forced_D``, ``forced_G``).
+        """
         u_D = _threshold("u_D", u_D)
         u_G = _threshold("u_G", u_G)
         k_D = _index("k_D", k_D, self.n_D - 1)
@@ -242,7 +302,19 @@ class KacRiceSamples:
             )
 
     def log_terms(self, mask: NDArray[np.bool_] | None = None) -> NDArray[np.float64]:
-        """log of each draw's term, prefactor included; -inf outside ``mask``."""
+        """log of each draw's term, prefactor included; -inf outside ``mask``.
+
+        Parameters
+        ----------
+        mask : ndarray of bool, shape (samples,), optional
+            Draws to keep (default: all).
+
+        Returns
+        -------
+        ndarray, shape (samples,)
+            log T_k = ``log_prefactor + log_abs_det + log_weight`` (natural log, not
+            divided by N) for each draw in the mask, -inf elsewhere.
+        """
         t = self.log_prefactor + self.log_abs_det + self.log_weight
         return t if mask is None else np.where(mask, t, -np.inf)
 
@@ -319,8 +391,27 @@ class KacRiceSamples:
 
         The error is stderr / (N mean); it is meaningful while stderr << mean, i.e.
         while the effective sample size (``.ess`` of the result) is large.  Below
-        ``min_ess`` a :class:`KacRiceAccuracyWarning` names it.  (-inf, inf), with
-        that warning, when no draw falls in the set.
+        ``min_ess`` a :class:`KacRiceAccuracyWarning` names it.  Computed in log space,
+        so it works where the count itself overflows float64.
+
+        Parameters
+        ----------
+        u_D, u_G : float
+            Loss thresholds per N: L_D <= N u_D and L_G <= N u_G (+inf: no bound).
+        k_D, k_G : int or None
+            Block indices (None: any).
+        d_index : {"ascent", "descent"}
+            k_D counts negative (default) or positive eigenvalues of the D block of J'.
+        min_ess : float
+            Warn (:class:`KacRiceAccuracyWarning`) when the effective sample size of
+            the set's terms is below this.
+
+        Returns
+        -------
+        KacRiceEstimate
+            (value, stderr): (1/N) log E # (per N) and stderr(E #) / (N E #), with
+            ``.ess``, ``.samples`` and ``.hits``.  (-inf, inf), with the warning unless
+            a threshold is -inf, when no draw falls in the set.
         """
         keep = self.mask(u_D, u_G, k_D, k_G, d_index=d_index)
         ess, hits = self._quality(keep, u_D, u_G, min_ess, "(1/N) log expected count")
@@ -398,7 +489,26 @@ class KacRiceSamples:
         *,
         d_index: DIndex = "ascent",
     ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        """(1/N) log of :meth:`expected_map` and its delta-method error (-inf, inf where 0)."""
+        """(1/N) log of :meth:`expected_map` and its delta-method error.
+
+        Computed in log space, so it works where the counts overflow float64.  Unlike
+        :meth:`log_expected` it does not warn on a small effective sample size.
+
+        Parameters
+        ----------
+        u_D, u_G : array_like, 1-D, increasing
+            Grids of loss thresholds per N (+inf allowed).
+        k_D, k_G : int or None
+            Block indices; None: any.
+        d_index : {"ascent", "descent"}
+            k_D counts negative (default) or positive eigenvalues of the D block of J'.
+
+        Returns
+        -------
+        (value, stderr) : ndarrays of shape (u_G.size, u_D.size)
+            Indexed [i_G, i_D]: (1/N) log E # (per N) and stderr(E #) / (N E #);
+            -inf and inf where no draw falls in the set.
+        """
         m, s1, s2 = self._map_sums(u_D, u_G, k_D, k_G, d_index)
         n = self.samples
         mean = s1 / n
@@ -422,6 +532,26 @@ class KacRiceSamples:
         J is the unflipped Jacobian, det J = (-1)^(n_D - 1) det J'.  Without thresholds
         or index constraints this is chi(S^(n_D-1)) chi(S^(n_G-1)) exactly
         (Poincare-Hopf; chi(S^n) = 1 + (-1)^n), a check of every constant of the formula.
+
+        Parameters
+        ----------
+        u_D, u_G : float
+            Loss thresholds per N (+inf: none).
+        k_D, k_G : int or None
+            Block indices; None: any.
+        d_index : {"ascent", "descent"}
+            k_D counts negative (default) or positive eigenvalues of the D block of J'.
+
+        Returns
+        -------
+        (value, stderr) : tuple of float
+            The expected signed count (dimensionless) and its Monte Carlo standard
+            error.
+
+        Raises
+        ------
+        FloatingPointError
+            If the signed sum overflows (or underflows) float64.
         """
         keep = self.mask(u_D, u_G, k_D, k_G, d_index=d_index)
         return _to_linear(*self._estimate(keep, True), "signed sum")

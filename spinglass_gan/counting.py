@@ -358,6 +358,11 @@ def count_critical_points(
 ) -> CriticalPointCounts:
     """Find all critical points of ``instances`` sampled instances and keep their records.
 
+    A game instead of the GAN model: ``count_critical_points(game, sizes, instances,
+    rng=None, **options)`` with ``game`` a :class:`~spinglass_gan.game.SpinGlassGame`
+    returns :func:`~spinglass_gan.game_counting.count_game_critical_points` (a
+    :class:`~spinglass_gan.game_counting.GameCriticalPointCounts`).
+
     Parameters
     ----------
     p, q : int
@@ -391,11 +396,6 @@ def count_critical_points(
     CriticalPointCounts
         ``.mean()`` is the mean total count with its standard error;
         ``.mean(u_D, u_G)`` under loss thresholds; ``.by_index()`` by (k_D, k_G).
-
-    A game instead of the GAN model: ``count_critical_points(game, sizes, instances,
-    rng=None, **options)`` with ``game`` a :class:`~spinglass_gan.game.SpinGlassGame`
-    returns :func:`~spinglass_gan.game_counting.count_game_critical_points` (a
-    :class:`~spinglass_gan.game_counting.GameCriticalPointCounts`).
 
     Examples
     --------

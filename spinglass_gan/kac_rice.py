@@ -259,7 +259,7 @@ def _draws_for(p, q, sigma_z, n_D, n_G, u_D, u_G, k_D, k_G, samples, rng, d_inde
 
 
 _ESTIMATOR_DOC = """
-    The estimate is the mean over ``samples`` iid draws of the terms
+    The estimate is the mean over ``samples`` iid draws of the terms::
 
         T_k = P |det J'_k| w_k 1{draw k in the set},
         w_k = [N(v_k; 0, K/N) / N(v_k; mean, C/N)] * prod over forced blocks of
@@ -298,10 +298,12 @@ def expected_critical_points(
 ) -> KacRiceEstimate:
     """Exact finite-N expected number of critical points, by Monte Carlo.
 
-    E #{critical points with L_D <= N u_D, L_G <= N u_G, block indices (k_D, k_G)}
-      = V_D V_G (2 pi)^(-(N-2)/2) v_D^(-(n_D-1)/2) v_G^(-(n_G-1)/2)
-        * E[|det J'| 1{(l_D - l_G)/N <= u_D, l_G/N <= u_G} 1{indices}]
-    (module docstring; docs/kac-rice-finite-n.md).
+    The count is (module docstring; docs/kac-rice-finite-n.md)::
+
+        E #{critical points with L_D <= N u_D, L_G <= N u_G, block indices (k_D, k_G)}
+          = V_D V_G (2 pi)^(-(N-2)/2) v_D^(-(n_D-1)/2) v_G^(-(n_G-1)/2)
+            * E[|det J'| 1{(l_D - l_G)/N <= u_D, l_G/N <= u_G} 1{indices}]
+
     {estimator}
     Parameters
     ----------
@@ -363,10 +365,30 @@ def log_expected_critical_points(
     Tends to the complexity exponent (``GanSpinGlass.theta``, with the same index
     constraints) as N grows, with an O(log N / N) correction.
     {estimator}
+    Parameters
+    ----------
+    p, q, sigma_z, n_D, n_G
+        The model (p >= 2, q >= 1, sigma_z > 0) and its sizes (n_D, n_G >= 2).
+    u_D, u_G : float
+        Loss thresholds per N: L_D <= N u_D, L_G <= N u_G (+inf: none).
+    k_D, k_G : int or None
+        Block indices; None: any.
+    samples : int
+        Monte Carlo draws, >= 2.
+    rng : int, numpy.random.Generator or None
+        Seed or generator.
+    d_index : {"ascent", "descent"}
+        k_D counts negative (default) or positive eigenvalues of the D block of J'.
+    proposal : None, "auto", array_like of shape (3,) or (mean, cov)
+        Importance sampling of (l_D, l_G, rho)/N; see :func:`kac_rice_samples`.
+        "auto" is the choice for index constraints at any N beyond about 30.
+    min_ess : float
+        Warn (:class:`KacRiceAccuracyWarning`) when the effective sample size is below.
+
     Returns
     -------
     KacRiceEstimate
-        (value, stderr): (1/N) log E #, and stderr(E #) / (N E #); ``.ess`` the
+        (value, stderr): (1/N) log E # (per N), and stderr(E #) / (N E #); ``.ess`` the
         effective sample size.  (-inf, inf) with a :class:`KacRiceAccuracyWarning`
         if no draw is in the set.
     """
@@ -386,12 +408,14 @@ log_expected_critical_points.__doc__ = log_expected_critical_points.__doc__.repl
 class KacRiceSaddle(NamedTuple):
     """The N -> infinity exponent and where it is attained.
 
+    Attributes
+    ----------
     theta : float
         C* + max of L(x; x1) - v^T K^-1 v / 2 over the set (per N).
     v : ndarray, shape (3,)
-        The maximiser (a, g, h) = (l_D, l_G, rho)/N.
+        The maximiser (a, g, h) = (l_D, l_G, rho)/N (NaN when theta = -inf).
     x, x1 : float
-        The ensemble's shifts there.
+        The ensemble's shifts there, x = r g - h and x1 = 2h - p a - r g.
     """
 
     theta: float
@@ -430,9 +454,15 @@ def kac_rice_saddle(
     Parameters
     ----------
     p, q, sigma_z, kappa
-        The model.
+        The model: p >= 2, q >= 1, sigma_z > 0, kappa = n_D / N in (0, 1).
     u_D, u_G : float
         Loss thresholds per N (+inf: none; -inf: the empty set, theta = -inf).
+
+    Returns
+    -------
+    KacRiceSaddle
+        Theta (per N), the maximiser v and the shifts (x, x1) there; (-inf, NaN, NaN,
+        NaN) when the set is empty.
     """
     p = val.integer("p", p, 2)
     q = val.integer("q", q, 1)

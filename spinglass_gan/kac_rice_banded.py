@@ -43,6 +43,8 @@ class FiniteNBanded:
         (1/N) log E # (-inf where no draw fell in the set), its delta-method error and
         the effective sample size of the estimate kept.
     metadata : dict
+        The model and the run's settings (p, q, sigma_z, kappa, n, n_D, n_G, anchors,
+        samples).
     """
 
     n: int
@@ -57,11 +59,37 @@ class FiniteNBanded:
     metadata: dict = field(default_factory=dict)
 
     def feasible(self, min_ess: float = 0.0) -> NDArray[np.bool_]:
-        """E # >= 1 for each pair and cell (cells with ESS below ``min_ess`` excluded)."""
+        """E # >= 1 for each pair and cell (cells with ESS below ``min_ess`` excluded).
+
+        Parameters
+        ----------
+        min_ess : float
+            Cells whose kept estimate has an effective sample size below this count as
+            infeasible (default 0: no cell is excluded).
+
+        Returns
+        -------
+        ndarray of bool, shape (P, len(u_G), len(u_D))
+            True where (1/N) log E # >= 0 and the ESS is at least ``min_ess``.
+        """
         return (self.log_count >= 0.0) & (self.ess >= min_ess)
 
     def largest(self, min_ess: float = 0.0) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-        """(largest feasible k_D, largest feasible k_G) per cell over the pairs, -1 if none."""
+        """(largest feasible k_D, largest feasible k_G) per cell over the pairs, -1 if none.
+
+        The two maxima are taken separately over the feasible pairs of each cell, so
+        they need not come from the same pair.
+
+        Parameters
+        ----------
+        min_ess : float
+            As in :meth:`feasible`.
+
+        Returns
+        -------
+        k_D, k_G : ndarray of int, shape (len(u_G), len(u_D))
+            Indexed [i_G, i_D]; -1 where no pair is feasible.
+        """
         ok = self.feasible(min_ess)
         k_D = np.where(ok, self.pairs[:, 0, None, None], -1).max(axis=0)
         k_G = np.where(ok, self.pairs[:, 1, None, None], -1).max(axis=0)
@@ -112,6 +140,7 @@ def finite_n_banded(
     samples : int
         Draws per anchor (pilot rounds of the adaptive proposal come on top).
     rng : int, Generator or None
+        Seed or generator.
 
     Returns
     -------
