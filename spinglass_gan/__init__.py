@@ -20,6 +20,9 @@ DerivedConstants, LossCoordinates, QuadrantSolver
     quadrants (``quadrant``).
 HessianEnsemble
     The random Hessian H'(x1): sampling and limiting law (``ensemble``).
+VectorDyson
+    The K-block vector Dyson equation: density and log-potential of a symmetric
+    Gaussian block matrix with a variance profile, minus block shifts (``kblock``).
 solve_dyson, stieltjes, density, density_moment, support, splitting_x1
     Master-equation solver (``master_equation``).
 log_potential
@@ -53,6 +56,10 @@ GanLandscape, CriticalPoints
 count_critical_points, CriticalPointCounts
     Critical points of many sampled instances: mean counts under loss thresholds and
     by index, with standard errors and completeness evidence (``counting``).
+SpinGlassGame
+    Spherical spin-glass games (K players sharing one random field): the asymptotic
+    complexity Theta, the exact finite-N Kac-Rice count and sampled instances with all
+    their critical points (``game``); ``count_critical_points`` accepts a game.
 """
 
 from ._version import __version__
@@ -69,6 +76,7 @@ from .formulas import (
     PublishedFormula,
     register_formula,
 )
+from .game import SpinGlassGame
 from .kac_rice import (
     KacRiceAccuracyWarning,
     KacRiceEstimate,
@@ -80,6 +88,7 @@ from .kac_rice import (
     log_expected_critical_points,
 )
 from .kac_rice_banded import FiniteNBanded, finite_n_banded
+from .kblock import VectorDyson
 from .landscape import CriticalPoints, GanLandscape
 from .large_deviations import goe_rate
 from .master_equation import (
@@ -127,8 +136,10 @@ __all__ = [
     "PublishedFormula",
     "QuadrantSolver",
     "Result",
+    "SpinGlassGame",
     "Suprema",
     "Sweep",
+    "VectorDyson",
     "__version__",
     "annealed_log_det",
     "banded_structure",

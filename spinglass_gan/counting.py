@@ -27,8 +27,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from . import _validation as val
-from .game import SpinGlassGame
 from .game_counting import count_game_critical_points
+from .game_spec import GameSpec
 from .landscape import D_INDEX, GanLandscape, bezout_bound, euler_characteristic
 from .results import load_result, save_result, user_metadata
 from .runner import RESULT_FILE, run_tasks, task_id
@@ -340,7 +340,7 @@ def _entropy(rng: object) -> int:
 
 
 def count_critical_points(
-    p: int | SpinGlassGame,
+    p: int | GameSpec,
     q: Any,
     sigma_z: Any,
     n_D: Any = None,
@@ -359,7 +359,7 @@ def count_critical_points(
     """Find all critical points of ``instances`` sampled instances and keep their records.
 
     A game instead of the GAN model: ``count_critical_points(game, sizes, instances,
-    rng=None, **options)`` with ``game`` a :class:`~spinglass_gan.game.SpinGlassGame`
+    rng=None, **options)``, with ``game`` a :class:`~spinglass_gan.game.SpinGlassGame`,
     returns :func:`~spinglass_gan.game_counting.count_game_critical_points` (a
     :class:`~spinglass_gan.game_counting.GameCriticalPointCounts`).
 
@@ -403,7 +403,7 @@ def count_critical_points(
     >>> bool(c.poincare_hopf_ok.all()), c.instances
     (True, 4)
     """
-    if isinstance(p, SpinGlassGame):
+    if isinstance(p, GameSpec):
         if n_G is not None or instances is not None:
             raise ValueError("with a game the arguments are (game, sizes, instances, rng)")
         seed = rng if n_D is None else n_D

@@ -25,7 +25,7 @@ from numpy.typing import ArrayLike, NDArray
 from . import _validation as val
 
 if TYPE_CHECKING:
-    from .game import SpinGlassGame
+    from .game_spec import GameSpec
 
 __all__ = ["DerivedConstants", "LossCoordinates"]
 
@@ -222,7 +222,7 @@ class DerivedConstants:
         return cls(p, q, kappa, alpha_D, alpha_G, b, b1, v_D, v_G, cov, log_c)
 
     @classmethod
-    def from_game(cls, game: SpinGlassGame) -> DerivedConstants:
+    def from_game(cls, game: GameSpec) -> DerivedConstants:
         """The constants read off a game of the paper's shape (its arrays at one point).
 
         ``game`` must be ``SpinGlassGame.gan(p, q, sigma_z, kappa)`` in substance: two
@@ -242,9 +242,9 @@ class DerivedConstants:
         DerivedConstants
             The model's own formula's constants of that game.
         """
-        from .game import SpinGlassGame
+        from .game_spec import GameSpec
 
-        if not isinstance(game, SpinGlassGame):
+        if not isinstance(game, GameSpec):
             raise ValueError(f"game must be a SpinGlassGame, got {type(game).__name__}")
         own_d, own_g = game.own if game.K == 2 else ({}, {1: 1.0})
         if game.K != 2 or game.signs != (-1, 1) or own_g or len(own_d) != 1:

@@ -23,8 +23,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from . import _validation as val
-from .game import SpinGlassGame
 from .game_landscape import GameInstance
+from .game_spec import GameSpec
 from .results import load_result, save_result, user_metadata
 from .runner import RESULT_FILE, run_tasks, task_id
 
@@ -53,7 +53,7 @@ def _game_count_task(
     game: dict, sizes: list, entropy: int, first: int, count: int, options: dict
 ) -> dict[str, np.ndarray]:
     """Instances first .. first + count - 1 of the game described by ``game``."""
-    g = SpinGlassGame.from_dict(game)
+    g = GameSpec.from_dict(game)
     k = g.K
     pts: dict[str, list] = {name: [] for name in _POINT_FIELDS}
     per: dict[str, list] = {name: [] for name in _INSTANCE_FIELDS}
@@ -82,7 +82,7 @@ class GameCriticalPointCounts:
 
     Attributes
     ----------
-    game : SpinGlassGame
+    game : GameSpec
     sizes : tuple of int
     entropy : int
         Instance i is drawn from ``SeedSequence(entropy, spawn_key=(i,))``.
@@ -95,7 +95,7 @@ class GameCriticalPointCounts:
     metadata : dict
     """
 
-    game: SpinGlassGame
+    game: GameSpec
     sizes: tuple[int, ...]
     entropy: int
     points: dict[str, NDArray]
@@ -145,7 +145,7 @@ class GameCriticalPointCounts:
         if res.kind != KIND:
             raise ValueError(f"{path} holds {res.kind!r}, not {KIND!r}")
         meta = user_metadata(res)
-        game = SpinGlassGame.from_dict(meta.pop("game"))
+        game = GameSpec.from_dict(meta.pop("game"))
         sizes = tuple(meta.pop("sizes"))
         entropy = int(meta.pop("entropy"))
         points = {k: res[f"point_{k}"] for k in _POINT_FIELDS}
@@ -164,7 +164,7 @@ def _entropy(rng: object) -> int:
 
 
 def count_game_critical_points(
-    game: SpinGlassGame,
+    game: GameSpec,
     sizes: Sequence[int],
     instances: int,
     rng: int | np.random.Generator | None = None,
@@ -181,7 +181,7 @@ def count_game_critical_points(
 
     Parameters
     ----------
-    game : SpinGlassGame
+    game : GameSpec
     sizes : sequence of K ints
         N_s >= 2 per species.
     instances : int
@@ -198,7 +198,7 @@ def count_game_critical_points(
     -------
     GameCriticalPointCounts
     """
-    if not isinstance(game, SpinGlassGame):
+    if not isinstance(game, GameSpec):
         raise ValueError(f"game must be a SpinGlassGame, got {type(game).__name__}")
     sizes = game.check_sizes(sizes, tensors=True)
     instances = val.integer("instances", instances, 1)

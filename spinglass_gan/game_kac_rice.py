@@ -1,6 +1,6 @@
 r"""Exact finite-N Kac-Rice formula for spherical spin-glass games, by Monte Carlo.
 
-For a game (:class:`~spinglass_gan.game.SpinGlassGame`) with N_s weights in species s
+For a game (:class:`~spinglass_gan.game_spec.GameSpec`) with N_s weights in species s
 (N = sum N_s, every sphere of radius sqrt(N)) and any set S of loss levels per N,
 
     E #{critical points with (L_s / N)_s in S}
@@ -32,7 +32,7 @@ from numpy.typing import NDArray
 from scipy.special import gammaln
 
 from . import _validation as val
-from .game import SpinGlassGame
+from .game_spec import GameSpec
 
 __all__ = ["GameKacRiceSamples", "game_kac_rice_samples", "log_prefactor"]
 
@@ -40,7 +40,7 @@ _MAX_BYTES = 1 << 25
 _LOG_MAX = 700.0
 
 
-def log_prefactor(game: SpinGlassGame, sizes: Sequence[int]) -> float:
+def log_prefactor(game: GameSpec, sizes: Sequence[int]) -> float:
     """log prod_s [V_s (2 pi v_s)^(-(N_s - 1)/2)] (dimensionless); per N it tends to C*."""
     sizes = game.check_sizes(sizes)
     n = sum(sizes)
@@ -74,7 +74,7 @@ class GameKacRiceSamples:
 
     Attributes
     ----------
-    game : SpinGlassGame
+    game : GameSpec
     sizes : tuple of int
         N_s per species.
     log_prefactor : float
@@ -89,7 +89,7 @@ class GameKacRiceSamples:
         sign det J'.
     """
 
-    game: SpinGlassGame
+    game: GameSpec
     sizes: tuple[int, ...]
     log_prefactor: float
     losses: NDArray[np.float64]
@@ -185,7 +185,7 @@ def _fill(
 
 
 def game_kac_rice_samples(
-    game: SpinGlassGame,
+    game: GameSpec,
     sizes: Sequence[int],
     samples: int = 100_000,
     rng: int | np.random.Generator | None = None,
@@ -196,7 +196,7 @@ def game_kac_rice_samples(
 
     Parameters
     ----------
-    game : SpinGlassGame
+    game : GameSpec
     sizes : sequence of K ints
         N_s >= 2 per species.
     samples : int

@@ -30,8 +30,8 @@ from numpy.typing import ArrayLike, NDArray
 from . import _game_kernels as _k
 from . import _validation as val
 from ._landscape_kernels import assign
-from .game import SpinGlassGame
-from .landscape import _rng, _tangent_basis
+from .game_spec import GameSpec
+from .landscape import as_generator, sphere_tangent_basis
 
 __all__ = ["GameCriticalPoints", "GameInstance"]
 
@@ -121,7 +121,7 @@ def _monomial_terms(
 
 
 def _specs(
-    game: SpinGlassGame, sizes: tuple[int, ...]
+    game: GameSpec, sizes: tuple[int, ...]
 ) -> list[tuple[int, list[int], float, tuple[int, ...]]]:
     """(field id, axis offsets, coefficient, shape) of every tensor, in draw order."""
     out = []
@@ -144,7 +144,7 @@ class GameInstance:
 
     Attributes
     ----------
-    game : SpinGlassGame
+    game : GameSpec
     sizes : tuple of int
     N : int
     tensors : list of ndarray
@@ -154,7 +154,7 @@ class GameInstance:
 
     def __init__(
         self,
-        game: SpinGlassGame,
+        game: GameSpec,
         sizes: Sequence[int],
         tensors: Sequence[ArrayLike],
         start_seed: int | None = None,
@@ -196,7 +196,7 @@ class GameInstance:
     @classmethod
     def sample(
         cls,
-        game: SpinGlassGame,
+        game: GameSpec,
         sizes: Sequence[int],
         rng: int | np.random.Generator | np.random.SeedSequence | None = None,
     ) -> GameInstance:
@@ -205,20 +205,20 @@ class GameInstance:
         An int seed or SeedSequence also seeds the Newton starts of
         :meth:`critical_points`, so a seeded instance gives the same points every time.
         """
-        if not isinstance(game, SpinGlassGame):
+        if not isinstance(game, GameSpec):
             raise ValueError(f"game must be a SpinGlassGame, got {type(game).__name__}")
         sizes = game.check_sizes(sizes, tensors=True)
         start_seed = None
         if rng is None or isinstance(rng, (int, np.integer, np.random.SeedSequence)):
             seq = rng if isinstance(rng, np.random.SeedSequence) else None
             if seq is None:
-                _rng(rng)
+                as_generator(rng)
                 seq = np.random.SeedSequence(None if rng is None else int(rng))
             tensors, starts = seq.spawn(2)
             gen = np.random.default_rng(tensors)
             start_seed = int(starts.generate_state(2, np.uint64)[0])
         else:
-            gen = _rng(rng)
+            gen = as_generator(rng)
         shapes = [spec[3] for spec in _specs(game, sizes)]
         return cls(game, sizes, [gen.standard_normal(s) for s in shapes], start_seed)
 
@@ -270,7 +270,7 @@ class GameInstance:
         for s in range(self.K):
             lo, hi = self._lo[s], self._lo[s + 1]
             jac[:, lo:hi, :] *= self._signs[s]
-            basis[:, lo:hi, lo - s : hi - s - 1] = _tangent_basis(flat[:, lo:hi] / rt)
+            basis[:, lo:hi, lo - s : hi - s - 1] = sphere_tangent_basis(flat[:, lo:hi] / rt)
         out = np.swapaxes(basis, -1, -2) @ jac @ basis
         out = 0.5 * (out + np.swapaxes(out, -1, -2))
         return out.reshape((*shape, m, m))
@@ -314,7 +314,7 @@ class GameInstance:
         max_iter = val.integer("max_iter", max_iter, 1)
         if rng is None and self._start_seed is not None:
             rng = self._start_seed
-        gen = _rng(rng)
+        gen = as_generator(rng)
         tol, dtol = self._tolerances()
         euler = self.game.euler_characteristic(self.sizes)
         found = np.zeros((0, self.N))

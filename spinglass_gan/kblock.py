@@ -210,10 +210,12 @@ class VectorDyson:
 
     @property
     def profile(self) -> NDArray[np.float64]:
+        """sigma (K x K), the variance profile (a copy)."""
         return self._p.sigma.copy()
 
     @property
     def kappa(self) -> NDArray[np.float64]:
+        """kappa (K,), the block shares N_s / N (a copy)."""
         return self._p.kappa.copy()
 
     def __repr__(self) -> str:
@@ -228,6 +230,16 @@ class VectorDyson:
 
         Points with Im z < 0 use m_s(conj z) = conj m_s(z); real z gives the
         boundary values m_s(z + i0).
+
+        Parameters
+        ----------
+        z : array_like of complex
+            Spectral parameters (units of lambda).
+
+        Returns
+        -------
+        ndarray of complex, shape z.shape + (K,)
+            m_s(z), one per block.
         """
         zz = val.finite_array("z", z, dtype=np.complex128)
         lower = zz.imag < 0
@@ -236,13 +248,34 @@ class VectorDyson:
         return np.where(lower[..., None], np.conj(ms), ms)
 
     def stieltjes(self, z: ArrayLike) -> NDArray[np.complex128]:
-        """m(z) = sum_s kappa_s m_s(z) = int mu_x(d lambda) / (lambda - z)."""
+        """m(z) = sum_s kappa_s m_s(z) = int mu_x(d lambda) / (lambda - z).
+
+        Parameters
+        ----------
+        z : array_like of complex
+            Spectral parameters (units of lambda); real z: the boundary value m(z + i0).
+
+        Returns
+        -------
+        ndarray of complex, shape z.shape
+            The Stieltjes transform, units 1/lambda.
+        """
         return self.blocks(z) @ self._p.kappa
 
     def density(self, lam: ArrayLike) -> NDArray[np.float64]:
         """Density rho(lambda) = Im m(lambda + i0) / pi (units 1/lambda), never negative.
 
         Exactly zero where every block solution is real (outside the support).
+
+        Parameters
+        ----------
+        lam : array_like of float
+            Points lambda.
+
+        Returns
+        -------
+        ndarray, shape lam.shape
+            rho(lambda), units 1/lambda.
         """
         xs = val.finite_array("lam", lam)
         ms = self._p.solve_z(xs.astype(np.complex128), self.shifts)
@@ -251,13 +284,32 @@ class VectorDyson:
         return out.reshape(xs.shape) / self._p.scale
 
     def log_potential(self) -> float:
-        """L(x) = int log|lambda| mu_x(d lambda) for this object's shifts (closed form)."""
+        """L(x) = int log|lambda| mu_x(d lambda) for this object's shifts (closed form).
+
+        Returns
+        -------
+        float
+            The log-potential of mu_x at 0.
+        """
         return float(log_potential_shifts(self._p.sigma, self._p.kappa, self.shifts))
 
     # --------------------------------------------------------------- moments
     def moment_exact(self, k: int) -> float:
-        """Exact k-th moment for k = 0, 1, 2: 1, -sum kappa_s x_s,
-        sum_s kappa_s (x_s^2 + sum_t kappa_t sigma_st)."""
+        """Exact k-th moment for k = 0, 1, 2.
+
+        The moments are 1, -sum kappa_s x_s and sum_s kappa_s (x_s^2 + sum_t kappa_t
+        sigma_st).
+
+        Parameters
+        ----------
+        k : int
+            0, 1 or 2 (others raise ValueError).
+
+        Returns
+        -------
+        float
+            int lambda^k mu_x(d lambda).
+        """
         k = val.integer("k", k, 0)
         kap, x, sig = self._p.kappa, self.shifts, self._p.sigma
         if k == 0:
@@ -273,6 +325,18 @@ class VectorDyson:
 
         Each interval is mapped by lambda = lo + (hi - lo)(1 - cos theta)/2, which
         absorbs square-root edges; breakpoints at the blocks' own centres.
+
+        Parameters
+        ----------
+        k : int
+            Order, >= 0.
+        epsabs : float
+            Absolute tolerance of each quadrature.
+
+        Returns
+        -------
+        float
+            int lambda^k rho(lambda) d lambda.
         """
         k = val.integer("k", k, 0)
         centres = sorted(-self.shifts)
@@ -307,6 +371,16 @@ class VectorDyson:
         the real block equations (F = 0 and det dF/dm = 0 in (m, z)), to about
         1e-13 relative.  Gaps or intervals narrower than the grid spacing
         (about 1e-3 of the width for the default) can be missed.
+
+        Parameters
+        ----------
+        grid : int
+            Number of uniform sampling points over the bounding interval (>= 16).
+
+        Returns
+        -------
+        list of (float, float)
+            The support's intervals, ascending.
         """
         grid = val.integer("grid", grid, 16)
         lo, hi = self._bound()
@@ -374,7 +448,22 @@ class VectorDyson:
 
     # -------------------------------------------------------------- sampling
     def sample(self, n: int, size: int = 1, rng: int | np.random.Generator | None = None):
-        """``size`` draws of W - diag(x) of order ~n; see :func:`sample_block_matrix`."""
+        """``size`` draws of W - diag(x) of order n; see :func:`sample_block_matrix`.
+
+        Parameters
+        ----------
+        n : int
+            Matrix order (block sizes round(kappa_s n), adjusted to sum to n).
+        size : int
+            Number of draws.
+        rng : int, Generator or None
+            Seed.
+
+        Returns
+        -------
+        ndarray, shape (size, n, n)
+            The sampled matrices.
+        """
         return sample_block_matrix(self._p.sigma, self._p.kappa, self.shifts, n, size, rng)
 
     def sample_eigvals(
@@ -385,6 +474,20 @@ class VectorDyson:
         Matrices up to order 1024 are diagonalised with one BLAS thread (as
         ``HessianEnsemble.sample_eigvals``: many threads spin-wait on small
         matrices on a shared machine).
+
+        Parameters
+        ----------
+        n : int
+            Matrix order.
+        size : int
+            Number of draws.
+        rng : int, Generator or None
+            Seed.
+
+        Returns
+        -------
+        ndarray, shape (size, n)
+            Sorted eigenvalues of each draw.
         """
         w = self.sample(n, size, rng)
         with _blas_threads_for(w.shape[-1]):

@@ -81,7 +81,24 @@ def _symmetrize(t: NDArray[np.float64]) -> NDArray[np.float64]:
     return out / len(perms)
 
 
-def _rng(rng: object) -> np.random.Generator:
+def as_generator(rng: object) -> np.random.Generator:
+    """A numpy Generator from ``rng`` (shared by the sampled landscapes and games).
+
+    Parameters
+    ----------
+    rng : None, int, SeedSequence or Generator
+        A Generator is returned as is; None, an int seed >= 0 or a SeedSequence seed
+        a new one.
+
+    Returns
+    -------
+    numpy.random.Generator
+
+    Raises
+    ------
+    ValueError
+        For a negative seed, a bool or any other type (naming ``rng``).
+    """
     if isinstance(rng, np.random.Generator):
         return rng
     if rng is None or isinstance(rng, (int, np.integer, np.random.SeedSequence)):
@@ -93,11 +110,21 @@ def _rng(rng: object) -> np.random.Generator:
     raise ValueError(f"rng must be None, an int seed, a SeedSequence or a Generator, got {rng!r}")
 
 
-def _tangent_basis(u: NDArray[np.float64]) -> NDArray[np.float64]:
+def sphere_tangent_basis(u: NDArray[np.float64]) -> NDArray[np.float64]:
     """Orthonormal bases of the complements of the unit vectors u (..., n) -> (..., n, n-1).
 
     Householder reflection H = I - 2 v v^T / |v|^2, v = u + sign(u_0) e_0, maps e_0 to
     a multiple of u, so its other columns span the complement of u.
+
+    Parameters
+    ----------
+    u : ndarray, shape (..., n)
+        Unit vectors (a point of a sphere divided by its radius).
+
+    Returns
+    -------
+    ndarray, shape (..., n, n - 1)
+        Orthonormal columns, each orthogonal to the matching u.
     """
     n = u.shape[-1]
     v = u.copy()
@@ -291,13 +318,13 @@ class GanLandscape:
         if rng is None or isinstance(rng, (int, np.integer, np.random.SeedSequence)):
             seq = rng if isinstance(rng, np.random.SeedSequence) else None
             if seq is None:
-                _rng(rng)  # checks the seed
+                as_generator(rng)  # checks the seed
                 seq = np.random.SeedSequence(None if rng is None else int(rng))
             tensors, starts = seq.spawn(2)
             gen = np.random.default_rng(tensors)
             start_seed = int(starts.generate_state(2, np.uint64)[0])
         else:
-            gen = _rng(rng)
+            gen = as_generator(rng)
         n = n_D + n_G
         x = gen.standard_normal((n_D,) * p)
         z = gen.standard_normal((n,) * (p + q))
@@ -534,8 +561,8 @@ class GanLandscape:
         nd, n = self.n_D, self.N
         rt = math.sqrt(n)
         basis = np.zeros((flat.shape[0], n, n - 2))
-        basis[:, :nd, : nd - 1] = _tangent_basis(flat[:, :nd] / rt)
-        basis[:, nd:, nd - 1 :] = _tangent_basis(flat[:, nd:] / rt)
+        basis[:, :nd, : nd - 1] = sphere_tangent_basis(flat[:, :nd] / rt)
+        basis[:, nd:, nd - 1 :] = sphere_tangent_basis(flat[:, nd:] / rt)
         return basis.reshape((*shape, n, n - 2))
 
     def jprime(self, w: ArrayLike, tangent: bool = True) -> NDArray[np.float64]:
@@ -733,7 +760,7 @@ class GanLandscape:
         else:
             if rng is None and self._start_seed is not None:
                 rng = self._start_seed
-            gen = _rng(rng)
+            gen = as_generator(rng)
             # With q even, w -> -w maps critical points to critical points: search for
             # pairs {w, -w}, each kept as the first member found.
             paired = self.q % 2 == 0

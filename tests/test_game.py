@@ -13,6 +13,7 @@ import pytest
 
 from spinglass_gan.derived import DerivedConstants
 from spinglass_gan.game import SpinGlassGame
+from spinglass_gan.game_spec import GameSpec
 
 
 def _rel(a, b):
@@ -176,3 +177,19 @@ def test_from_game_needs_the_paper_shape():
             DerivedConstants.from_game(game)
     with pytest.raises(ValueError, match="game"):
         DerivedConstants.from_game({"p": 3})
+
+
+def test_presets_return_the_class_they_are_called_on():
+    # The specification (used by the complexity and landscape code) and the user-facing
+    # class share validation, presets and files; only the latter computes.
+    games = [
+        SpinGlassGame.gan(3, 2, 1.0, 0.5),
+        SpinGlassGame.multi_species({(1, 1): 1.0}, [0.5, 0.5]),
+        SpinGlassGame.mixed({3: 1.0}),
+    ]
+    games.append(SpinGlassGame.from_dict(games[0].to_dict()))
+    assert all(type(g) is SpinGlassGame for g in games)
+    spec = GameSpec.gan(3, 2, 1.0, 0.5)
+    assert type(spec) is GameSpec and spec == games[0]
+    assert repr(spec).startswith("GameSpec(") and repr(games[0]).startswith("SpinGlassGame(")
+    assert not any(hasattr(spec, m) for m in ("theta", "complexity", "sample"))

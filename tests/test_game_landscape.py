@@ -66,11 +66,11 @@ def test_jprime_against_finite_differences(game):
     jp = inst.jprime(w)
     assert np.allclose(jp, jp.T)
     # Tangent basis of each sphere; directional derivatives of the field along retractions.
-    from spinglass_gan.landscape import _tangent_basis
+    from spinglass_gan.landscape import sphere_tangent_basis
 
     basis = np.zeros((n, n - 2))
-    basis[:3, :2] = _tangent_basis(w[:3] / math.sqrt(n))
-    basis[3:, 2:] = _tangent_basis(w[3:] / math.sqrt(n))
+    basis[:3, :2] = sphere_tangent_basis(w[:3] / math.sqrt(n))
+    basis[3:, 2:] = sphere_tangent_basis(w[3:] / math.sqrt(n))
     h = 1e-5 * math.sqrt(n)
 
     def retract(x):
