@@ -61,6 +61,7 @@ def _grid_max(model, xs, x1s, phi, u_D, u_G):
     return masked[i, j], i, j, resolution
 
 
+@pytest.mark.heavy
 def test_theta_against_brute_force(model, brute):
     """Brute force never exceeds Theta and falls short by at most its resolution.
 
@@ -78,6 +79,7 @@ def test_theta_against_brute_force(model, brute):
         assert theta - coarse <= resolution + 1e-9, (u_D, u_G, theta, coarse)
 
 
+@pytest.mark.heavy
 def test_theta_against_boundary_aligned_brute_force(model):
     """A finer brute force whose grid contains the boundary of B exactly.
 
@@ -110,6 +112,7 @@ def test_theta_against_boundary_aligned_brute_force(model):
         assert theta - phi[i, j] <= 2 * second + 1e-9, (u_D, u_G, theta, phi[i, j], second)
 
 
+@pytest.mark.heavy
 def test_theta_map_equals_theta(model):
     u_D = np.linspace(-6.0, 9.0, 50)
     u_G = np.linspace(-6.0, 9.0, 50)

@@ -72,6 +72,7 @@ _KILLED_RUN = textwrap.dedent(
 )
 
 
+@pytest.mark.heavy
 def test_killed_count_resumes_without_loss_or_double_counting(tmp_path):
     folder = tmp_path / "run"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}

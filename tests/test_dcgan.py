@@ -21,6 +21,9 @@ from spinglass_gan.experiments import data as gdata
 from spinglass_gan.experiments.dcgan import channel_split
 from spinglass_gan.experiments.sweep import STATISTICS, summarize
 
+# DCGAN runs and subprocess round trips: the default run, not the fast subset.
+pytestmark = pytest.mark.heavy
+
 # -- channel split ------------------------------------------------------------------
 
 

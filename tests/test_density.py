@@ -24,6 +24,7 @@ def test_mass_and_moments_acceptance_sets(params):
     suppress_health_check=[HealthCheck.too_slow],
 )
 @given(**ENSEMBLE_STRATEGIES)
+@pytest.mark.heavy
 def test_mass_and_moments_hypothesis(log_b, log_b1, kappa, x1):
     params = (10.0**log_b, 10.0**log_b1, kappa, x1)
     check_moments(params)
@@ -129,6 +130,7 @@ def test_density_broadcasts_and_keeps_shape():
 
 @settings(max_examples=40, deadline=None, derandomize=True)
 @given(**ENSEMBLE_STRATEGIES, where=st.lists(st.floats(-0.2, 1.2), min_size=8, max_size=8))
+@pytest.mark.heavy
 def test_edges_and_root_choice_hypothesis(log_b, log_b1, kappa, x1, where):
     # Over the whole parameter range, including a generator peak 1e-4 times
     # narrower than the discriminator block and far from it: every edge equals a

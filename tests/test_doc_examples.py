@@ -53,7 +53,7 @@ def _params():
         blocks = python_blocks(page.read_text(encoding="utf-8"))
         if not any(not skipped for _, _, skipped in blocks):
             continue
-        marks = [pytest.mark.slow] if page.name in SLOW_PAGES else []
+        marks = [pytest.mark.slow] if page.name in SLOW_PAGES else [pytest.mark.heavy]
         params.append(pytest.param(page, id=page.name, marks=marks))
     return params
 

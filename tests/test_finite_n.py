@@ -181,6 +181,7 @@ def test_montecarlo_agrees_with_coulomb_n200(u_D, u_G):
     assert abs(mc.value - coul) < 0.25 / 200 + 4 * mc.stderr
 
 
+@pytest.mark.heavy
 def test_montecarlo_stderr_matches_spread():
     # The delta-method standard error describes the spread of independent repetitions.
     runs = [

@@ -304,6 +304,7 @@ def test_k2_pure_bipartite_is_determined_by_losses():
         assert abs(game.theta(u) - brute) < 1e-8, u
 
 
+@pytest.mark.heavy
 def test_k3_against_brute_force():
     """K = 3 (faces of dimension up to 3: grids of 41^3 and BFGS) against a 61^3
     grid with the loss QP by active sets, polished (1e-7)."""

@@ -87,6 +87,7 @@ def test_derivative_and_asymptotics():
 
 
 @pytest.mark.parametrize("params", [(1.0, 1.0, 0.5, 3.0), (43.82, 2.324, 0.9, 0.0)])
+@pytest.mark.heavy
 def test_monte_carlo_converges_like_one_over_n(params):
     # (1/N) log E|det(H' - x)| and the quenched mean approach L at rate O(1/N):
     # the annealed bias inside the bulk is half the variance of log|det|, which

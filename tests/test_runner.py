@@ -92,6 +92,7 @@ def test_sweep_in_processes_equals_serial(tmp_path, serial_sweep):
     assert {p.stem for p in task_files(tmp_path)} == set(expected)
 
 
+@pytest.mark.heavy
 def test_banded_through_the_runner_equals_serial(tmp_path, model, serial_band):
     assert serial_band.staircase.max() > 0 and serial_band.infeasible.any()  # not trivial
     # One task per k_G; the staircase is the running minimum of their chains.
@@ -116,6 +117,7 @@ def test_replaced_constants_travel_with_the_tasks(model, serial_band):
     assert not np.array_equal(serial.staircase, serial_band.staircase)
 
 
+@pytest.mark.heavy
 def test_dask_cluster_equals_local(tmp_path, model, serial_sweep, serial_band):
     distributed = pytest.importorskip("distributed")
     with (
@@ -177,6 +179,7 @@ def _wait_until_gone(pgid, timeout):
         time.sleep(0.1)
 
 
+@pytest.mark.heavy
 def test_sigkill_midway_then_resume(tmp_path, log):
     n, delay = 10, 0.3
     folder = tmp_path / "run"
@@ -392,6 +395,7 @@ def test_task_file_layout(tmp_path):
         assert float(raw["square"]) == 25.0
 
 
+@pytest.mark.heavy
 def test_the_example_in_the_docs_runs(tmp_path):
     """docs/scaling.md's local example, as a script (spawned workers import __main__)."""
     script = tmp_path / "sweep_script.py"
