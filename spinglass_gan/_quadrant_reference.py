@@ -12,7 +12,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from .quadrant import QuadrantSolver, _candidates
+from ._quadrant_faces import reference_candidates
+from .quadrant import QuadrantSolver
 
 
 def free_candidates_reference(solver: QuadrantSolver) -> tuple[NDArray, NDArray, NDArray, NDArray]:
@@ -23,7 +24,7 @@ def free_candidates_reference(solver: QuadrantSolver) -> tuple[NDArray, NDArray,
     tuple of ndarray
         (x, x1, t, value) of every candidate with no loss constraint active.
     """
-    x, x1, v = _candidates(solver.free)
+    x, x1, v = reference_candidates(solver.free)
     return x, x1, solver.ell[0] * x + solver.ell[1] * x1, v
 
 
@@ -83,7 +84,7 @@ def sup_grid_reference(
             face = solver.face(n, hs[i])
             w, ratio = solver._restricted(n, hs[i], m)
             cut = hm - ratio * hs[i]  # cell half-planes w . z <= cut
-            fx, fx1, fv = _candidates(face)
+            fx, fx1, fv = reference_candidates(face)
             ft = (hs[i] - n[:2] @ np.stack([fx, fx1])) / n[2]
             ok = w @ np.stack([fx, fx1]) <= cut[:, None]
             cells = (i, slice(None)) if along_rows else (slice(None), i)

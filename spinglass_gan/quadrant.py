@@ -25,8 +25,8 @@ Every candidate is a feasible point, so the largest candidate is the supremum.
 On a grid every face of a family shares one function and differs by a term linear
 in its level, so all rows (and all columns) are solved together from one scan of
 the curves on which their critical points lie, and the corner lines of all cells
-from one sheet of scanned lines (``_quadrant_grid``; docs/theory.md, "How the
-supremum is computed");
+from one sheet of scanned lines (``_quadrant_grid``, ``_quadrant_faces``,
+``_quadrant_corners``; docs/theory.md, "How the supremum is computed");
 ``_quadrant_reference`` keeps the face-by-face, line-by-line computation for the
 tests and benchmarks.
 """
@@ -43,28 +43,13 @@ from numpy.typing import ArrayLike, NDArray
 from . import _quadrant_grid as _grid
 from . import _validation as val
 from ._maximize import _clip_to_domain, line_maxima
-from .complexity import ComplexitySolver, Suprema, _line_of, polygon_edges
+from ._quadrant_corners import corner_candidates
+from ._quadrant_faces import face_candidates, free_maxima, reference_candidates
+from .complexity import ComplexitySolver, Suprema, _line_of
 from .derived import DerivedConstants
 from .exponent import Convention, DIndex, Exponent, QuadraticGaussian
 
 __all__ = ["QuadrantSolver"]
-
-
-def _candidates(solver: ComplexitySolver, interior=None) -> tuple[NDArray, NDArray, NDArray]:
-    """Every loss-independent candidate of a face: its interior maxima (``interior``,
-    by default ``solver.interior``), the maxima along each index constraint's line,
-    and those lines' ends (x, x1, value)."""
-    obj = solver.obj
-    xs, x1s, vs = (list(a) for a in (solver.interior if interior is None else interior))
-    for p0, d, lo, hi in polygon_edges(obj.halfplanes):
-        found = line_maxima(obj, *(np.array([v]) for v in (*p0, *d)), [lo], [hi])
-        taus = list(found.tau) + [float(t) for t in (lo, hi) if np.isfinite(t)]
-        pts = p0[:, None] + np.array(taus)[None, :] * d[:, None]
-        if pts.size:
-            xs += list(pts[0])
-            x1s += list(pts[1])
-            vs += list(obj.evaluate(pts[0], pts[1]).value)
-    return np.array(xs), np.array(x1s), np.array(vs)
 
 
 def _offer(best, arg, value, coords) -> None:
@@ -277,10 +262,10 @@ class QuadrantSolver:
     def free_candidates(self) -> tuple[NDArray, NDArray, NDArray, NDArray]:
         """Candidates with no loss constraint active: (x, x1, t, value), t = ell . z.
 
-        The interior maxima come from the faces t = h (``_quadrant_grid.free_maxima``).
+        The interior maxima come from the faces t = h (``_quadrant_faces.free_maxima``).
         """
-        interior = _grid.free_maxima(self._family(self.g_row), self.free.obj, self.ell)
-        x, x1, v = _candidates(self.free, interior)
+        interior = free_maxima(self._family(self.g_row), self.free.obj, self.ell)
+        x, x1, v = reference_candidates(self.free, interior)
         return x, x1, self.ell[0] * x + self.ell[1] * x1, v
 
     def face(self, n: NDArray, h: float) -> ComplexitySolver:
@@ -362,7 +347,7 @@ class QuadrantSolver:
             fin = np.flatnonzero(np.isfinite(hs))
             sup = np.full(hs.size, -np.inf)
             if fin.size:
-                lvl, fx, fx1, fv = _grid.face_candidates(fam, hs[fin])
+                lvl, fx, fx1, fv = face_candidates(fam, hs[fin])
                 own = fin[lvl]
                 np.maximum.at(sup, own, fv)
                 w, ratio = self._restricted(n, 0.0, m)
@@ -381,7 +366,7 @@ class QuadrantSolver:
         i, j = np.nonzero(need)
         if i.size:
             w, ratio = self._restricted(n_row, 0.0, n_col)
-            cv, cx, cx1 = _grid.corner_candidates(
+            cv, cx, cx1 = corner_candidates(
                 self._family(n_row), w, h_col[j] - ratio * h_row[i], h_row[i]
             )
             win = cv > best[i, j]
