@@ -23,9 +23,8 @@ from typing import Literal, NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
-from ._dyson_kernels import log_potential_from_blocks
-from ._pair_kernels import solve_path
-from .large_deviations import _rate_and_slope
+from .kernels import log_potential_from_blocks, solve_path
+from .large_deviations import rate_and_slope
 
 __all__ = ["Convention", "DIndex", "DiagonalGaussian", "Exponent", "QuadraticGaussian"]
 
@@ -297,11 +296,11 @@ class Exponent:
         pen = np.zeros(np.broadcast(x, x1).shape)
         px, px1 = pen.copy(), pen.copy()
         if self.k_G:
-            rate, slope = _rate_and_slope(x + 0.0 * x1, self.E_G)
+            rate, slope = rate_and_slope(x + 0.0 * x1, self.E_G)
             pen += self.k_G * self.w_G * rate
             px += self.k_G * self.w_G * slope
         if self.k_D:
-            rate, slope = _rate_and_slope(x + x1, self.E_D)
+            rate, slope = rate_and_slope(x + x1, self.E_D)
             pen += self.k_D * self.w_D * rate
             px += self.k_D * self.w_D * slope
             px1 += self.k_D * self.w_D * slope

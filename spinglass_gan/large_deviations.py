@@ -71,7 +71,20 @@ def goe_rate(u: ArrayLike, E: float) -> NDArray[np.float64]:
     return _rate_of_ratio(np.abs(val.finite_array("u", u)), E)[0]
 
 
-def _rate_and_slope(u: NDArray[np.float64], E: float) -> tuple[NDArray, NDArray]:
-    """I(u; E) and dI/du = sign(u) (2 / E) sqrt((u / E)^2 - 1)."""
+def rate_and_slope(u: NDArray[np.float64], E: float) -> tuple[NDArray, NDArray]:
+    """The rate of :func:`goe_rate` with its derivative, unchecked (for the exponent).
+
+    Parameters
+    ----------
+    u : ndarray
+        Points (float array; not validated).
+    E : float
+        Edge of the semicircle, > 0 (not validated).
+
+    Returns
+    -------
+    rate, slope : ndarray
+        I(u; E) and dI/du = sign(u) (2 / E) sqrt((u / E)^2 - 1) (0 inside the bulk).
+    """
     rate, w = _rate_of_ratio(np.abs(u), E)
     return rate, np.sign(u) * (2.0 / E) * w

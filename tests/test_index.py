@@ -12,7 +12,7 @@ import pytest
 import spinglass_gan as sg
 from spinglass_gan._maximize import line_maxima
 from spinglass_gan.exponent import DiagonalGaussian, Evaluation
-from spinglass_gan.large_deviations import _rate_and_slope
+from spinglass_gan.large_deviations import rate_and_slope
 
 U = np.linspace(-8.0, 10.0, 19)
 
@@ -44,7 +44,7 @@ def test_goe_rate_against_mpmath_integral():
 
 def test_goe_rate_slope():
     u = np.array([-5.0, -2.0, 2.0, 5.0])
-    _, slope = _rate_and_slope(u, 1.5)
+    _, slope = rate_and_slope(u, 1.5)
     h = 1e-6
     fd = (sg.goe_rate(u + h, 1.5) - sg.goe_rate(u - h, 1.5)) / (2 * h)
     np.testing.assert_allclose(slope, fd, rtol=1e-7)
@@ -151,14 +151,14 @@ class _PureSpinGlass:
 
     def evaluate(self, x, x1, **_):
         x = np.asarray(x, dtype=float)
-        rate, slope = _rate_and_slope(x, math.sqrt(2.0))
+        rate, slope = rate_and_slope(x, math.sqrt(2.0))
         value = self.const - 0.5 * self.curv * x * x + self.ens.log_potential(x) - self.k * rate
         grad = -self.curv * x - self.ens.stieltjes(x).real - self.k * slope
         nan = np.full(x.shape, np.nan + 0j)
         return Evaluation(value, grad, np.zeros_like(x), nan, nan)
 
     def concave_slope(self, x, x1, dx, dx1):
-        _, slope = _rate_and_slope(np.asarray(x, dtype=float), math.sqrt(2.0))
+        _, slope = rate_and_slope(np.asarray(x, dtype=float), math.sqrt(2.0))
         return (-self.curv * np.asarray(x) - self.k * slope) * dx
 
     def slope_bound(self, dx, dx1):

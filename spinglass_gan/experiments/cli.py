@@ -21,6 +21,7 @@ from .._cli_common import (
     integer_at_least,
     output_dir,
     positive_number,
+    removing_empty_outputs,
     runner_options,
     unit_number,
     write_errors,
@@ -268,10 +269,24 @@ def _draw(parser, args, out, records, source, seconds) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``spinglass-gan gan-sweep`` with the options ``argv`` (default ``sys.argv[1:]``)."""
-    from ..cli import main as cli_main
+    """``spinglass-gan gan-sweep`` with the options ``argv`` (default ``sys.argv[1:]``).
 
-    return cli_main([NAME, *(sys.argv[1:] if argv is None else argv)])
+    Builds the subcommand's parser on its own, so that this module never imports the
+    ``spinglass-gan`` command line (which imports this one to add the subcommand).
+    """
+    prog = f"spinglass-gan {NAME}"
+    parser = argparse.ArgumentParser(
+        prog=prog, description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    _add_options(parser)
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    # A command that stops with an error leaves no empty folder behind (as the parent).
+    with removing_empty_outputs():
+        try:
+            return run(args, parser)
+        except KeyboardInterrupt:
+            print(f"{prog}: interrupted", file=sys.stderr)
+            return 130
 
 
 if __name__ == "__main__":
