@@ -16,6 +16,9 @@ import pytest
 
 import spinglass_gan as sg
 from spinglass_gan import _cli_common, cli, figures
+from spinglass_gan.cli import _figures as cli_figures
+from spinglass_gan.cli import _sweep as cli_sweep
+from spinglass_gan.cli import _theta_map as cli_theta_map
 
 SUBCOMMANDS = ["figures", "spectrum", "theta-map", "banded", "sweep", "count", "gan-sweep"]
 TINY_GRID = ["--u-d", "-10", "10", "5", "--u-g", "-10", "10", "4"]
@@ -129,7 +132,7 @@ def test_sweep_files(tmp_path, argv, parameter, values):
 
 
 def test_sweep_single_value_sweeps_the_other(tmp_path, monkeypatch):
-    monkeypatch.setattr(cli, "KAPPA_RANGE", (0.6, 0.8, 2))
+    monkeypatch.setattr(cli_sweep, "KAPPA_RANGE", (0.6, 0.8, 2))
     argv = ["sweep", "--sigma-z", "0.5", "--formula", "published"]
     assert run(*argv, "--out", str(tmp_path)) == 0
     result = sg.Sweep.load(tmp_path / "sweep.npz")
@@ -147,7 +150,7 @@ def test_sweep_os_errors(tmp_path, capsys, monkeypatch, errno_given):
             raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "x.npz"))
         raise OSError("connection closed")
 
-    monkeypatch.setattr(cli, "sweep", failing)
+    monkeypatch.setattr(cli_sweep, "sweep", failing)
     argv = ("sweep", "--sigma-z", "0.1", "10", "3", "--out", str(tmp_path))
     if not errno_given:
         with pytest.raises(OSError, match="connection closed"):
@@ -326,7 +329,7 @@ def test_figures_registry_and_progress(tmp_path, fake_figures, capsys):
 
 
 def test_real_figure_registry():
-    numbers = list(cli._figure_registry())
+    numbers = list(cli_figures._figure_registry())
     assert numbers == sorted(numbers) and 1 in numbers
 
 
@@ -435,7 +438,7 @@ def test_failed_write_is_status_1(tmp_path, capsys, monkeypatch):
     def disk_full(path, *args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device", str(path))
 
-    monkeypatch.setattr(cli, "save_result", disk_full)
+    monkeypatch.setattr(cli_theta_map, "save_result", disk_full)
     with pytest.raises(SystemExit) as exc:
         run("theta-map", *TINY_GRID, "--out", str(tmp_path))
     assert exc.value.code == 1
@@ -478,3 +481,13 @@ def test_count_matches_library(tmp_path, capsys):
     lib = sg.count_critical_points(2, 1, 1.0, 3, 2, 6, rng=4)
     assert saved.mean() == lib.mean() and saved.mean(0.0, 0.5) == lib.mean(0.0, 0.5)
     np.testing.assert_array_equal(saved.points["k_G"], lib.points["k_G"])
+
+
+def test_gan_sweep_command_line_does_not_import_the_parent():
+    # The parent adds gan-sweep through experiments.cli.add_parser; the reverse
+    # import would be a cycle (and would load every other subcommand for gan-sweep).
+    code = (
+        "import sys, spinglass_gan.experiments.cli as e;print('spinglass_gan.cli' in sys.modules)"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and proc.stdout.strip() == "False", proc.stderr

@@ -17,10 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from .._cli_common import (
+    Parser,
     check_runner_options,
     integer_at_least,
     output_dir,
     positive_number,
+    run_command,
     runner_options,
     unit_number,
     write_errors,
@@ -268,10 +270,18 @@ def _draw(parser, args, out, records, source, seconds) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``spinglass-gan gan-sweep`` with the options ``argv`` (default ``sys.argv[1:]``)."""
-    from ..cli import main as cli_main
+    """``spinglass-gan gan-sweep`` with the options ``argv`` (default ``sys.argv[1:]``).
 
-    return cli_main([NAME, *(sys.argv[1:] if argv is None else argv)])
+    Builds the subcommand's parser on its own, so that this module never imports the
+    ``spinglass-gan`` command line (which imports this one to add the subcommand).
+    """
+    prog = f"spinglass-gan {NAME}"
+    parser = Parser(
+        prog=prog, description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    _add_options(parser)
+    parser.set_defaults(handler=run, parser=parser)
+    return run_command(prog, parser.parse_args(sys.argv[1:] if argv is None else argv))
 
 
 if __name__ == "__main__":
