@@ -16,6 +16,7 @@ import argparse
 import contextlib
 import importlib.util
 import math
+import os
 import re
 import sys
 import tempfile
@@ -34,11 +35,14 @@ __all__ = [
     "integer",
     "integer_at_least",
     "new_figure",
+    "note",
     "number",
     "output_dir",
     "positive_number",
+    "progress_bars",
     "removing_empty_outputs",
     "report",
+    "result_line",
     "run_command",
     "runner_options",
     "save_figure",
@@ -189,9 +193,18 @@ def removing_empty_outputs() -> Iterator[None]:
     finally:
         if not ok:
             for path in reversed(_created):  # innermost first
-                with contextlib.suppress(OSError):
-                    path.rmdir()  # only if empty
+                _remove_empty_tree(path)
         _created.clear()
+
+
+def _remove_empty_tree(path: Path) -> None:
+    """Remove ``path`` and the folders in it that hold no file (a results folder's
+    empty ``tasks``), keeping every folder that holds a file."""
+    if not path.is_dir():
+        return
+    for root, _, _ in sorted(os.walk(path), key=lambda w: -len(w[0])):
+        with contextlib.suppress(OSError):
+            os.rmdir(root)  # only if empty
 
 
 # -- parser, help layout and the range option ----------------------------------------
@@ -282,8 +295,8 @@ class Range(argparse.Action):
 def user_errors(parser: argparse.ArgumentParser) -> Iterator[None]:
     """Turn the package's ValueError (it names the argument) into a usage error.
 
-    Used only around the construction of models and ensembles, before any
-    computation: a ValueError raised later would be a fault of the package, and
+    Used only around the checks made before any computation (models, ensembles,
+    grids, memory): a ValueError raised later would be a fault of the package, and
     reporting it as bad input would hide it.
     """
     try:
@@ -291,7 +304,9 @@ def user_errors(parser: argparse.ArgumentParser) -> Iterator[None]:
     except ValueError as exc:
         message = str(exc)
         # "sigma_z must be > 0" is about --sigma-z: say so in argparse's own words.
-        option = "--" + message.split(" ", 1)[0].replace("_", "-")
+        # The first name of the message: "u_D, u_G=(...) needs" is about --u-d too.
+        name = re.match(r"[A-Za-z_][A-Za-z0-9_]*", message)
+        option = "--" + (name.group(0) if name else "").replace("_", "-").lower()
         known = {flag for action in parser._actions for flag in action.option_strings}
         parser.error(f"argument {option}: {message}" if option in known else message)
 
@@ -319,15 +334,52 @@ def save_figure(fig: Any, out: Path, stem: str) -> list[Path]:
     return paths
 
 
+def _interrupted(exc: BaseException) -> bool:
+    """Whether ``exc`` is, or was raised while handling, a KeyboardInterrupt.
+
+    Ctrl-C inside a numba-compiled function surfaces as a SystemError whose context
+    is the KeyboardInterrupt.
+    """
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, KeyboardInterrupt):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
 def run_command(prog: str, args: argparse.Namespace) -> int:
     """Run ``args.handler(args, args.parser)`` as a command: the exit status.
 
-    A command that stops with an error leaves no empty folder behind; Ctrl-C is one
-    line on stderr and status 130.
+    A command that stops with an error or is interrupted leaves no empty folder
+    behind (folders holding finished files are kept); Ctrl-C is one line on stderr
+    and status 130.
     """
-    with removing_empty_outputs():
-        try:
-            return args.handler(args, args.parser)
-        except KeyboardInterrupt:
-            print(f"{prog}: interrupted", file=sys.stderr)
-            return 130
+    try:
+        with removing_empty_outputs():
+            try:
+                return args.handler(args, args.parser)
+            except SystemError as exc:
+                if _interrupted(exc):
+                    raise KeyboardInterrupt from None
+                raise
+    except KeyboardInterrupt:
+        print(f"{prog}: interrupted", file=sys.stderr)
+        return 130
+
+
+def progress_bars(args: argparse.Namespace) -> bool:
+    """Progress bars only on a terminal: a log file gets no bars or cursor codes."""
+    return not args.quiet and sys.stderr.isatty()
+
+
+def note(args: argparse.Namespace, message: str) -> None:
+    """A line about the work (an estimate, a plan) on stderr, unless --quiet."""
+    if not args.quiet:
+        tqdm.write(message, file=sys.stderr)
+
+
+def result_line(message: str) -> None:
+    """A line of the result on stdout, printed even with --quiet."""
+    tqdm.write(message)

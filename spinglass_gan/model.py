@@ -183,10 +183,10 @@ class GanSpinGlass:
         *,
         formula: Formula | None = None,
     ) -> None:
-        self.p = val.integer("p", p, 2)
-        self.q = val.integer("q", q, 1)
+        # Measured computable ranges (docs/model.md, "Accepted ranges").
+        self.p, self.q = val.model_orders(p, q)
         self.sigma_z = val.positive("sigma_z", sigma_z)
-        self.kappa = val.open_unit("kappa", kappa)
+        self.kappa = val.model_kappa(kappa)
         kinds = {"derived": DerivedConstants, "published": ModelConstants}
         if formula is None:
             formula = "published" if isinstance(constants, ModelConstants) else "derived"
@@ -203,6 +203,8 @@ class GanSpinGlass:
                 f"constants must be a {kinds[formula].__name__} for formula={formula!r}, "
                 f"got {type(constants).__name__}"
             )
+        if formula == "derived":
+            val.derived_conditioning(constants.cov_matrix, self.p, self.q, self.sigma_z)
         self.constants = constants
         self._solvers: dict[tuple, ComplexitySolver | QuadrantSolver] = {}
 
@@ -383,6 +385,7 @@ class GanSpinGlass:
         """
         u_D = val.loss_levels("u_D", u_D)
         u_G = val.loss_levels("u_G", u_G)
+        val.grid_memory(u_D, u_G)
         solver = self.solver(k_D, k_G, d_index=d_index, convention=convention)
         if self.formula == "derived":
             return solver.sup_grid(u_D, u_G)[0]

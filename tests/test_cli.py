@@ -28,6 +28,12 @@ def run(*argv: str) -> int:
     return cli.main([*argv, "--quiet"])
 
 
+def _listed(out):
+    """The files a command listed: its stdout lines that name existing files (the
+    other lines are the result's summary)."""
+    return [Path(line) for line in out.splitlines() if Path(line).is_file()]
+
+
 def test_spectrum_files_and_contents(tmp_path):
     assert (
         run("spectrum", "--n", "40", "--samples", "2", "--bins", "10", "--out", str(tmp_path)) == 0
@@ -191,7 +197,7 @@ def test_banded_results_dir_equals_plain_run(tmp_path, capsys):
     extra = ["--results-dir", str(runs), "--processes", "1"]
     assert cli.main([*argv, *extra, "--out", str(tmp_path / "out")]) == 0
     # The assembled result is listed with the other files written.
-    listed = [Path(p) for p in capsys.readouterr().out.split()]
+    listed = _listed(capsys.readouterr().out)
     assert listed[:2] == [runs / "result.npz", tmp_path / "out" / "banded.npz"]
     plain = sg.BandedStructure.load(tmp_path / "plain" / "banded.npz")
     for path in (runs / "result.npz", tmp_path / "out" / "banded.npz"):
@@ -280,7 +286,7 @@ def test_negative_numbers_in_range_options(tmp_path):
 
 def test_written_files_are_listed_unless_quiet(tmp_path, capsys):
     assert cli.main(["theta-map", *TINY_GRID, "--out", str(tmp_path)]) == 0
-    listed = capsys.readouterr().out.split()
+    listed = _listed(capsys.readouterr().out)
     assert [Path(p).name for p in listed] == ["theta_map.npz", "theta_map.png", "theta_map.pdf"]
 
 

@@ -7,12 +7,15 @@ from typing import Any
 
 import numpy as np
 
+from .. import _validation as val
 from .. import plotting
 from .._cli_common import (
     Formatter,
     new_figure,
+    note,
     output_dir,
     report,
+    result_line,
     save_figure,
     user_errors,
     write_errors,
@@ -31,8 +34,13 @@ from ._options import (
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     with user_errors(parser):
         model = GanSpinGlass(args.p, args.q, args.sigma_z, args.kappa, formula=args.formula)
+        u_D = val.loss_levels("u_D", np.linspace(*args.u_d))
+        u_G = val.loss_levels("u_G", np.linspace(*args.u_g))
+        val.grid_memory(u_D, u_G)
+        val.block_index("k_D", args.k_d)
+        val.block_index("k_G", args.k_g)
     out = output_dir(parser, args.out)
-    u_D, u_G = np.linspace(*args.u_d), np.linspace(*args.u_g)
+    note(args, f"theta-map: {u_D.size} x {u_G.size} grid, {model!r}")
     theta = model.theta_map(
         u_D, u_G, args.k_d, args.k_g, d_index=args.d_index, convention=args.convention
     )
@@ -43,22 +51,41 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         "d_index": args.d_index,
         "convention": args.convention,
     }
-    fig, axes = new_figure(width=5.4)
-    if np.isfinite(theta).any():
-        plotting.plot_theta_map(u_D, u_G, theta, ax=axes[0])
-    else:
-        # Nothing to colour: the index constraints leave no critical point on the grid.
-        axes[0].text(0.5, 0.5, "no critical points", ha="center", transform=axes[0].transAxes)
     indices = ", ".join(
         f"${name} = {k}$" for name, k in (("k_D", args.k_d), ("k_G", args.k_g)) if k is not None
     )
-    axes[0].set_title(rf"$\Theta$ ({indices})" if indices else r"$\Theta$ (all indices)")
+    fig, axes = new_figure(width=5.4)
+    plotting.plot_theta_map(u_D, u_G, theta, ax=axes[0])
+    axes[0].set_title(
+        (rf"$\Theta$ ({indices})" if indices else r"$\Theta$ (all indices)")
+        + f", {args.formula} formula",
+        fontsize=10,
+    )
     with write_errors(parser):
         arrays = {"u_D": u_D, "u_G": u_G, "theta": theta}
         paths = [save_result(out / "theta_map.npz", "theta_map", arrays, meta)]
         paths += save_figure(fig, out, "theta_map")
     report(paths, args.quiet)
+    result_line(theta_summary(u_D, u_G, theta))
     return 0
+
+
+def theta_summary(u_D: np.ndarray, u_G: np.ndarray, theta: np.ndarray) -> str:
+    """One line: the largest Theta and where, and how much of the grid has Theta > 0."""
+    if not np.isfinite(theta).any():
+        return (
+            "no critical points in this window: Theta = -inf on the whole grid (the index "
+            "constraints cannot hold here)"
+        )
+    i_G, i_D = np.unravel_index(np.nanargmax(theta), theta.shape)
+    top = f"max Theta = {theta[i_G, i_D]:.4g} at u_D = {u_D[i_D]:.4g}, u_G = {u_G[i_G]:.4g}"
+    positive = int(np.sum(theta > 0))
+    if positive == 0:
+        return (
+            f"no critical points in this window: Theta < 0 on the whole grid ({top}); "
+            "widen --u-d / --u-g or change the indices"
+        )
+    return f"{top}; Theta > 0 on {positive} of {theta.size} grid points"
 
 
 def add(sub: Any) -> None:
@@ -71,8 +98,13 @@ def add(sub: Any) -> None:
             "with --k-d / --k-g, of those whose block has that index.\n\n"
             "Writes theta_map.npz (u_D, u_G, theta of shape (len(u_G), len(u_D)); -inf "
             "where no critical point is possible) and theta_map.png/.pdf.\n\n"
-            "example:\n  spinglass-gan theta-map --u-d -10 10 200 --u-g -10 10 200 "
-            "--k-d 0 --k-g 0 --out theta"
+            "Prints the largest Theta and where it is reached, or says in one line that "
+            "the window holds no critical points.\n\n"
+            "examples (the second: index-0 critical points, which for the default model "
+            "exist only at u_D above about 15):\n"
+            "  spinglass-gan theta-map --u-d -40 40 200 --u-g -40 40 200 --out theta\n"
+            "  spinglass-gan theta-map --u-d 0 60 200 --u-g -30 30 200 --k-d 0 --k-g 0 "
+            "--out theta00"
         ),
         formatter_class=Formatter,
     )
