@@ -39,7 +39,6 @@ __all__ = [
     "number",
     "output_dir",
     "positive_number",
-    "progress_bars",
     "removing_empty_outputs",
     "report",
     "result_line",
@@ -367,11 +366,6 @@ def run_command(prog: str, args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print(f"{prog}: interrupted", file=sys.stderr)
         return 130
-
-
-def progress_bars(args: argparse.Namespace) -> bool:
-    """Progress bars only on a terminal: a log file gets no bars or cursor codes."""
-    return not args.quiet and sys.stderr.isatty()
 
 
 def note(args: argparse.Namespace, message: str) -> None:

@@ -94,8 +94,7 @@ class DerivedConstants:
         With alpha_D = 1/2 and alpha_G = 2 sigma_z^2 the Hessian ensemble has the
         paper's scales b = sqrt(r (r-1) 2^r) sigma_z and b1 = sqrt(p (p-1) kappa).
         """
-        p = val.integer("p", p, 2)
-        q = val.integer("q", q, 1)
+        p, q = val.model_orders(p, q)
         sigma_z = val.positive("sigma_z", sigma_z)
         kappa = val.open_unit("kappa", kappa)
         alpha_D = val.positive("alpha_D", alpha_D)

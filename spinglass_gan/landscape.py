@@ -76,8 +76,12 @@ def bezout_bound(p: int, q: int, n_D: int, n_G: int) -> int:
 ORDER_SUM_MAX = 8
 
 
-def _check_size(p: int, q: int, n_D: int, n_G: int) -> None:
-    """Refuse instances too large to hold or to symmetrise (see ORDER_SUM_MAX)."""
+def check_instance_size(p: int, q: int, n_D: int, n_G: int) -> None:
+    """Refuse instances too large to hold or to symmetrise (see ORDER_SUM_MAX).
+
+    Raises ValueError naming p or q (order too large) or n_D + n_G (the tensor of
+    N^(p+q) doubles, with its working copies, over the memory budget).
+    """
     if p + q > ORDER_SUM_MAX:
         name = "p" if p >= q else "q"
         raise ValueError(
@@ -309,7 +313,7 @@ class GanLandscape:
         else:
             gen = _rng(rng)
         n = n_D + n_G
-        _check_size(p, q, n_D, n_G)
+        check_instance_size(p, q, n_D, n_G)
         x = gen.standard_normal((n_D,) * p)
         z = gen.standard_normal((n,) * (p + q))
         return cls(p, q, sigma_z, n_D, n_G, x, z, start_seed)

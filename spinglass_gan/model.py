@@ -107,8 +107,7 @@ class ModelConstants:
             - (kappa/2) log kappa - ((1-kappa)/2) log(1-kappa),
         P = (p+q) 2^(p+q) u_G,  Q = -p u_D,  R = -p / ((p+q) 2^(p+q)).
         """
-        p = val.integer("p", p, 2)
-        q = val.integer("q", q, 1)
+        p, q = val.model_orders(p, q)
         sigma_z = val.positive("sigma_z", sigma_z)
         kappa = val.open_unit("kappa", kappa)
         r = p + q

@@ -363,7 +363,7 @@ def test_every_option_states_its_default():
     (subparsers,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
     for name, sub in subparsers.choices.items():
         for action in sub._actions:
-            if action.option_strings and action.dest != "help":
+            if action.dest != "help" and action.option_strings and action.help != argparse.SUPPRESS:
                 assert "default" in action.help, (name, action.option_strings)
 
 

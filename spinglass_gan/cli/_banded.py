@@ -15,7 +15,6 @@ from .._cli_common import (
     new_figure,
     note,
     output_dir,
-    progress_bars,
     report,
     result_line,
     runner_options,
@@ -57,7 +56,7 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             args.k_g_max,
             d_index=args.d_index,
             convention=args.convention,
-            progress=progress_bars(args),
+            progress=not args.quiet,
             **runner,
         )
     fig, axes = new_figure(ncols=2)

@@ -6,19 +6,22 @@ import argparse
 from typing import Any
 
 import numpy as np
-from tqdm.auto import tqdm
 
+from .. import _validation as val
 from .. import plotting
 from .._cli_common import (
     Formatter,
     new_figure,
+    note,
     number,
     output_dir,
     report,
+    result_line,
     save_figure,
     user_errors,
     write_errors,
 )
+from .._progress import progress_bar
 from ..ensemble import HessianEnsemble
 from ..model import ModelConstants
 from ..results import save_result
@@ -44,13 +47,20 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             b1 = 1.0 if args.b1 is None else args.b1
         ens = HessianEnsemble(b, b1, args.kappa, args.x1)
         n_d = ens.block_size(args.n)  # n must leave both blocks non-empty
+        # Memory as the ensemble counts it (one matrix at a time), and the spectra kept.
+        val.within_memory("n", args.n, 32.0 * args.n * args.n, "one matrix of that order")
+        val.within_memory(
+            "samples", args.samples, 8.0 * args.samples * args.n, "the sampled eigenvalues"
+        )
     out = output_dir(parser, args.out)
+    note(args, f"spectrum: {args.samples} matrices of order {args.n}")
 
     # One generator drawn from sample to sample: the same spectra as
     # ens.sample_eigvals(n, samples, rng=seed), with a progress bar.
     rng = np.random.default_rng(args.seed)
     eigvals = np.empty((args.samples, args.n))
-    for i in tqdm(range(args.samples), desc="spectra", unit="matrix", disable=args.quiet):
+    bar = progress_bar(range(args.samples), desc="spectra", unit="matrix", disable=args.quiet)
+    for i in bar:
         eigvals[i] = ens.sample_eigvals(args.n, 1, rng=rng)[0]
 
     support = np.array(ens.support())
@@ -84,6 +94,11 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         paths = [save_result(out / "spectrum.npz", "spectrum", arrays, meta)]
         paths += save_figure(fig, out, "spectrum")
     report(paths, args.quiet)
+    spans = ", ".join(f"[{lo:.4g}, {hi:.4g}]" for lo, hi in support)
+    result_line(
+        f"{args.samples} x {args.n} eigenvalues in [{eigvals.min():.4g}, {eigvals.max():.4g}]; "
+        f"limiting support {spans}"
+    )
     return 0
 
 

@@ -13,8 +13,10 @@ from .._cli_common import (
     Range,
     check_runner_options,
     new_figure,
+    note,
     output_dir,
     report,
+    result_line,
     runner_options,
     save_figure,
     user_errors,
@@ -32,6 +34,7 @@ from ._options import (
 
 SIGMA_Z_RANGE = (1e-5, 1e2, 36)  # five points per decade, log-spaced
 KAPPA_RANGE = (0.05, 0.95, 19)  # steps of 0.05
+SWEEP_MAX = 10_000  # values in one sweep (about 0.1-1 s each)
 
 
 def _sweep_plan(
@@ -64,7 +67,10 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         # admissible sets of sigma_z and kappa are intervals).
         for value in (lo, hi):
             GanSpinGlass(args.p, args.q, **{name: value, other: fixed}, formula=args.formula)
+    if n > SWEEP_MAX:
+        parser.error(f"argument --{name.replace('_', '-')}: N must be <= {SWEEP_MAX}, got {n}")
     out = output_dir(parser, args.out)
+    note(args, f"sweep: {n} values of {name}, one Theta maximisation each")
     values = np.geomspace(lo, hi, n) if name == "sigma_z" else np.linspace(lo, hi, n)
     with runner_options(args, parser) as runner, write_errors(parser):
         result = sweep(
@@ -87,11 +93,28 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     plotting.plot_lowest_losses(result, "each", ax=axes[0])
     plotting.plot_lowest_losses(result, "sum", ax=axes[1])
     symbol = r"\kappa" if other == "kappa" else r"\sigma_z"
-    fig.suptitle(rf"$p = {args.p},\ q = {args.q},\ {symbol} = {fixed:g}$")
+    fig.suptitle(rf"$p = {args.p},\ q = {args.q},\ {symbol} = {fixed:g}$, {args.formula} formula")
     with write_errors(parser):
         paths = [result.save(out / "sweep.npz"), *save_figure(fig, out, "sweep")]
     report(with_assembled(paths, args), args.quiet)
+    result_line(sweep_summary(result))
     return 0
+
+
+def sweep_summary(result: Sweep) -> str:
+    """One line: the lowest u_D + u_G along the sweep and where, and the empty values."""
+    total = result["sum_min"]
+    empty = int(np.sum(np.isnan(total)))
+    if empty == total.size:
+        return f"no critical points at any {result.parameter} swept (Theta <= 0 everywhere)"
+    i = int(np.nanargmin(total))
+    line = (
+        f"lowest u_D + u_G = {total[i]:.4g} at {result.parameter} = {result.values[i]:.4g} "
+        f"(u_D = {result['sum_u_D'][i]:.4g}, u_G = {result['sum_u_G'][i]:.4g})"
+    )
+    if empty:
+        line += f"; no critical points (NaN) at {empty} of {total.size} values"
+    return line
 
 
 def add(sub: Any) -> None:
