@@ -18,8 +18,10 @@ import importlib.util
 import math
 import os
 import re
+import signal
 import sys
 import tempfile
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -348,6 +350,37 @@ def _interrupted(exc: BaseException) -> bool:
     return False
 
 
+_NUMBA = os.sep + "numba" + os.sep
+
+
+@contextlib.contextmanager
+def _interrupts_outside_numba() -> Iterator[None]:
+    """Ctrl-C raises KeyboardInterrupt, but never inside numba's own Python code.
+
+    numba's dispatcher calls back into Python (to type the arguments); an exception
+    raised there is mishandled by its C part (a SystemError, or a segmentation fault
+    measured in about half of the interrupts of ``count``).  When SIGINT finds such
+    a frame, it is sent again 20 ms later, by which time the call has returned.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: Any) -> None:
+        while frame is not None:
+            if _NUMBA in frame.f_code.co_filename:
+                threading.Timer(0.02, os.kill, (os.getpid(), signal.SIGINT)).start()
+                return
+            frame = frame.f_back
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def run_command(prog: str, args: argparse.Namespace) -> int:
     """Run ``args.handler(args, args.parser)`` as a command: the exit status.
 
@@ -356,7 +389,7 @@ def run_command(prog: str, args: argparse.Namespace) -> int:
     and status 130.
     """
     try:
-        with removing_empty_outputs():
+        with removing_empty_outputs(), _interrupts_outside_numba():
             try:
                 return args.handler(args, args.parser)
             except SystemError as exc:

@@ -5,14 +5,14 @@ from __future__ import annotations
 import argparse
 import inspect
 import re
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tqdm.auto import tqdm
-
 from .. import figures
 from .._cli_common import Formatter, integer, output_dir, report, write_errors
+from .._progress import progress_bar
 from ._options import add_common_options, add_formula_option
 
 
@@ -51,9 +51,13 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     registry = _figure_registry()
     numbers = sorted(set(args.only)) if args.only else list(registry)
     out = output_dir(parser, args.out)
-    for number in tqdm(numbers, desc="figures", disable=args.quiet or len(numbers) < 2):
+    bar = progress_bar(
+        numbers, desc="figures", unit="figure", disable=args.quiet or len(numbers) < 2
+    )
+    for number in bar:
         fn = registry[number]
-        kwargs = {"progress": not args.quiet, "formula": args.formula}
+        # The figures' own bars only on a terminal (a log gets the lines above).
+        kwargs = {"progress": not args.quiet and sys.stderr.isatty(), "formula": args.formula}
         kwargs = {k: v for k, v in kwargs.items() if _accepts(fn, k)}
         with write_errors(parser):
             paths = fn(out, **kwargs)
