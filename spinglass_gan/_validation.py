@@ -289,6 +289,22 @@ def grid_memory(u_D: np.ndarray, u_G: np.ndarray) -> None:
     )
 
 
+# Largest ratio b1 / b of the Hessian ensemble's two scales (b1 = sqrt(p (p-1) kappa),
+# b = sqrt(r (r-1) 2^r) sigma_z): the Dyson equation's roots stop being told apart
+# between 1e7 and 1e8 (measured at (p, q) = (2, 1), (3, 3), (7, 2) and kappa up to
+# 0.999: tiny sigma_z), so a tenth of that is the limit.
+SCALE_RATIO_MAX = 1e6
+
+
+def scale_ratio(b: float, b1: float) -> None:
+    """Refuse a model whose ensemble scales b1 / b exceed SCALE_RATIO_MAX."""
+    if not b1 <= SCALE_RATIO_MAX * b:
+        raise ValueError(
+            f"sigma_z is too small: the Hessian scales b = {b:.3g}, b1 = {b1:.3g} have "
+            f"b1 / b > {SCALE_RATIO_MAX:g}, beyond which the spectrum cannot be resolved"
+        )
+
+
 def block_index(name: str, value: object) -> int | None:
     """A block index k_D or k_G: None (no constraint) or an int in [0, INDEX_MAX]."""
     if value is None:

@@ -202,6 +202,7 @@ class GanSpinGlass:
                 f"constants must be a {kinds[formula].__name__} for formula={formula!r}, "
                 f"got {type(constants).__name__}"
             )
+        val.scale_ratio(constants.b, constants.b1)
         if formula == "derived":
             val.derived_conditioning(constants.cov_matrix, self.p, self.q, self.sigma_z)
         self.constants = constants

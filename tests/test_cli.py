@@ -407,6 +407,26 @@ BAD_INPUTS = {
     "count q too small": (["count", "--q", "0"], "--q"),
     "count sigma_z zero": (["count", "--sigma-z", "0"], "--sigma-z"),
     "count no instances": (["count", "--instances", "0"], "--instances"),
+    # Inputs that used to exhaust the machine or end in a traceback (each refused
+    # before any output, by a measured limit).
+    "kappa too small to scan": (["theta-map", "--kappa", "1e-6"], "--kappa"),
+    "kappa too near 1": (["banded", "--kappa", "0.99999"], "--kappa"),
+    "kappa 1e-12": (["sweep", "--kappa", "1e-12", "0.5", "3"], "--kappa"),
+    "huge matrix": (["spectrum", "--n", "10000000"], "--n"),
+    "too many spectra": (["spectrum", "--n", "100", "--samples", "1000000000"], "--samples"),
+    "huge grid": (["theta-map", "--u-d", "-10", "10", "100000"], "--u-d"),
+    "loss level beyond its limit": (["theta-map", "--u-d", "-1e13", "10", "50"], "--u-d"),
+    "p beyond the computable range": (["theta-map", "--p", "50"], "--p"),
+    "p far too large": (["theta-map", "--p", "1000"], "--p"),
+    "q beyond the computable range": (["banded", "--q", "50"], "--q"),
+    "published p too large": (["spectrum", "--p", "2000"], "--p"),
+    "sigma_z too large for the derived formula": (["theta-map", "--sigma-z", "1e6"], "--sigma-z"),
+    "index too large": (["theta-map", "--k-d", "1000000"], "--k-d"),
+    "index cap too large": (["banded", "--k-g-max", "5000"], "--k-g-max"),
+    "sweep too long": (["sweep", "--kappa", "0.1", "0.9", "1000000"], "--kappa"),
+    "count threshold overflow": (["count", "--max-u-d", "1e300"], "--max-u-d"),
+    "count instance too large": (["count", "--n-d", "50", "--n-g", "50"], "--n-d"),
+    "count order too large": (["count", "--p", "5", "--q", "5"], "--p"),
 }
 
 
