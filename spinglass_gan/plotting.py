@@ -72,7 +72,11 @@ def _loss_scale(ax: Axes, *curves: ArrayLike) -> None:
     values = np.abs(np.concatenate([np.ravel(c) for c in curves]))
     values = values[np.isfinite(values)]
     if values.size and values.max() > 100.0 * max(values.min(), 1.0):
+        from matplotlib.ticker import FuncFormatter
+
         ax.set_yscale("symlog", linthresh=1.0)
+        # Plain numbers (-1, -10, 100), not -10^0, -10^1.
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
 
 
 def plot_spectrum(
@@ -119,8 +123,13 @@ def plot_exponent(
     ax = _axes(ax)
     x, x1, phi = np.asarray(x), np.asarray(x1), np.asarray(phi)
     shown = phi if floor is None else np.maximum(phi, floor)
-    cs = ax.contourf(x, x1, shown, levels=24, cmap="viridis")
-    ax.figure.colorbar(cs, ax=ax, label=r"$\Phi(x, x_1)$")
+    clipped = floor is not None and bool(np.any(phi < floor))
+    cs = ax.contourf(
+        x, x1, shown, levels=24, cmap="viridis", extend="min" if clipped else "neither"
+    )
+    # A clipped colour scale ends in a point; the floor is named on the bar.
+    label = r"$\Phi(x, x_1)$" + (rf" (clipped below {floor:g})" if clipped else "")
+    ax.figure.colorbar(cs, ax=ax, label=label)
     ax.contour(x, x1, phi, levels=[0.0], colors="w", linewidths=0.8, linestyles="--")
     if region is not None:
         xs = np.linspace(x.min(), min(region.x_max, x.max()), 200)
@@ -257,12 +266,26 @@ def plot_index_contours(
     import matplotlib.lines as mlines
 
     ax = _axes(ax)
-    handles = []
+    handles, absent = [], []
     for i, ((k_D, k_G), theta) in enumerate(maps.items()):
+        theta = np.asarray(theta)
+        if not np.any(theta > 0):  # no zero contour to draw: say so instead
+            absent.append(f"({k_D}, {k_G})")
+            continue
         color = f"C{i % 10}"
         ax.contour(u_D, u_G, theta, levels=[0.0], colors=color, linewidths=1.2)
         handles.append(mlines.Line2D([], [], color=color, label=rf"$({k_D}, {k_G})$"))
-    ax.legend(handles=handles, title=r"$(k_D, k_G)$", fontsize=8, frameon=False)
+    if handles:
+        ax.legend(handles=handles, title=r"$(k_D, k_G)$", fontsize=8, frameon=False)
+    if absent:
+        ax.text(
+            0.02,
+            0.02,
+            r"$\Theta_{k_D,k_G} < 0$ everywhere here: " + ", ".join(absent),
+            transform=ax.transAxes,
+            fontsize=7,
+            wrap=True,
+        )
     ax.set_xlabel(r"$u_D$")
     ax.set_ylabel(r"$u_G$")
     return ax
@@ -331,8 +354,8 @@ def plot_lowest_losses(sweep: Sweep, which: str = "each", *, ax: Axes | None = N
         ax.plot(x, sweep["u_G_min"], "--", label=r"lowest $u_G$")
         _loss_scale(ax, sweep["u_D_min"], sweep["u_G_min"])
     elif which == "sum":
-        ax.plot(x, sweep["sum_u_D"], ":", color="C0", label=r"$u_D$ there")
-        ax.plot(x, sweep["sum_u_G"], ":", color="C1", label=r"$u_G$ there")
+        ax.plot(x, sweep["sum_u_D"], ":", color="C0", label=r"its $u_D$")
+        ax.plot(x, sweep["sum_u_G"], ":", color="C1", label=r"its $u_G$")
         # Drawn last and thicker: the sum stays visible where the two parts are large.
         ax.plot(x, sweep["sum_min"], color="C2", lw=2.0, label=r"lowest $u_D + u_G$")
         _loss_scale(ax, sweep["sum_min"], sweep["sum_u_D"], sweep["sum_u_G"])

@@ -32,7 +32,7 @@ def _from_help() -> list[str]:
     parser = cli.build_parser()
     (sub,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
     found = []
-    for command in sub.choices.values():
+    for command in [parser, *sub.choices.values()]:
         text = command.description or ""
         lines = [line.strip().rstrip("\\").strip() for line in text.splitlines()]
         found += [line for line in lines if line.startswith("spinglass-gan ")]

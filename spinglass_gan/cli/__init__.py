@@ -20,12 +20,13 @@ theta-map
     The complexity Theta(u_D, u_G) on a grid of loss levels, optionally with the
     block indices k_D, k_G fixed::
 
-        spinglass-gan theta-map --u-d -10 10 200 --u-g -10 10 200 --k-d 0 --k-g 0
+        spinglass-gan theta-map --u-d -40 40 200 --u-g -40 40 200
+        spinglass-gan theta-map --u-d 0 60 200 --u-g -30 30 200 --k-d 0 --k-g 0
 
 banded
     The largest feasible indices k_D and k_G over a grid of loss levels::
 
-        spinglass-gan banded --u-d -10 10 100 --u-g -10 10 100 --k-d-max 10 --out band
+        spinglass-gan banded --u-d 0 60 60 --u-g -30 30 60 --k-d-max 10 --k-g-max 2 --out band
 
 sweep
     The lowest losses at which critical points exist, along a sweep of sigma_z
@@ -45,19 +46,25 @@ count
     All critical points of sampled instances of the model, counted over many
     instances (mean with its standard error; records of every point kept)::
 
-        spinglass-gan count --p 2 --q 2 --sigma-z 1 --n-d 3 --n-g 3 --instances 500 --out c
+        spinglass-gan count --instances 20 --out c
 
 gan-sweep trains DCGANs over sigma_z and kappa beside the theory (paper Fig. 9; needs
 the torch extra; docs/gan-experiments.md)::
 
         spinglass-gan gan-sweep --quick --out gan
 
-Every subcommand takes --quiet (no progress bars, no list of files written).
+Every subcommand prints its result in a line or a few on stdout (or says in one line
+that the window holds no critical points); --quiet leaves out the progress and the list
+of files written, not the result.  Progress is a bar on a terminal and plain lines on
+stderr otherwise (a log gets no cursor codes).
 Invalid input, and a command or option whose optional extra (torch, dask) is not
-installed, is reported in one line on stderr with exit status 2; an unreachable
-scheduler or a failure to write the results exits with status 1.  A command that fails
-leaves no empty output folder behind.  Negative values are written as they are, also
-in exponent form: --u-d -1e3 -10 50.
+installed, is reported in one line on stderr with exit status 2, before anything is
+written: this includes inputs past the measured limits (docs/model.md, section 4) and
+past the memory budget, 2 GiB unless SPINGLASS_GAN_MEMORY_BUDGET says otherwise (e.g.
+8G).  An unreachable scheduler or a failure to write the results exits with status 1;
+Ctrl-C with one line and status 130.  A command that fails or is interrupted leaves no
+empty output folder behind (finished files are kept).  Negative values are written as
+they are, also in exponent form: --u-d -1e3 -10 50.
 """
 
 from __future__ import annotations
