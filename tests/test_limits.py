@@ -99,9 +99,9 @@ def test_published_tiny_sigma_z_is_refused():
     # b1 / b = 2e7 here: the Dyson roots failed (ArithmeticError) before the check.
     with pytest.raises(ValueError, match=r"^sigma_z is too small"):
         sg.GanSpinGlass(2, 1, 1e-8, 0.999, formula="published")
-    # One decade inside the limit computes.
-    m = sg.GanSpinGlass(2, 1, 1e-6, 0.999, formula="published")
-    assert np.isfinite(m.theta_map(np.linspace(-30, 30, 6), np.linspace(-30, 30, 6))).all()
+    # Inside the limit it computes (b1 / b = 2e4 here; near 1e6 a Theta takes ~20 s).
+    m = sg.GanSpinGlass(2, 1, 1e-5, 0.999, formula="published")
+    assert math.isfinite(m.theta(math.inf, math.inf))
 
 
 def test_index_limit():
