@@ -43,6 +43,7 @@ DTypeLike = Any  # torch or numpy float32/float64, their names, or None
 # on each other at every small BLAS call: a batch of small matrices then runs ten to
 # thirty times slower than on one thread (benchmarks/bench_threads.py).
 SINGLE_THREAD_MAX_N = 1024
+SCALE_MAX = 1e100  # largest |b|, |b1|, |x1| accepted (measured failure at 1e160)
 
 
 def _blas_threads_for(n: int) -> contextlib.AbstractContextManager:
@@ -81,6 +82,11 @@ class HessianEnsemble:
         self.b1 = val.non_negative("b1", b1)
         self.kappa = val.open_unit("kappa", kappa)
         self.x1 = val.real_scalar("x1", x1)
+        # Sampling squares the scales (LAPACK failed on infinities at 1e160; 1e150
+        # still sampled, and gave the support and density).
+        for name, value in (("b", self.b), ("b1", self.b1), ("x1", abs(self.x1))):
+            if value > SCALE_MAX:
+                raise ValueError(f"{name} must be at most {SCALE_MAX:g} in size, got {value!r}")
 
     def __repr__(self) -> str:
         return (

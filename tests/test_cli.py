@@ -427,6 +427,7 @@ BAD_INPUTS = {
     "count threshold overflow": (["count", "--max-u-d", "1e300"], "--max-u-d"),
     "count instance too large": (["count", "--n-d", "50", "--n-g", "50"], "--n-d"),
     "count order too large": (["count", "--p", "5", "--q", "5"], "--p"),
+    "spectrum scale overflows": (["spectrum", "--b", "1e300"], "--b"),
 }
 
 
