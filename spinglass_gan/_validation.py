@@ -275,18 +275,25 @@ def derived_conditioning(cov: np.ndarray, p: int, q: int, sigma_z: float) -> Non
         )
 
 
-# Bytes held per point of a (u_D, u_G) grid while its suprema are found: measured
-# peak 484 B per point for the derived formula (1600 x 1600 grid, 1.24 GB over the
-# baseline), 213 B for the published one.
+# Bytes held while the suprema of a (u_D, u_G) grid are found: per point, measured
+# peak 484 B for the derived formula (1600 x 1600 grid, 1.24 GB over the baseline),
+# 213 B for the published one; and per u_G row, whose faces are scanned line by
+# line: up to 170 kB at kappa = 0.001 (5 x 20000 grid: 3.4 GB, a MemoryError under
+# 4 GB; 19-28 kB per row at kappa = 0.9), per u_D column about 10 kB.
 GRID_BYTES_PER_POINT = 512
+GRID_BYTES_PER_ROW = 256 * 1024
+GRID_BYTES_PER_COLUMN = 16 * 1024
 
 
 def grid_memory(u_D: np.ndarray, u_G: np.ndarray) -> None:
     """Refuse a (u_D, u_G) grid whose computation would exceed the memory budget."""
     points = u_D.size * u_G.size
-    within_memory(
-        "u_D, u_G", (u_D.size, u_G.size), GRID_BYTES_PER_POINT * points, f"{points} grid points"
+    needed = (
+        GRID_BYTES_PER_POINT * points
+        + GRID_BYTES_PER_ROW * u_G.size
+        + GRID_BYTES_PER_COLUMN * u_D.size
     )
+    within_memory("u_D, u_G", (u_D.size, u_G.size), needed, f"{points} grid points")
 
 
 # Largest ratio b1 / b of the Hessian ensemble's two scales (b1 = sqrt(p (p-1) kappa),
