@@ -18,6 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import brentq
 
+from . import _validation as val
 from ._validation import LOSS_LIMIT
 from .complexity import Suprema
 from .exponent import Convention, DIndex, Exponent
@@ -130,6 +131,8 @@ class KacRiceFormula:
     """
 
     name: ClassVar[str] = ""
+    #: How figures and messages name the formula (by default its ``name``).
+    label: ClassVar[str] = ""
     constants_class: ClassVar[type] = object
     constants_factory: ClassVar[str] = ""
     figures: ClassVar[FigureSettings]
@@ -169,6 +172,26 @@ class KacRiceFormula:
             By default ``constants_class.<constants_factory>(p, q, sigma_z, kappa)``.
         """
         return getattr(cls.constants_class, cls.constants_factory)(p, q, sigma_z, kappa)
+
+    def check_computable(self, p: int, q: int, sigma_z: float) -> None:
+        """Refuse constants outside the range where the formula can be computed.
+
+        The Hessian ensemble's density cannot be resolved once b1 / b exceeds
+        ``_validation.SCALE_RATIO_MAX`` (measured; docs/model.md, "Accepted ranges").
+
+        Parameters
+        ----------
+        p, q : int
+            Orders of the model (named in the error).
+        sigma_z : float
+            Latent-noise scale (named in the error).
+
+        Raises
+        ------
+        ValueError
+            Naming the parameter to change.
+        """
+        val.scale_ratio(self.constants.b, self.constants.b1)
 
     @classmethod
     def constants_origin(cls) -> str:

@@ -29,9 +29,9 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from tqdm.auto import tqdm
 
 from . import _validation as val
+from ._progress import progress_bar
 from .exponent import Convention, DIndex
 from .model import GanSpinGlass
 from .results import load_result, save_result, user_metadata
@@ -245,8 +245,9 @@ def banded_structure(
         raise ValueError(f"model must be a GanSpinGlass, got {type(model).__name__}")
     u_D = val.loss_levels("u_D", u_D)
     u_G = val.loss_levels("u_G", u_G)
-    k_D_max = val.integer("k_D_max", k_D_max, 0)
-    k_G_max = val.integer("k_G_max", k_G_max, 0)
+    val.grid_memory(u_D, u_G)
+    k_D_max = val.block_index("k_D_max", val.integer("k_D_max", k_D_max, 0))
+    k_G_max = val.block_index("k_G_max", val.integer("k_G_max", k_G_max, 0))
     meta: dict[str, Any] = {
         **model.metadata(),
         "k_D_max": k_D_max,
@@ -321,7 +322,7 @@ def _serial_staircase(
     stair = np.full((k_G_max + 1, u_G.size, u_D.size), -1, dtype=np.int64)
     failures: list[dict] = []
     limit = np.full((u_G.size, u_D.size), k_D_max)  # staircase of the previous k_G
-    bar = tqdm(total=(k_G_max + 1) * (k_D_max + 1), disable=not progress, desc="Theta maps")
+    bar = progress_bar(total=(k_G_max + 1) * (k_D_max + 1), disable=not progress, desc="Theta maps")
     for k_G in range(k_G_max + 1):
         alive = limit >= 0
         for k_D in range(k_D_max + 1):

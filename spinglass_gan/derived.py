@@ -190,8 +190,7 @@ class DerivedConstants:
         DerivedConstants
             The validated constants.
         """
-        p = val.integer("p", p, 2)
-        q = val.integer("q", q, 1)
+        p, q = val.model_orders(p, q)
         sigma_z = val.positive("sigma_z", sigma_z)
         kappa = val.open_unit("kappa", kappa)
         alpha_D = val.positive("alpha_D", alpha_D)

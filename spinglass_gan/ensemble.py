@@ -43,6 +43,7 @@ DTypeLike = Any  # torch or numpy float32/float64, their names, or None
 # on each other at every small BLAS call: a batch of small matrices then runs ten to
 # thirty times slower than on one thread (benchmarks/bench_threads.py).
 SINGLE_THREAD_MAX_N = 1024
+SCALE_MAX = 1e100  # largest |b|, |b1|, |x1| accepted (measured failure at 1e160)
 
 
 def _blas_threads_for(n: int) -> contextlib.AbstractContextManager:
@@ -81,6 +82,11 @@ class HessianEnsemble:
         self.b1 = val.non_negative("b1", b1)
         self.kappa = val.open_unit("kappa", kappa)
         self.x1 = val.real_scalar("x1", x1)
+        # Sampling squares the scales (LAPACK failed on infinities at 1e160; 1e150
+        # still sampled, and gave the support and density).
+        for name, value in (("b", self.b), ("b1", self.b1), ("x1", abs(self.x1))):
+            if value > SCALE_MAX:
+                raise ValueError(f"{name} must be at most {SCALE_MAX:g} in size, got {value!r}")
 
     def __repr__(self) -> str:
         return (
@@ -130,12 +136,26 @@ class HessianEnsemble:
 
     @staticmethod
     def _checked(
-        n: int, size: int, max_bytes: int, device: DeviceLike, dtype: DTypeLike, as_tensor: bool
+        n: int,
+        size: int,
+        max_bytes: int,
+        device: DeviceLike,
+        dtype: DTypeLike,
+        as_tensor: bool,
+        out_per_matrix: int = 0,
     ) -> tuple[int, int, int, dict[str, Any]]:
-        """Validated sizes, and the torch-only options as keywords."""
+        """Validated sizes, and the torch-only options as keywords.
+
+        The memory held is checked against the budget (``val.memory_budget``): one
+        matrix being diagonalised takes about 4 n^2 doubles (measured peak 3.3 n^2 for
+        n = 1000 and 3000: the matrix, LAPACK's copy and workspace), and the result
+        ``out_per_matrix`` doubles per matrix.
+        """
         n = val.integer("n", n, 2)
         size = val.integer("size", size, 1)
         max_bytes = val.integer("max_bytes", max_bytes, 1)
+        val.within_memory("n", n, 32.0 * n * n, "one matrix of that order")
+        val.within_memory("size", size, 8.0 * size * out_per_matrix, f"{size} results")
         return n, size, max_bytes, {"device": device, "dtype": dtype, "as_tensor": as_tensor}
 
     def _torch_args(self, n: int, size: int, rng: object) -> tuple:
@@ -184,7 +204,9 @@ class HessianEnsemble:
         ndarray or torch.Tensor, shape (size, n, n)
             float64, or float32 with ``dtype=float32``.
         """
-        n, size, max_bytes, options = self._checked(n, size, max_bytes, device, dtype, as_tensor)
+        n, size, max_bytes, options = self._checked(
+            n, size, max_bytes, device, dtype, as_tensor, n * n
+        )
         if _tb.use_torch(backend, **options):
             args = self._torch_args(n, size, rng)
             return _tb.sample(*args, max_bytes=max_bytes, **options)
@@ -253,7 +275,7 @@ class HessianEnsemble:
             Eigenvalues of each draw in ascending order; float64, or float32 with
             ``dtype=float32``.
         """
-        n, size, max_bytes, options = self._checked(n, size, max_bytes, device, dtype, as_tensor)
+        n, size, max_bytes, options = self._checked(n, size, max_bytes, device, dtype, as_tensor, n)
         if _tb.use_torch(backend, **options):
             args = self._torch_args(n, size, rng)
             return _tb.sample_eigvals(*args, max_bytes=max_bytes, **options)

@@ -23,6 +23,7 @@ from typing import Literal, NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
+from . import _validation
 from .kernels import log_potential_from_blocks, solve_path
 from .large_deviations import rate_and_slope
 
@@ -139,7 +140,7 @@ def _index(name: str, k: object) -> int | None:
         return None
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 0:
         raise ValueError(f"{name} must be None or an integer >= 0, got {k!r}")
-    return int(k)
+    return _validation.block_index(name, k)
 
 
 class Exponent:

@@ -62,15 +62,17 @@ def _draw2(a, meta):
         lines = (("g_line", meta["u_G"], "g", "C1", "-"), ("d_line", meta["u_D"], "d", "C3", ":"))
         for key, level, name, color, style in lines:
             cx, cx1 = meta[key]
-            label = rf"$E[{name}\,|\,x, x_1] = {level:g}$"
+            label = rf"$E[{name}\,|\,x, x_1] = {level:g}$ ({name} = $L_{name.upper()}/N$)"
             ax.plot(x, (level - cx * x) / cx1, color=color, ls=style, lw=1.4, label=label)
         ax.legend(loc="lower left", fontsize=7, frameon=False, labelcolor="w")
         ax.set_ylim(a["x1"][0], a["x1"][-1])
-        ax.set_title(r"$\Phi_{\rm free}(x, x_1)$, model's own formula")
+        ax.set_title(r"$\Phi_{\rm free}(x, x_1)$; dashed: $\Phi = 0$", fontsize=9)
         return fig
     region = KacRiceRegion(meta["x_max"], meta["slope"], meta["intercept"])
     pl.plot_exponent(a["x"], a["x1"], a["phi"], region=region, floor=-5.0, ax=ax)
-    ax.set_title(rf"$u_D = {meta['u_D']:g},\ u_G = {meta['u_G']:g}$")
+    ax.set_title(
+        rf"$u_D = {meta['u_D']:g},\ u_G = {meta['u_G']:g}$; dashed: $\Phi = 0$", fontsize=9
+    )
     return fig
 
 
@@ -124,7 +126,7 @@ def _draw5(a, meta):
     maps = {(int(kd), int(kg)): a[f"theta_{kd}_{kg}"] for kd, kg in a["pairs"]}
     pl.plot_index_contours(u_D, u_G, maps, ax=ax)
     ax.contour(u_D, u_G, a["total"], levels=[0.0], colors="k", linestyles=":", linewidths=1.0)
-    ax.set_title(r"$\Theta_{k_D,k_G} = 0$ (dotted: total $\Theta = 0$)")
+    ax.set_title(r"$\Theta_{k_D,k_G} = 0$ (dotted: total $\Theta = 0$)", fontsize=9)
     return fig
 
 
@@ -155,6 +157,10 @@ def _name_parameters(fig, number: int, meta: dict[str, Any]) -> None:
         text += f", {meta['samples']} samples each"
     else:
         text = pl.parameter_text(meta)
+        if "formula" in meta:  # which Kac-Rice formula drew it, on every figure it changes
+            kind = formula_of_metadata(meta)
+            formula = kind.label or kind.name
+            text = f"{text}, {formula}" if text else formula
     if text:
         fig.suptitle(text, fontsize=10)
 

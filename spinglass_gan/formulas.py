@@ -26,6 +26,7 @@ import math
 
 import numpy as np
 
+from . import _validation as val
 from ._formula_base import (
     DEFAULT_FORMULA,
     FORMULAS,
@@ -72,6 +73,7 @@ class PublishedFormula(KacRiceFormula):
     """
 
     name = "published"
+    label = "paper's formula"
     constants_class = PublishedConstants
     constants_factory = "from_paper"
     has_region = True
@@ -271,6 +273,7 @@ class DerivedFormula(KacRiceFormula):
     """
 
     name = "derived"
+    label = "model's own formula"
     constants_class = DerivedConstants
     constants_factory = "from_model"
     figures = FigureSettings(
@@ -283,6 +286,26 @@ class DerivedFormula(KacRiceFormula):
         exponent_levels=(-1.0, -1.0),
         exponent_overlay="loss lines",
     )
+
+    def check_computable(self, p: int, q: int, sigma_z: float) -> None:
+        """Refuse constants outside the computable range (see the base class), and
+        a loss covariance K whose condition number exceeds
+        ``_validation.COND_MAX``: the formula inverts it.
+
+        Parameters
+        ----------
+        p, q : int
+            Orders of the model (named in the error).
+        sigma_z : float
+            Latent-noise scale (named in the error).
+
+        Raises
+        ------
+        ValueError
+            Naming the parameter to change.
+        """
+        super().check_computable(p, q, sigma_z)
+        val.derived_conditioning(self.constants.cov_matrix, p, q, sigma_z)
 
     def _make_solver(self, k_D, k_G, d_index, convention) -> QuadrantSolver:
         return QuadrantSolver(self.constants, k_D, k_G, d_index=d_index, convention=convention)

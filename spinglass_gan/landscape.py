@@ -70,6 +70,29 @@ def bezout_bound(p: int, q: int, n_D: int, n_G: int) -> int:
     return 4 * (p + q - 1) ** n
 
 
+# Largest p + q of a sampled instance: symmetrising the order-r tensor sums its r!
+# permutations (r = 8: 40320 of them, seconds per instance at N = 4; r = 10 took
+# minutes per instance), so larger orders are refused.
+ORDER_SUM_MAX = 8
+
+
+def check_instance_size(p: int, q: int, n_D: int, n_G: int) -> None:
+    """Refuse instances too large to hold or to symmetrise (see ORDER_SUM_MAX).
+
+    Raises ValueError naming p or q (order too large) or n_D + n_G (the tensor of
+    N^(p+q) doubles, with its working copies, over the memory budget).
+    """
+    if p + q > ORDER_SUM_MAX:
+        name = "p" if p >= q else "q"
+        raise ValueError(
+            f"{name} is too large for a sampled instance: p + q must be <= "
+            f"{ORDER_SUM_MAX} (the tensor's r! permutations are summed), got p={p}, q={q}"
+        )
+    n = n_D + n_G
+    # Z, its symmetrised sum (with one permuted view at a time) and the raveled copy.
+    val.within_memory("n_D + n_G", n, 4 * 8.0 * n ** (p + q), f"a tensor of order {p + q}")
+
+
 def _symmetrize(t: NDArray[np.float64]) -> NDArray[np.float64]:
     k = t.ndim
     if k <= 1:
@@ -326,6 +349,7 @@ class GanLandscape:
         else:
             gen = as_generator(rng)
         n = n_D + n_G
+        check_instance_size(p, q, n_D, n_G)
         x = gen.standard_normal((n_D,) * p)
         z = gen.standard_normal((n,) * (p + q))
         return cls(p, q, sigma_z, n_D, n_G, x, z, start_seed)

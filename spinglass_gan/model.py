@@ -107,10 +107,10 @@ class GanSpinGlass:
         *,
         formula: Formula | str | KacRiceFormula = _UNSET,
     ) -> None:
-        self.p = val.integer("p", p, 2)
-        self.q = val.integer("q", q, 1)
+        # Measured computable ranges (docs/model.md, "Accepted ranges").
+        self.p, self.q = val.model_orders(p, q)
         self.sigma_z = val.positive("sigma_z", sigma_z)
-        self.kappa = val.open_unit("kappa", kappa)
+        self.kappa = val.model_kappa(kappa)
         if formula is None:
             raise ValueError(
                 "formula must be a formula name (e.g. 'derived', 'published') or a "
@@ -125,6 +125,7 @@ class GanSpinGlass:
             self.p, self.q, self.sigma_z, self.kappa, constants
         )
         self.formula: str = self.kac_rice.name
+        self.kac_rice.check_computable(self.p, self.q, self.sigma_z)
 
     @property
     def constants(self) -> Any:
@@ -378,6 +379,7 @@ class GanSpinGlass:
         """
         u_D = val.loss_levels("u_D", u_D)
         u_G = val.loss_levels("u_G", u_G)
+        val.grid_memory(u_D, u_G)
         options = {"d_index": d_index, "convention": convention}
         return self.kac_rice.sup_grid(u_D, u_G, k_D, k_G, **options).values
 

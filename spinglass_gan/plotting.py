@@ -72,7 +72,11 @@ def _loss_scale(ax: Axes, *curves: ArrayLike) -> None:
     values = np.abs(np.concatenate([np.ravel(c) for c in curves]))
     values = values[np.isfinite(values)]
     if values.size and values.max() > 100.0 * max(values.min(), 1.0):
+        from matplotlib.ticker import FuncFormatter
+
         ax.set_yscale("symlog", linthresh=1.0)
+        # Plain numbers (-1, -10, 100), not -10^0, -10^1.
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
 
 
 def plot_spectrum(
@@ -119,8 +123,13 @@ def plot_exponent(
     ax = _axes(ax)
     x, x1, phi = np.asarray(x), np.asarray(x1), np.asarray(phi)
     shown = phi if floor is None else np.maximum(phi, floor)
-    cs = ax.contourf(x, x1, shown, levels=24, cmap="viridis")
-    ax.figure.colorbar(cs, ax=ax, label=r"$\Phi(x, x_1)$")
+    clipped = floor is not None and bool(np.any(phi < floor))
+    cs = ax.contourf(
+        x, x1, shown, levels=24, cmap="viridis", extend="min" if clipped else "neither"
+    )
+    # A clipped colour scale ends in a point; the floor is named on the bar.
+    label = r"$\Phi(x, x_1)$" + (rf" (clipped below {floor:g})" if clipped else "")
+    ax.figure.colorbar(cs, ax=ax, label=label)
     ax.contour(x, x1, phi, levels=[0.0], colors="w", linewidths=0.8, linestyles="--")
     if region is not None:
         xs = np.linspace(x.min(), min(region.x_max, x.max()), 200)
@@ -135,20 +144,79 @@ def plot_exponent(
     return ax
 
 
+THETA_FLOOR = -40.0  # lowest Theta given its own colour; below it the colour is clipped
+
+
 def plot_theta_map(
-    u_D: ArrayLike, u_G: ArrayLike, theta: ArrayLike, *, ax: Axes | None = None
+    u_D: ArrayLike,
+    u_G: ArrayLike,
+    theta: ArrayLike,
+    *,
+    floor: float = THETA_FLOOR,
+    ax: Axes | None = None,
 ) -> Axes:
-    """Theta(u_D, u_G) (indexed [i_G, i_D]) with its zero contour (paper, Fig. 3);
-    values more than 40 below the maximum share the darkest colour."""
+    """Theta(u_D, u_G) (indexed [i_G, i_D]) with its zero contour (paper, Fig. 3).
+
+    A diverging scale centred on Theta = 0 when Theta > 0 somewhere, so that the
+    region with critical points (often Theta within 1 of 0) keeps half the colours
+    however far Theta falls elsewhere; values below ``floor`` share the darkest
+    colour, marked by the colour bar's pointed end and named on the plot.  With no
+    finite value the axes say so.
+    """
+    from matplotlib.colors import TwoSlopeNorm
+
     ax = _axes(ax)
-    theta = np.asarray(theta)
-    # Theta falls quadratically far below zero; the colours cover the top 40 units.
-    lo = np.max(theta) - 40.0
-    cs = ax.contourf(u_D, u_G, np.maximum(theta, lo), levels=24, cmap="magma")
-    ax.figure.colorbar(cs, ax=ax, label=r"$\Theta(u_D, u_G)$")
-    ax.contour(u_D, u_G, theta, levels=[0.0], colors="c", linewidths=1.2)
+    u_D, u_G, theta = np.asarray(u_D), np.asarray(u_G), np.asarray(theta, dtype=float)
+    finite = theta[np.isfinite(theta)]
     ax.set_xlabel(r"$u_D$")
     ax.set_ylabel(r"$u_G$")
+    if finite.size == 0:
+        ax.set_xlim(u_D.min(), u_D.max())
+        ax.set_ylim(u_G.min(), u_G.max())
+        ax.text(
+            0.5,
+            0.5,
+            "no critical points\n" + r"($\Theta = -\infty$ here)",
+            ha="center",
+            va="center",
+            transform=ax.transAxes,
+        )
+        return ax
+    top = float(finite.max())
+    lo = max(float(finite.min()), floor if top > 0 else top + floor)
+    clipped = bool(np.any(~(theta >= lo)))
+    shown = np.where(np.isfinite(theta), np.maximum(theta, lo), lo)
+    if top > 0 > lo:
+        levels = np.concatenate([np.linspace(lo, 0.0, 13)[:-1], np.linspace(0.0, top, 13)])
+        kw = {"cmap": "RdBu_r", "norm": TwoSlopeNorm(0.0, lo, top)}
+    else:
+        levels = np.linspace(lo, top, 25) if top > lo else np.array([lo - 1, top + 1])
+        kw = {"cmap": "Blues_r"}
+    cs = ax.contourf(u_D, u_G, shown, levels=levels, extend="min" if clipped else "neither", **kw)
+    bar = ax.figure.colorbar(cs, ax=ax, label=r"$\Theta(u_D, u_G)$", format="%.3g")
+    bar.ax.tick_params(labelsize=7)
+    if top > 0:
+        ax.contour(u_D, u_G, theta, levels=[0.0], colors="k", linewidths=1.0)
+    if clipped:
+        ax.text(
+            0.02,
+            0.02,
+            rf"darkest: $\Theta < {lo:.3g}$ (min {finite.min():.3g})",
+            transform=ax.transAxes,
+            fontsize=7,
+            color="w",
+            bbox={"facecolor": "0.2", "alpha": 0.6, "lw": 0},
+        )
+    if top <= 0:
+        ax.text(
+            0.5,
+            0.95,
+            rf"$\Theta < 0$ everywhere (max {top:.3g}): no critical points",
+            ha="center",
+            va="top",
+            transform=ax.transAxes,
+            fontsize=8,
+        )
     return ax
 
 
@@ -198,12 +266,26 @@ def plot_index_contours(
     import matplotlib.lines as mlines
 
     ax = _axes(ax)
-    handles = []
+    handles, absent = [], []
     for i, ((k_D, k_G), theta) in enumerate(maps.items()):
+        theta = np.asarray(theta)
+        if not np.any(theta > 0):  # no zero contour to draw: say so instead
+            absent.append(f"({k_D}, {k_G})")
+            continue
         color = f"C{i % 10}"
         ax.contour(u_D, u_G, theta, levels=[0.0], colors=color, linewidths=1.2)
         handles.append(mlines.Line2D([], [], color=color, label=rf"$({k_D}, {k_G})$"))
-    ax.legend(handles=handles, title=r"$(k_D, k_G)$", fontsize=8, frameon=False)
+    if handles:
+        ax.legend(handles=handles, title=r"$(k_D, k_G)$", fontsize=8, frameon=False)
+    if absent:
+        ax.text(
+            0.02,
+            0.02,
+            r"$\Theta_{k_D,k_G} < 0$ everywhere here: " + ", ".join(absent),
+            transform=ax.transAxes,
+            fontsize=7,
+            wrap=True,
+        )
     ax.set_xlabel(r"$u_D$")
     ax.set_ylabel(r"$u_G$")
     return ax
@@ -211,25 +293,49 @@ def plot_index_contours(
 
 def plot_banded(band: BandedStructure, which: str = "k_D", *, ax: Axes | None = None) -> Axes:
     """Largest feasible k_D or k_G over the (u_D, u_G) plane; grey where no index
-    is feasible, with a key (paper, Fig. 6)."""
+    is feasible, with a key (paper, Fig. 6).
+
+    A value equal to the search's cap (``k_D_max`` or ``k_G_max`` in the metadata) is
+    labelled ">= cap": the index may be larger there.  With no feasible index in the
+    window the axes say so.
+    """
     import matplotlib.patches as mpatches
     import matplotlib.pyplot as plt
 
     ax = _axes(ax)
     k = np.asarray(getattr(band, which), dtype=float)
+    cap = band.metadata.get(f"{which}_max")
     top = int(max(k.max(), 0))
     shown = np.ma.masked_less(k, 0)
     cmap = plt.get_cmap("viridis", top + 1).with_extremes(bad="0.85")
     mesh = ax.pcolormesh(band.u_D, band.u_G, shown, cmap=cmap, vmin=-0.5, vmax=top + 0.5)
-    bar = ax.figure.colorbar(mesh, ax=ax, label=rf"largest ${which[0]}_{which[2]}$")
+    symbol = f"{which[0]}_{which[2]}"
+    ax.set_xlabel(r"$u_D$")
+    ax.set_ylabel(r"$u_G$")
+    if shown.count() == 0:
+        ax.text(
+            0.5,
+            0.5,
+            f"no feasible ${symbol}$\nin this window",
+            ha="center",
+            va="center",
+            transform=ax.transAxes,
+        )
+        return ax
+    bar = ax.figure.colorbar(mesh, ax=ax, label=rf"largest ${symbol}$")
     # One colour per index: ticks on whole numbers only (at most about 11 of them).
-    bar.set_ticks(np.arange(0, top + 1, max(1, -(-(top + 1) // 11))))
+    ticks = np.arange(0, top + 1, max(1, -(-(top + 1) // 11)))
+    if cap is not None and top == cap and ticks[-1] != top:
+        ticks = np.append(ticks, top)
+    bar.set_ticks(ticks)
+    labels = [str(int(t)) for t in ticks]
+    if cap is not None and top == cap:
+        labels[-1] = rf"$\geq {top}$"
+    bar.set_ticklabels(labels)
     bar.minorticks_off()
     if np.ma.count_masked(shown):
         none = mpatches.Patch(facecolor="0.85", edgecolor="0.6", label="no feasible index")
         ax.legend(handles=[none], loc="upper right", fontsize=7, framealpha=0.9)
-    ax.set_xlabel(r"$u_D$")
-    ax.set_ylabel(r"$u_G$")
     return ax
 
 
@@ -248,8 +354,8 @@ def plot_lowest_losses(sweep: Sweep, which: str = "each", *, ax: Axes | None = N
         ax.plot(x, sweep["u_G_min"], "--", label=r"lowest $u_G$")
         _loss_scale(ax, sweep["u_D_min"], sweep["u_G_min"])
     elif which == "sum":
-        ax.plot(x, sweep["sum_u_D"], ":", color="C0", label=r"$u_D$ there")
-        ax.plot(x, sweep["sum_u_G"], ":", color="C1", label=r"$u_G$ there")
+        ax.plot(x, sweep["sum_u_D"], ":", color="C0", label=r"its $u_D$")
+        ax.plot(x, sweep["sum_u_G"], ":", color="C1", label=r"its $u_G$")
         # Drawn last and thicker: the sum stays visible where the two parts are large.
         ax.plot(x, sweep["sum_min"], color="C2", lw=2.0, label=r"lowest $u_D + u_G$")
         _loss_scale(ax, sweep["sum_min"], sweep["sum_u_D"], sweep["sum_u_G"])

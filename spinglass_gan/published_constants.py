@@ -146,8 +146,7 @@ class PublishedConstants:
         PublishedConstants
             The published constants.
         """
-        p = val.integer("p", p, 2)
-        q = val.integer("q", q, 1)
+        p, q = val.model_orders(p, q)
         sigma_z = val.positive("sigma_z", sigma_z)
         kappa = val.open_unit("kappa", kappa)
         r = p + q

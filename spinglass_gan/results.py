@@ -123,7 +123,8 @@ def save_result(
     Parameters
     ----------
     path : str or path-like
-        Target file; ``.npz`` is appended unless it is already the suffix.
+        Target file; ``.npz`` is appended unless it is already the suffix.  An
+        existing folder is refused (ValueError), not turned into ``folder.npz``.
     kind : str
         What the result is, e.g. ``"theta_map"``, ``"banded"``, ``"sweep"``.
     arrays : mapping of str to array_like
@@ -159,6 +160,8 @@ def save_result(
     if not isinstance(path, (str, os.PathLike)):
         raise ValueError(f"path must be a str or path-like, got {type(path).__name__}")
     path = Path(path)
+    if path.is_dir():  # "existing_dir" would become existing_dir.npz beside it
+        raise ValueError(f"path must name a file, got the folder {str(path)!r}")
     if path.suffix != ".npz":
         path = path.with_name(path.name + ".npz")
     payload = checked_arrays(arrays)

@@ -61,9 +61,9 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
-from tqdm.auto import tqdm
 
 from . import _validation as val
+from ._progress import progress_bar
 from ._version import __version__
 from .results import _jsonable, checked_arrays, load_result, save_result
 
@@ -472,7 +472,7 @@ def run_tasks(
             logger.info("%s: %d of %d tasks already finished", folder, len(results), len(unique))
         todo = [(tid, params) for tid, params in unique.items() if tid not in results]
         bar = stack.enter_context(
-            tqdm(
+            progress_bar(
                 total=len(unique),
                 initial=len(results),
                 disable=not progress,

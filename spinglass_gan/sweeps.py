@@ -266,7 +266,7 @@ def sweep(
     if failed:
         warnings.warn(
             f"sweep over {name}: {len(failed)} of {len(values)} values failed numerically "
-            f"(results NaN; Sweep.reasons), first {name}={failed[0][0]!r}: {failed[0][1]}",
+            f"(results NaN; Sweep.reasons), first {name}={float(failed[0][0]):g}: {failed[0][1]}",
             RuntimeWarning,
             stacklevel=2,
         )

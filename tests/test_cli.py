@@ -16,6 +16,9 @@ import pytest
 
 import spinglass_gan as sg
 from spinglass_gan import _cli_common, cli, figures
+from spinglass_gan.cli import _figures as cli_figures
+from spinglass_gan.cli import _sweep as cli_sweep
+from spinglass_gan.cli import _theta_map as cli_theta_map
 
 SUBCOMMANDS = ["figures", "spectrum", "theta-map", "banded", "sweep", "count", "gan-sweep"]
 TINY_GRID = ["--u-d", "-10", "10", "5", "--u-g", "-10", "10", "4"]
@@ -23,6 +26,12 @@ TINY_GRID = ["--u-d", "-10", "10", "5", "--u-g", "-10", "10", "4"]
 
 def run(*argv: str) -> int:
     return cli.main([*argv, "--quiet"])
+
+
+def _listed(out):
+    """The files a command listed: its stdout lines that name existing files (the
+    other lines are the result's summary)."""
+    return [Path(line) for line in out.splitlines() if Path(line).is_file()]
 
 
 def test_spectrum_files_and_contents(tmp_path):
@@ -129,7 +138,7 @@ def test_sweep_files(tmp_path, argv, parameter, values):
 
 
 def test_sweep_single_value_sweeps_the_other(tmp_path, monkeypatch):
-    monkeypatch.setattr(cli, "KAPPA_RANGE", (0.6, 0.8, 2))
+    monkeypatch.setattr(cli_sweep, "KAPPA_RANGE", (0.6, 0.8, 2))
     argv = ["sweep", "--sigma-z", "0.5", "--formula", "published"]
     assert run(*argv, "--out", str(tmp_path)) == 0
     result = sg.Sweep.load(tmp_path / "sweep.npz")
@@ -147,7 +156,7 @@ def test_sweep_os_errors(tmp_path, capsys, monkeypatch, errno_given):
             raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "x.npz"))
         raise OSError("connection closed")
 
-    monkeypatch.setattr(cli, "sweep", failing)
+    monkeypatch.setattr(cli_sweep, "sweep", failing)
     argv = ("sweep", "--sigma-z", "0.1", "10", "3", "--out", str(tmp_path))
     if not errno_given:
         with pytest.raises(OSError, match="connection closed"):
@@ -188,7 +197,7 @@ def test_banded_results_dir_equals_plain_run(tmp_path, capsys):
     extra = ["--results-dir", str(runs), "--processes", "1"]
     assert cli.main([*argv, *extra, "--out", str(tmp_path / "out")]) == 0
     # The assembled result is listed with the other files written.
-    listed = [Path(p) for p in capsys.readouterr().out.split()]
+    listed = _listed(capsys.readouterr().out)
     assert listed[:2] == [runs / "result.npz", tmp_path / "out" / "banded.npz"]
     plain = sg.BandedStructure.load(tmp_path / "plain" / "banded.npz")
     for path in (runs / "result.npz", tmp_path / "out" / "banded.npz"):
@@ -277,7 +286,7 @@ def test_negative_numbers_in_range_options(tmp_path):
 
 def test_written_files_are_listed_unless_quiet(tmp_path, capsys):
     assert cli.main(["theta-map", *TINY_GRID, "--out", str(tmp_path)]) == 0
-    listed = capsys.readouterr().out.split()
+    listed = _listed(capsys.readouterr().out)
     assert [Path(p).name for p in listed] == ["theta_map.npz", "theta_map.png", "theta_map.pdf"]
 
 
@@ -314,7 +323,8 @@ def fake_figures(monkeypatch, tmp_path):
 def test_figures_registry_and_progress(tmp_path, fake_figures, capsys):
     # All figures by default, in numeric order (10 after 2).
     assert cli.main(["figures", "--out", str(tmp_path)]) == 0
-    assert fake_figures == [(2, {"progress": True}), (10, {})]
+    # Captured stderr is no terminal: the figures' own bars are off, lines instead.
+    assert fake_figures == [(2, {"progress": False}), (10, {})]
     assert "fig10.png" in capsys.readouterr().out
     fake_figures.clear()
     assert run("figures", "--only", "2", "--out", str(tmp_path)) == 0
@@ -326,7 +336,7 @@ def test_figures_registry_and_progress(tmp_path, fake_figures, capsys):
 
 
 def test_real_figure_registry():
-    numbers = list(cli._figure_registry())
+    numbers = list(cli_figures._figure_registry())
     assert numbers == sorted(numbers) and 1 in numbers
 
 
@@ -354,7 +364,7 @@ def test_every_option_states_its_default():
     (subparsers,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
     for name, sub in subparsers.choices.items():
         for action in sub._actions:
-            if action.option_strings and action.dest != "help":
+            if action.dest != "help" and action.option_strings and action.help != argparse.SUPPRESS:
                 assert "default" in action.help, (name, action.option_strings)
 
 
@@ -397,6 +407,27 @@ BAD_INPUTS = {
     "count q too small": (["count", "--q", "0"], "--q"),
     "count sigma_z zero": (["count", "--sigma-z", "0"], "--sigma-z"),
     "count no instances": (["count", "--instances", "0"], "--instances"),
+    # Inputs that used to exhaust the machine or end in a traceback (each refused
+    # before any output, by a measured limit).
+    "kappa too small to scan": (["theta-map", "--kappa", "1e-6"], "--kappa"),
+    "kappa too near 1": (["banded", "--kappa", "0.99999"], "--kappa"),
+    "kappa 1e-12": (["sweep", "--kappa", "1e-12", "0.5", "3"], "--kappa"),
+    "huge matrix": (["spectrum", "--n", "10000000"], "--n"),
+    "too many spectra": (["spectrum", "--n", "100", "--samples", "1000000000"], "--samples"),
+    "huge grid": (["theta-map", "--u-d", "-10", "10", "100000"], "--u-d"),
+    "loss level beyond its limit": (["theta-map", "--u-d", "-1e13", "10", "50"], "--u-d"),
+    "p beyond the computable range": (["theta-map", "--p", "50"], "--p"),
+    "p far too large": (["theta-map", "--p", "1000"], "--p"),
+    "q beyond the computable range": (["banded", "--q", "50"], "--q"),
+    "published p too large": (["spectrum", "--p", "2000"], "--p"),
+    "sigma_z too large for the derived formula": (["theta-map", "--sigma-z", "1e6"], "--sigma-z"),
+    "index too large": (["theta-map", "--k-d", "1000000"], "--k-d"),
+    "index cap too large": (["banded", "--k-g-max", "5000"], "--k-g-max"),
+    "sweep too long": (["sweep", "--kappa", "0.1", "0.9", "1000000"], "--kappa"),
+    "count threshold overflow": (["count", "--max-u-d", "1e300"], "--max-u-d"),
+    "count instance too large": (["count", "--n-d", "50", "--n-g", "50"], "--n-d"),
+    "count order too large": (["count", "--p", "5", "--q", "5"], "--p"),
+    "spectrum scale overflows": (["spectrum", "--b", "1e300"], "--b"),
 }
 
 
@@ -435,7 +466,7 @@ def test_failed_write_is_status_1(tmp_path, capsys, monkeypatch):
     def disk_full(path, *args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device", str(path))
 
-    monkeypatch.setattr(cli, "save_result", disk_full)
+    monkeypatch.setattr(cli_theta_map, "save_result", disk_full)
     with pytest.raises(SystemExit) as exc:
         run("theta-map", *TINY_GRID, "--out", str(tmp_path))
     assert exc.value.code == 1
@@ -478,3 +509,13 @@ def test_count_matches_library(tmp_path, capsys):
     lib = sg.count_critical_points(2, 1, 1.0, 3, 2, 6, rng=4)
     assert saved.mean() == lib.mean() and saved.mean(0.0, 0.5) == lib.mean(0.0, 0.5)
     np.testing.assert_array_equal(saved.points["k_G"], lib.points["k_G"])
+
+
+def test_gan_sweep_command_line_does_not_import_the_parent():
+    # The parent adds gan-sweep through experiments.cli.add_parser; the reverse
+    # import would be a cycle (and would load every other subcommand for gan-sweep).
+    code = (
+        "import sys, spinglass_gan.experiments.cli as e;print('spinglass_gan.cli' in sys.modules)"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and proc.stdout.strip() == "False", proc.stderr

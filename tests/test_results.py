@@ -283,3 +283,10 @@ def test_metadata_must_be_a_json_object(tmp_path):
         np.savez(fh, __metadata__=np.array("[1, 2]"), y=np.zeros(1))
     with pytest.raises(ValueError, match="JSON object"):
         load_result(path)
+
+
+def test_save_to_a_folder_is_refused(tmp_path):
+    # Formerly wrote tmp_path.npz beside the folder.
+    with pytest.raises(ValueError, match=r"^path must name a file"):
+        save_result(tmp_path, "sweep", {"x": np.zeros(2)}, {})
+    assert not tmp_path.with_name(tmp_path.name + ".npz").exists()

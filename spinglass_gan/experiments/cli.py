@@ -17,11 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from .._cli_common import (
+    Parser,
     check_runner_options,
     integer_at_least,
     output_dir,
     positive_number,
-    removing_empty_outputs,
+    run_command,
     runner_options,
     unit_number,
     write_errors,
@@ -275,18 +276,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     ``spinglass-gan`` command line (which imports this one to add the subcommand).
     """
     prog = f"spinglass-gan {NAME}"
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog=prog, description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     _add_options(parser)
-    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
-    # A command that stops with an error leaves no empty folder behind (as the parent).
-    with removing_empty_outputs():
-        try:
-            return run(args, parser)
-        except KeyboardInterrupt:
-            print(f"{prog}: interrupted", file=sys.stderr)
-            return 130
+    parser.set_defaults(handler=run, parser=parser)
+    return run_command(prog, parser.parse_args(sys.argv[1:] if argv is None else argv))
 
 
 if __name__ == "__main__":
