@@ -1,7 +1,8 @@
-"""The base class of Kac-Rice formulas and their registry (private; see ``formulas``).
+"""The base class of Kac-Rice formulas (private; see ``formulas``).
 
-:class:`KacRiceFormula` names the hooks a formula supplies; the registry maps names to
-formula classes.  The package's two formulas and the public names are in
+:class:`KacRiceFormula` names the hooks a formula supplies; the registry ``FORMULAS``
+maps names to formula classes (filled by ``register_formula`` in
+``_formula_registry``).  The package's two formulas and the public names are in
 :mod:`spinglass_gan.formulas`.
 """
 
@@ -505,115 +506,3 @@ class KacRiceFormula:
             The levels "u_D", "u_G" and the overlay's parameters.
         """
         raise NotImplementedError
-
-
-# -- the registry ------------------------------------------------------------------------
-
-
-def register_formula(cls: type[KacRiceFormula]) -> type[KacRiceFormula]:
-    """Make a formula class available by its ``name`` (usable as a decorator).
-
-    The one argument, ``cls``, is a subclass of :class:`KacRiceFormula` with a
-    non-empty ``name``; afterwards ``GanSpinGlass(..., formula=cls.name)`` uses it,
-    and a formula registered later under the same name replaces the earlier one.
-    (``cls`` is described here rather than under Parameters because numpydoc
-    takes a first argument named ``cls`` for the implicit one of a classmethod.)
-
-    Returns
-    -------
-    type
-        ``cls`` itself.
-
-    Raises
-    ------
-    ValueError
-        If ``cls`` is not a :class:`KacRiceFormula` subclass or has no name.
-    """
-    if not (isinstance(cls, type) and issubclass(cls, KacRiceFormula)):
-        raise ValueError(f"formula must be a KacRiceFormula subclass, got {cls!r}")
-    if not isinstance(cls.name, str) or not cls.name:
-        raise ValueError("formula must have a non-empty name")
-    FORMULAS[cls.name] = cls
-    return cls
-
-
-def formula_class(name: object) -> type[KacRiceFormula]:
-    """The registered formula class called ``name`` (ValueError naming ``formula`` if none)."""
-    if not isinstance(name, str) or name not in FORMULAS:
-        known = ", ".join(repr(n) for n in FORMULAS)
-        raise ValueError(f"formula must be one of {known} or a KacRiceFormula, got {name!r}")
-    return FORMULAS[name]
-
-
-def formula_for_constants(constants: object) -> type[KacRiceFormula]:
-    """The registered formula whose constants these are: by type, or for a mapping of
-    fields (metadata) by the field names.
-
-    Parameters
-    ----------
-    constants : object
-        A constants instance or a dict of its fields.
-
-    Returns
-    -------
-    type
-        The most recently registered formula whose ``constants_class`` matches.
-    """
-    for cls in reversed(list(FORMULAS.values())):
-        if isinstance(constants, Mapping):
-            fields = {f.name for f in dataclasses.fields(cls.constants_class)}
-            if set(constants) == fields:
-                return cls
-        elif type(constants) is cls.constants_class:
-            return cls
-    for cls in reversed(list(FORMULAS.values())):
-        if isinstance(constants, cls.constants_class):
-            return cls
-    raise ValueError(
-        f"constants must be the constants of a registered formula, got {type(constants).__name__}"
-    )
-
-
-def formula_of_metadata(meta: Mapping[str, Any]) -> type[KacRiceFormula]:
-    """The formula class that wrote ``meta``.
-
-    Its "formula" names it; without one (files written before the model's own
-    formula existed), the formula whose constants "constants" lists; without
-    either, the default, as in the constructor of
-    :class:`~spinglass_gan.model.GanSpinGlass`.
-
-    Parameters
-    ----------
-    meta : mapping
-        Metadata of a saved result (:meth:`GanSpinGlass.metadata` or a figure's).
-
-    Returns
-    -------
-    type
-    """
-    if "formula" in meta:
-        return formula_class(meta["formula"])
-    if meta.get("constants") is not None:
-        return formula_for_constants(meta["constants"])
-    return formula_class(DEFAULT_FORMULA)
-
-
-def resolve_formula(formula: object, constants: Any = None) -> KacRiceFormula:
-    """An (unbound) formula instance from a name, an instance or a class.
-
-    Parameters
-    ----------
-    formula : str, KacRiceFormula or KacRiceFormula subclass
-        None is refused.
-    constants : optional
-        Passed to a formula built here from a name or class.
-
-    Returns
-    -------
-    KacRiceFormula
-    """
-    if isinstance(formula, KacRiceFormula):
-        return formula
-    if isinstance(formula, type) and issubclass(formula, KacRiceFormula):
-        return formula(constants)
-    return formula_class(formula)(constants)

@@ -27,9 +27,10 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from . import _validation as val
+from .critical_points import D_INDEX, bezout_bound, euler_characteristic
 from .game_counting import count_game_critical_points
 from .game_spec import GameSpec
-from .landscape import D_INDEX, GanLandscape, bezout_bound, euler_characteristic
+from .landscape import GanLandscape
 from .results import load_result, save_result, user_metadata
 from .runner import RESULT_FILE, run_tasks, task_id
 

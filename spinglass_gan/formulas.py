@@ -34,6 +34,8 @@ from ._formula_base import (
     KacRiceFormula,
     LowestLosses,
     _zero_of_increasing,
+)
+from ._formula_registry import (
     formula_class,
     formula_for_constants,
     formula_of_metadata,

@@ -30,8 +30,8 @@ from numpy.typing import ArrayLike, NDArray
 from . import _game_kernels as _k
 from . import _validation as val
 from ._landscape_kernels import assign
+from ._sphere_helpers import as_generator, sphere_tangent_basis
 from .game_spec import GameSpec
-from .landscape import as_generator, sphere_tangent_basis
 
 __all__ = ["GameCriticalPoints", "GameInstance"]
 
