@@ -582,8 +582,11 @@ def bench_sweep(cfg: dict[str, Any], formula: str = "published", versus=None) ->
 def reference_quadrant():
     """QuadrantSolver with its reference implementation (face by face, line by line,
     interior maxima by ``interior_maxima``), for the same-run comparison."""
-    from spinglass_gan._quadrant_reference import free_candidates_reference, sup_grid_reference
-    from spinglass_gan.complexity import Suprema
+    from spinglass_gan.complexity._quadrant_reference import (
+        free_candidates_reference,
+        sup_grid_reference,
+    )
+    from spinglass_gan.complexity.polygon import Suprema
 
     cls = sg.QuadrantSolver
     saved = cls.__dict__["suprema"], cls.__dict__["free_candidates"]

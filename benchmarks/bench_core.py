@@ -247,8 +247,8 @@ def density_breakdown(
     package and returns a note instead if they changed.
     """
     try:
-        from spinglass_gan._dyson_kernels import solve_blocks
-        from spinglass_gan.master_equation import _Scaled
+        from spinglass_gan.rmt._dyson_kernels import solve_blocks
+        from spinglass_gan.rmt.master_equation import _Scaled
 
         p = _Scaled.of(**params)
         zs = np.ascontiguousarray(np.sort(lam / p.scale).astype(np.complex128))

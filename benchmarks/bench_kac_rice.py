@@ -36,8 +36,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _timing import once  # noqa: E402
 
 import spinglass_gan as sg  # noqa: E402
-from spinglass_gan.derived import DerivedConstants  # noqa: E402
-from spinglass_gan.kac_rice import log_prefactor  # noqa: E402
+from spinglass_gan.complexity.derived import DerivedConstants  # noqa: E402
+from spinglass_gan.complexity.kac_rice import log_prefactor  # noqa: E402
 
 
 def baseline(p, q, sigma_z, n_D, n_G, samples, seed, indices):

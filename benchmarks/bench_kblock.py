@@ -31,9 +31,9 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import numpy as np
 
 import spinglass_gan as sg
-from spinglass_gan.derived import DerivedConstants
-from spinglass_gan.game_complexity import GameComplexity
-from spinglass_gan.kblock import VectorDyson
+from spinglass_gan.complexity.derived import DerivedConstants
+from spinglass_gan.complexity.game_complexity import GameComplexity
+from spinglass_gan.rmt.kblock import VectorDyson
 
 
 def best_of(fn, repeats: int) -> float:

@@ -6,7 +6,7 @@ Run from the repository root (not part of the unit tests)::
     python benchmarks/bench_runner.py --quick          # reduced sizes, a smoke run
     python benchmarks/bench_runner.py --json out.json  # also write every number as JSON
 
-What is measured (``spinglass_gan.runner.run_tasks``, through ``sg.sweep`` where it
+What is measured (``spinglass_gan.io.runner.run_tasks``, through ``sg.sweep`` where it
 applies):
 
 1. A sweep of ``lowest_losses`` over 40 sigma_z (log-spaced 1e-3 .. 1e2, kappa = 0.9,
@@ -49,8 +49,8 @@ from typing import Any  # noqa: E402
 import numpy as np  # noqa: E402
 
 import spinglass_gan as sg  # noqa: E402
-from spinglass_gan.runner import run_tasks  # noqa: E402
-from spinglass_gan.sweeps import _FIELDS  # noqa: E402
+from spinglass_gan.complexity.sweeps import _FIELDS  # noqa: E402
+from spinglass_gan.io.runner import run_tasks  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _timing import environment, fmt_time, once, write_json  # noqa: E402

@@ -7,7 +7,7 @@ Run from the repository root (not part of the unit tests)::
     python benchmarks/bench_threads.py --json out.json  # also write every number as JSON
 
 ``HessianEnsemble.sample_eigvals`` (numpy backend) diagonalises matrices of order up to
-``spinglass_gan.ensemble.SINGLE_THREAD_MAX_N`` with BLAS limited to one thread
+``spinglass_gan.rmt.ensemble.SINGLE_THREAD_MAX_N`` with BLAS limited to one thread
 (threadpoolctl).  This script times the same call with that limit ("limited", the
 package's behaviour) and with it switched off ("unlimited": BLAS keeps its default
 number of threads, one per core), in two conditions:
@@ -39,7 +39,7 @@ from _timing import environment, fmt_timing, measure_interleaved, write_json
 from threadpoolctl import threadpool_info
 
 import spinglass_gan as sg
-from spinglass_gan import ensemble
+from spinglass_gan.rmt import ensemble
 
 PARAMS = (1.0, 1.0, 0.5, 3.0)  # set A of bench_core: two support intervals
 FULL_CASES = ((100, 200), (300, 20), (1000, 4))  # (order n, matrices per call)

@@ -82,7 +82,7 @@ from _timing import (  # noqa: E402
     write_json,
 )
 
-from spinglass_gan import _torch_backend as tb  # noqa: E402
+from spinglass_gan.rmt import _torch_backend as tb  # noqa: E402
 
 PARAMS = {"b": 1.0, "b1": 1.0, "kappa": 0.5, "x1": 3.0}
 

@@ -24,8 +24,8 @@ from pathlib import Path  # noqa: E402
 import numpy as np  # noqa: E402
 
 import spinglass_gan as sg  # noqa: E402
-from spinglass_gan.figure_data import ZOOM  # noqa: E402
-from spinglass_gan.kac_rice_banded import finite_n_banded  # noqa: E402
+from spinglass_gan.complexity.kac_rice_banded import finite_n_banded  # noqa: E402
+from spinglass_gan.figures.figure_data import ZOOM  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNS = {

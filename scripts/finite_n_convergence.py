@@ -1,4 +1,5 @@
-"""Finite-N Kac-Rice integrals against Theta (spinglass_gan.finite_n): the convergence data.
+"""Finite-N Kac-Rice integrals against Theta (spinglass_gan.complexity.finite_n): the convergence
+data.
 
     python scripts/finite_n_convergence.py [OUT_DIR]      # a few minutes on 2 cores
 
@@ -14,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 import spinglass_gan as sg
-from spinglass_gan.finite_n import convergence
+from spinglass_gan.complexity.finite_n import convergence
 
 CASES = {"interior": (10.0, 0.0), "edge": (1.0, -0.1)}
 NS = (25, 50, 100, 200, 400)

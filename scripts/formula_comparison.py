@@ -20,7 +20,7 @@ import numpy as np
 from tqdm import tqdm
 
 import spinglass_gan as sg
-from spinglass_gan.plotting import plot_lowest_losses
+from spinglass_gan.figures.plotting import plot_lowest_losses
 
 FORMULAS = ("published", "derived")
 SIGMA_Z = np.logspace(-4.0, 2.0, 13)

@@ -24,9 +24,9 @@ from pathlib import Path
 
 import numpy as np
 
-from spinglass_gan.game import SpinGlassGame
-from spinglass_gan.game_counting import count_game_critical_points
-from spinglass_gan.results import save_result
+from spinglass_gan.games.game import SpinGlassGame
+from spinglass_gan.io.results import save_result
+from spinglass_gan.landscapes.game_counting import count_game_critical_points
 
 OUT = Path(__file__).resolve().parent.parent / "data" / "games"
 FORMULA_SAMPLES = 400_000

@@ -17,8 +17,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
-from spinglass_gan.game import SpinGlassGame
-from spinglass_gan.game_counting import count_game_critical_points
+from spinglass_gan.games.game import SpinGlassGame
+from spinglass_gan.landscapes.game_counting import count_game_critical_points
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "img" / "games" / "bipartite_ssg.png"
 

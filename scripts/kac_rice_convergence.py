@@ -26,7 +26,7 @@ from pathlib import Path  # noqa: E402
 import numpy as np  # noqa: E402
 
 import spinglass_gan as sg  # noqa: E402
-from spinglass_gan.results import user_metadata  # noqa: E402
+from spinglass_gan.io.results import user_metadata  # noqa: E402
 
 # name: (p, q, sigma_z, kappa, u_D, u_G)
 CASES = {

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from PIL import Image
 
-from spinglass_gan.figure_data import DATA
-from spinglass_gan.figures import make_figure
+from spinglass_gan.figures.figure_data import DATA
+from spinglass_gan.figures.paper import make_figure
 
 THUMBNAIL = 0.4  # of the full size
 

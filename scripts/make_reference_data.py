@@ -10,7 +10,7 @@ say why in the commit message.
 import sys
 from pathlib import Path
 
-from spinglass_gan.reference import write_all
+from spinglass_gan.figures.reference import write_all
 
 if __name__ == "__main__":
     root = Path(__file__).resolve().parent.parent

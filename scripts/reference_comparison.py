@@ -18,7 +18,7 @@ docs/reference-comparison.md quotes:
 (d) numbers only: the published log-determinant methods (quadrature over an inflated
     interval; Monte Carlo determinant as a product of eigenvalues).
 
-The published methods come from :mod:`spinglass_gan.published` (reproductions of
+The published methods come from :mod:`spinglass_gan.complexity.reproductions` (reproductions of
 known-wrong methods, for comparison only).  Seeds are fixed: reruns give the same
 numbers on the same platform.
 """
@@ -41,7 +41,7 @@ from scipy.integrate import IntegrationWarning
 from scipy.optimize import brentq
 
 import spinglass_gan as sg
-from spinglass_gan.published import (
+from spinglass_gan.complexity.reproductions import (
     PUBLISHED_X1_GRID,
     PUBLISHED_X_GRID,
     box_log_potential,

@@ -63,21 +63,12 @@ SpinGlassGame
 """
 
 from ._version import __version__
-from .banded import BandedStructure, banded_structure
-from .complexity import ComplexitySolver, Suprema
-from .counting import CriticalPointCounts, count_critical_points
-from .derived import DerivedConstants, LossCoordinates
-from .ensemble import HessianEnsemble
-from .exponent import Exponent
-from .finite_n import FiniteNResult, kac_rice_log_integral
-from .formulas import (
-    DerivedFormula,
-    KacRiceFormula,
-    PublishedFormula,
-    register_formula,
-)
-from .game import SpinGlassGame
-from .kac_rice import (
+from .complexity.banded import BandedStructure, banded_structure
+from .complexity.derived import DerivedConstants, LossCoordinates
+from .complexity.exponent import Exponent
+from .complexity.finite_n import FiniteNResult, kac_rice_log_integral
+from .complexity.formulas import DerivedFormula, KacRiceFormula, PublishedFormula, register_formula
+from .complexity.kac_rice import (
     KacRiceAccuracyWarning,
     KacRiceEstimate,
     KacRiceSaddle,
@@ -87,11 +78,19 @@ from .kac_rice import (
     kac_rice_samples,
     log_expected_critical_points,
 )
-from .kac_rice_banded import FiniteNBanded, finite_n_banded
-from .kblock import VectorDyson
-from .landscape import CriticalPoints, GanLandscape
-from .large_deviations import goe_rate
-from .master_equation import (
+from .complexity.kac_rice_banded import FiniteNBanded, finite_n_banded
+from .complexity.model import GanSpinGlass, KacRiceRegion, PublishedConstants
+from .complexity.polygon import ComplexitySolver, Suprema
+from .complexity.quadrant import QuadrantSolver
+from .complexity.sweeps import LowestLosses, Sweep, lowest_losses, sweep
+from .games.game import SpinGlassGame
+from .io.results import Result, load_result, save_result
+from .landscapes.counting import CriticalPointCounts, count_critical_points
+from .landscapes.landscape import CriticalPoints, GanLandscape
+from .rmt.ensemble import HessianEnsemble
+from .rmt.kblock import VectorDyson
+from .rmt.large_deviations import goe_rate
+from .rmt.master_equation import (
     DysonSolution,
     density,
     density_moment,
@@ -100,13 +99,9 @@ from .master_equation import (
     stieltjes,
     support,
 )
-from .model import GanSpinGlass, KacRiceRegion, PublishedConstants
-from .montecarlo import MCEstimate, annealed_log_det, log_abs_det, quenched_log_det
-from .potential import log_potential
-from .quadrant import QuadrantSolver
-from .results import Result, load_result, save_result
-from .spectra import HistogramL1, histogram_l1
-from .sweeps import LowestLosses, Sweep, lowest_losses, sweep
+from .rmt.montecarlo import MCEstimate, annealed_log_det, log_abs_det, quenched_log_det
+from .rmt.potential import log_potential
+from .rmt.spectra import HistogramL1, histogram_l1
 
 __all__ = [
     "BandedStructure",
@@ -171,7 +166,7 @@ __all__ = [
 
 def __getattr__(name: str):
     if name == "ModelConstants":
-        from . import model
+        from .complexity import model
 
         return model.ModelConstants  # warns: the deprecated name of PublishedConstants
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

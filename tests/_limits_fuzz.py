@@ -19,7 +19,7 @@ import warnings
 import numpy as np
 
 import spinglass_gan as sg
-from spinglass_gan.landscape import GanLandscape
+from spinglass_gan.landscapes.landscape import GanLandscape
 
 
 def _log_uniform(rng, lo, hi):
@@ -89,7 +89,7 @@ def draw_ensemble(rng, small):
 def draw_instance(rng, small):
     p, q = int(rng.integers(2, 12)), int(rng.integers(1, 12))
     n_d, n_g = int(_log_uniform(rng, 2, 200)), int(_log_uniform(rng, 2, 200))
-    sg.landscape.check_instance_size(p, q, n_d, n_g)
+    sg.landscapes.landscape.check_instance_size(p, q, n_d, n_g)
     if (n_d + n_g) ** (p + q) * math.factorial(p + q) > (1e6 if small else 3e8):
         return "accepted (not sampled: time)"
     return GanLandscape.sample(p, q, 1.0, n_d, n_g, rng=0).field(np.ones(n_d + n_g))

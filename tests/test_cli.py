@@ -15,10 +15,11 @@ import numpy as np
 import pytest
 
 import spinglass_gan as sg
-from spinglass_gan import _cli_common, cli, figures
+from spinglass_gan import _cli_common, cli
 from spinglass_gan.cli import _figures as cli_figures
 from spinglass_gan.cli import _sweep as cli_sweep
 from spinglass_gan.cli import _theta_map as cli_theta_map
+from spinglass_gan.figures import paper as figures
 
 SUBCOMMANDS = ["figures", "spectrum", "theta-map", "banded", "sweep", "count", "gan-sweep"]
 TINY_GRID = ["--u-d", "-10", "10", "5", "--u-g", "-10", "10", "4"]

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 import spinglass_gan as sg
-from spinglass_gan.runner import TASKS_DIR
+from spinglass_gan.io.runner import TASKS_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
 STORED = ROOT / "data" / "counts"

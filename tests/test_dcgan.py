@@ -408,7 +408,7 @@ def test_restricted_unpickler_refuses_array_subclasses_and_codecs():
 
 def test_gan_sweep_resumes(tmp_path):
     pytest.importorskip("torch")
-    pytest.importorskip("spinglass_gan.runner")
+    pytest.importorskip("spinglass_gan.io.runner")
     from spinglass_gan.experiments import gan_sweep
     from spinglass_gan.experiments.sweep import load_records
 
@@ -499,7 +499,7 @@ def test_cli_without_torch_is_one_line_and_creates_nothing(tmp_path, capsys, mon
 
 def test_cli_tiny_sweep_figure_and_replot(tmp_path):
     pytest.importorskip("torch")
-    pytest.importorskip("spinglass_gan.runner")
+    pytest.importorskip("spinglass_gan.io.runner")
     from spinglass_gan import load_result
     from spinglass_gan.experiments import cli
 

@@ -12,7 +12,7 @@ import pytest
 from _reference import mp_c_star, mp_log_potential_quad, mp_total_at_origin
 
 import spinglass_gan as sg
-from spinglass_gan.derived import DerivedConstants
+from spinglass_gan.complexity.derived import DerivedConstants
 
 
 def _sym(t: np.ndarray, lead: int = 0) -> np.ndarray:

@@ -13,7 +13,7 @@ import pytest
 from scipy.special import logsumexp
 
 import spinglass_gan as sg
-from spinglass_gan.finite_n import FiniteNResult, convergence, kac_rice_log_integral
+from spinglass_gan.complexity.finite_n import FiniteNResult, convergence, kac_rice_log_integral
 
 NS = (25, 50, 100, 200, 400)
 PAPER = sg.GanSpinGlass(p=3, q=3, sigma_z=1.0, kappa=0.9, formula="published")

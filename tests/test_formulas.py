@@ -1,4 +1,4 @@
-"""Kac-Rice formulas as objects (spinglass_gan.formulas): names and instances, user
+"""Kac-Rice formulas as objects (spinglass_gan.complexity.formulas): names and instances, user
 formulas, the registry, the metadata round trip and the deprecated names.
 
 Equalities here are exact (``==`` on float arrays): a name and an instance of the same
@@ -17,10 +17,10 @@ import numpy as np
 import pytest
 
 import spinglass_gan as sg
-from spinglass_gan import formulas
-from spinglass_gan.derived import DerivedConstants, LossCoordinates
-from spinglass_gan.formulas import DerivedFormula, KacRiceFormula, PublishedFormula
-from spinglass_gan.results import load_result, user_metadata
+from spinglass_gan.complexity import formulas
+from spinglass_gan.complexity.derived import DerivedConstants, LossCoordinates
+from spinglass_gan.complexity.formulas import DerivedFormula, KacRiceFormula, PublishedFormula
+from spinglass_gan.io.results import load_result, user_metadata
 
 PAPER = (3, 3, 1.0, 0.9)
 ROOT = Path(__file__).resolve().parent.parent
@@ -190,7 +190,7 @@ def test_sweep_refuses_a_formula_with_its_own_constants():
 
 def test_model_constants_is_a_deprecated_alias():
     with pytest.warns(DeprecationWarning, match="PublishedConstants"):
-        from spinglass_gan.model import ModelConstants
+        from spinglass_gan.complexity.model import ModelConstants
     assert ModelConstants is sg.PublishedConstants
     with pytest.warns(DeprecationWarning):
         assert sg.ModelConstants is sg.PublishedConstants
@@ -223,7 +223,7 @@ def test_loss_coordinates_are_inverse(p, q):
 
 
 def test_fallbacks_are_counted_per_solver():
-    from spinglass_gan import _quadrant_grid
+    from spinglass_gan.complexity import _quadrant_grid
 
     assert not hasattr(_quadrant_grid, "FALLBACKS")
     one, two = sg.GanSpinGlass(*PAPER).solver(), sg.GanSpinGlass(*PAPER).solver()

@@ -11,9 +11,9 @@ import math
 import numpy as np
 import pytest
 
-from spinglass_gan.derived import DerivedConstants
-from spinglass_gan.game import SpinGlassGame
-from spinglass_gan.game_spec import GameSpec
+from spinglass_gan.complexity.derived import DerivedConstants
+from spinglass_gan.complexity.game_spec import GameSpec
+from spinglass_gan.games.game import SpinGlassGame
 
 
 def _rel(a, b):

@@ -13,9 +13,9 @@ import pytest
 from scipy import optimize
 
 import spinglass_gan as sg
-from spinglass_gan.derived import DerivedConstants
-from spinglass_gan.game_complexity import GameComplexity
-from spinglass_gan.kblock import log_potential_shifts
+from spinglass_gan.complexity.derived import DerivedConstants
+from spinglass_gan.complexity.game_complexity import GameComplexity
+from spinglass_gan.rmt.kblock import log_potential_shifts
 
 # ---------------------------------------------------------------- a game builder
 

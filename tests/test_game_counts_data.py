@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from spinglass_gan.game import SpinGlassGame
-from spinglass_gan.game_counting import count_game_critical_points
-from spinglass_gan.results import load_result
+from spinglass_gan.games.game import SpinGlassGame
+from spinglass_gan.io.results import load_result
+from spinglass_gan.landscapes.game_counting import count_game_critical_points
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "games"
 

@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 
 import spinglass_gan as sg
-from spinglass_gan.game import SpinGlassGame
-from spinglass_gan.game_kac_rice import log_prefactor
+from spinglass_gan.complexity.game_kac_rice import log_prefactor
+from spinglass_gan.games.game import SpinGlassGame
 
 GAMES = [
     SpinGlassGame.gan(3, 2, 1.0, 0.5),

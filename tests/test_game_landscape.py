@@ -17,9 +17,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import spinglass_gan as sg
-from spinglass_gan.game import SpinGlassGame
-from spinglass_gan.game_counting import GameCriticalPointCounts, count_game_critical_points
-from spinglass_gan.game_landscape import GameInstance
+from spinglass_gan.games.game import SpinGlassGame
+from spinglass_gan.landscapes.game_counting import (
+    GameCriticalPointCounts,
+    count_game_critical_points,
+)
+from spinglass_gan.landscapes.game_landscape import GameInstance
 
 MIXED = SpinGlassGame([{1: 0.7, 2: 1.0}, {3: 0.5}], {(1, 1): 1.0, (2, 1): 0.5}, [1, -1], [0.5] * 2)
 
@@ -66,7 +69,7 @@ def test_jprime_against_finite_differences(game):
     jp = inst.jprime(w)
     assert np.allclose(jp, jp.T)
     # Tangent basis of each sphere; directional derivatives of the field along retractions.
-    from spinglass_gan.landscape import sphere_tangent_basis
+    from spinglass_gan.landscapes.landscape import sphere_tangent_basis
 
     basis = np.zeros((n, n - 2))
     basis[:3, :2] = sphere_tangent_basis(w[:3] / math.sqrt(n))

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 import spinglass_gan as sg
-from spinglass_gan._maximize import line_maxima
-from spinglass_gan.exponent import DiagonalGaussian, Evaluation
-from spinglass_gan.large_deviations import rate_and_slope
+from spinglass_gan.complexity._maximize import line_maxima
+from spinglass_gan.complexity.exponent import DiagonalGaussian, Evaluation
+from spinglass_gan.rmt.large_deviations import rate_and_slope
 
 U = np.linspace(-8.0, 10.0, 19)
 

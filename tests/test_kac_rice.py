@@ -1,4 +1,4 @@
-"""The model's own Kac-Rice formula at finite N (spinglass_gan.kac_rice).
+"""The model's own Kac-Rice formula at finite N (spinglass_gan.complexity.kac_rice).
 
 Tolerances: Monte Carlo checks compare an estimate with an exact value through its
 z-score and accept |z| < 4 (a false alarm has probability ~6e-5 per check for a Gaussian
@@ -18,9 +18,9 @@ from _reference import mp_total_at_origin
 from scipy.optimize import minimize
 
 import spinglass_gan as sg
-from spinglass_gan.derived import DerivedConstants
-from spinglass_gan.kac_rice import log_prefactor
-from spinglass_gan.results import load_result
+from spinglass_gan.complexity.derived import DerivedConstants
+from spinglass_gan.complexity.kac_rice import log_prefactor
+from spinglass_gan.io.results import load_result
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "kac_rice"
 Z_MAX = 4.0

@@ -18,8 +18,8 @@ import pytest
 from scipy import integrate
 
 import spinglass_gan as sg
-from spinglass_gan._kac_rice_kernels import tridiagonal_batch, tridiagonal_logdets
-from spinglass_gan._kac_rice_spectral import forced_spectra, goe_spectra, log_goe_norm
+from spinglass_gan.complexity._kac_rice_kernels import tridiagonal_batch, tridiagonal_logdets
+from spinglass_gan.complexity._kac_rice_spectral import forced_spectra, goe_spectra, log_goe_norm
 
 
 def _z(a, b):
@@ -155,7 +155,7 @@ def test_forced_draws_answer_only_their_index():
 
 
 def test_finite_n_banded_cells_agree_with_single_estimates():
-    from spinglass_gan.kac_rice_banded import finite_n_banded
+    from spinglass_gan.complexity.kac_rice_banded import finite_n_banded
 
     model = sg.GanSpinGlass(3, 3, 1.0, 0.9)
     u_D, u_G = np.array([10.0, 30.0]), np.array([-30.0, -5.0])

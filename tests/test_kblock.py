@@ -11,7 +11,7 @@ import pytest
 from scipy import integrate
 
 import spinglass_gan as sg
-from spinglass_gan.kblock import (
+from spinglass_gan.rmt.kblock import (
     VectorDyson,
     log_potential_shifts,
     sample_block_matrix,

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import spinglass_gan as sg
-from spinglass_gan.landscape import bezout_bound, euler_characteristic
+from spinglass_gan.landscapes.landscape import bezout_bound, euler_characteristic
 
 
 def on_spheres(rng, n_d, n, m):

@@ -24,7 +24,7 @@ import pytest
 
 import spinglass_gan as sg
 from spinglass_gan import _validation as val
-from spinglass_gan.landscape import check_instance_size
+from spinglass_gan.landscapes.landscape import check_instance_size
 
 ROOT = Path(__file__).resolve().parents[1]
 ADDRESS_SPACE = 4_000_000 * 1024  # bytes, as ulimit -v 4000000
@@ -142,6 +142,6 @@ def test_sizes_against_the_budget(monkeypatch):
 def test_count_estimate_orders():
     # The estimate grows with the order and the size as the measured times did
     # (0.04 s at p, q, n_D, n_G = 2, 1, 2, 2; 72 s at 4, 4, 2, 2).
-    small = sg.counting.seconds_per_instance(2, 1, 2, 2)
-    large = sg.counting.seconds_per_instance(4, 4, 2, 2)
+    small = sg.landscapes.counting.seconds_per_instance(2, 1, 2, 2)
+    large = sg.landscapes.counting.seconds_per_instance(4, 4, 2, 2)
     assert 0.01 < small < 0.2 and 20 < large < 250

@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from spinglass_gan import figures
-from spinglass_gan import plotting as pl
-from spinglass_gan.banded import BandedStructure
-from spinglass_gan.sweeps import Sweep
+from spinglass_gan.complexity.banded import BandedStructure
+from spinglass_gan.complexity.sweeps import Sweep
+from spinglass_gan.figures import paper as figures
+from spinglass_gan.figures import plotting as pl
 
 META = {"p": 3, "q": 3, "sigma_z": 1.0, "kappa": 0.9}
 

@@ -23,7 +23,10 @@ import numpy as np
 import pytest
 
 import spinglass_gan as sg
-from spinglass_gan._quadrant_reference import free_candidates_reference, sup_grid_reference
+from spinglass_gan.complexity._quadrant_reference import (
+    free_candidates_reference,
+    sup_grid_reference,
+)
 
 SETS = {"paper": (3, 3, 1.0, 0.9), "small": (2, 1, 0.5, 0.3)}
 # (k_D, k_G) from {None, 0, 1, 3}, the unconstrained case and both blocks alone.

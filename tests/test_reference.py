@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from spinglass_gan import load_result
-from spinglass_gan.reference import CURVES, FIGURE_CURVES
+from spinglass_gan.figures.reference import CURVES, FIGURE_CURVES
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "reference"
 FIGURES = DATA.parent / "figures"
@@ -71,7 +71,7 @@ def test_finite_n_convergence_data():
     """data/finite_n/convergence.npz: the Coulomb column recomputes to 1e-9; the
     stored Monte Carlo column sits within 4 standard errors + 0.25/N of it."""
     import spinglass_gan as sg
-    from spinglass_gan.finite_n import kac_rice_log_integral
+    from spinglass_gan.complexity.finite_n import kac_rice_log_integral
 
     stored = load_result(DATA.parent / "finite_n" / "convergence.npz")
     model = sg.GanSpinGlass(3, 3, 1.0, 0.9, formula="published")

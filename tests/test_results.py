@@ -8,9 +8,9 @@ from datetime import datetime
 import numpy as np
 import pytest
 
-import spinglass_gan.results as results
+import spinglass_gan.io.results as results
 from spinglass_gan._version import __version__
-from spinglass_gan.results import Result, load_result, save_result
+from spinglass_gan.io.results import Result, load_result, save_result
 
 MARKER_NAME = "unpickled.marker"
 

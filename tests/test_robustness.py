@@ -13,7 +13,7 @@ import pytest
 from _reference import mp_published_phi
 
 import spinglass_gan as sg
-from spinglass_gan import sweeps as sweeps_mod
+from spinglass_gan.complexity import sweeps as sweeps_mod
 
 
 def _check_support(ens, n_intervals, n=400, seed=0):

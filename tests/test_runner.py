@@ -23,8 +23,8 @@ import numpy as np
 import pytest
 
 import spinglass_gan as sg
-from spinglass_gan import results, runner
-from spinglass_gan.runner import run_tasks, task_id
+from spinglass_gan.io import results, runner
+from spinglass_gan.io.runner import run_tasks, task_id
 
 TESTS = Path(__file__).resolve().parent
 SIGMA_Z = np.array([0.01, 0.1, 1.0, 10.0])
@@ -87,7 +87,7 @@ def test_sweep_in_processes_equals_serial(tmp_path, serial_sweep):
     tasks = [
         {"p": 3, "q": 3, "sigma_z": float(s), "kappa": 0.9, "formula": "published"} for s in SIGMA_Z
     ]
-    expected = [task_id(sg.sweeps._lowest_losses_task, t) for t in tasks]
+    expected = [task_id(sg.complexity.sweeps._lowest_losses_task, t) for t in tasks]
     assert stored.metadata["tasks"] == res.metadata["tasks"] == expected
     assert {p.stem for p in task_files(tmp_path)} == set(expected)
 
@@ -160,7 +160,7 @@ _KILLED_RUN = """
 import sys
 sys.path.insert(0, {tests!r})
 import _runner_tasks as rt
-from spinglass_gan.runner import run_tasks
+from spinglass_gan.io.runner import run_tasks
 run_tasks(rt.slow_square, [{{"i": i, "delay": {delay!r}}} for i in range({n})], {folder!r},
           processes=2)
 """
@@ -251,7 +251,7 @@ def test_damaged_task_files_are_recomputed(tmp_path, log, monkeypatch, caplog):
     monkeypatch.setattr(results, "__version__", sg.__version__)
     log.unlink()
     kept = path[5].stat().st_mtime_ns
-    with caplog.at_level(logging.INFO, logger="spinglass_gan.runner"):
+    with caplog.at_level(logging.INFO, logger="spinglass_gan.io.runner"):
         again = run_tasks(rt.slow_square, tasks, tmp_path, processes=1)
     assert sorted(rt.logged(log)) == [0, 1, 2, 4]
     assert path[5].stat().st_mtime_ns == kept

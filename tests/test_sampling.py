@@ -59,7 +59,7 @@ def test_small_matrices_are_diagonalised_on_one_blas_thread(monkeypatch):
     # large ones keep BLAS's own setting, and the setting is restored afterwards.
     from threadpoolctl import threadpool_info
 
-    from spinglass_gan import ensemble
+    from spinglass_gan.rmt import ensemble
 
     def blas_threads():
         return [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]

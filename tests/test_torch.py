@@ -14,7 +14,7 @@ import pytest
 from conftest import ACCEPTANCE_SETS, check_entry_variances
 
 import spinglass_gan as sg
-from spinglass_gan import _torch_backend as tb
+from spinglass_gan.rmt import _torch_backend as tb
 
 PARAMS_A = (1.0, 1.0, 0.5, 3.0)  # two support intervals
 

@@ -16,7 +16,7 @@ import pytest
 
 import spinglass_gan as sg
 from spinglass_gan import _validation as val
-from spinglass_gan.runner import run_tasks
+from spinglass_gan.io.runner import run_tasks
 
 ENS = sg.HessianEnsemble(1.0, 1.0, 0.5, 3.0)
 EV = ENS.sample_eigvals(20, 4, rng=0)

@@ -8,7 +8,6 @@ from typing import Any
 import numpy as np
 
 from .. import _validation as val
-from .. import plotting
 from .._cli_common import (
     Formatter,
     check_runner_options,
@@ -22,8 +21,9 @@ from .._cli_common import (
     user_errors,
     write_errors,
 )
-from ..banded import banded_structure
-from ..model import GanSpinGlass
+from ..complexity.banded import banded_structure
+from ..complexity.model import GanSpinGlass
+from ..figures import plotting
 from ._options import (
     add_common_options,
     add_grid_options,

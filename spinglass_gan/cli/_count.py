@@ -22,9 +22,9 @@ from .._cli_common import (
     user_errors,
     write_errors,
 )
-from ..counting import count_critical_points, seconds_per_instance
-from ..derived import DerivedConstants
-from ..landscape import check_instance_size
+from ..complexity.derived import DerivedConstants
+from ..landscapes.counting import count_critical_points, seconds_per_instance
+from ..landscapes.landscape import check_instance_size
 from ._options import (
     PAPER,
     add_common_options,

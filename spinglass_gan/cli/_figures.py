@@ -10,14 +10,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .. import figures
 from .._cli_common import Formatter, integer, output_dir, report, write_errors
 from .._progress import progress_bar
+from ..figures import paper as figures
 from ._options import add_common_options, add_formula_option
 
 
 def _figure_registry() -> dict[int, Callable[..., Any]]:
-    """Every ``figureN`` function of ``spinglass_gan.figures``, by N.
+    """Every ``figureN`` function of ``spinglass_gan.figures.paper``, by N.
 
     Read at each call rather than fixed at import, so that figures added to the
     module are available without touching the command line.

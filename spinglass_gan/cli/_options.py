@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .._cli_common import Range, integer, integer_at_least, number
-from ..runner import RESULT_FILE
+from ..io.runner import RESULT_FILE
 
 __all__ = [
     "OPTIONS",

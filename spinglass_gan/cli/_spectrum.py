@@ -8,7 +8,6 @@ from typing import Any
 import numpy as np
 
 from .. import _validation as val
-from .. import plotting
 from .._cli_common import (
     Formatter,
     new_figure,
@@ -22,9 +21,10 @@ from .._cli_common import (
     write_errors,
 )
 from .._progress import progress_bar
-from ..ensemble import HessianEnsemble
-from ..published_constants import PublishedConstants
-from ..results import save_result
+from ..complexity.published_constants import PublishedConstants
+from ..figures import plotting
+from ..io.results import save_result
+from ..rmt.ensemble import HessianEnsemble
 from ._options import OPTIONS, PAPER, add_common_options, add_option, count, grid_size
 
 DENSITY_POINTS = 2000  # grid of the limiting density saved by `spectrum`

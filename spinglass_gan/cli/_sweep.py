@@ -7,7 +7,6 @@ from typing import Any
 
 import numpy as np
 
-from .. import plotting
 from .._cli_common import (
     Formatter,
     Range,
@@ -22,8 +21,9 @@ from .._cli_common import (
     user_errors,
     write_errors,
 )
-from ..model import GanSpinGlass
-from ..sweeps import Sweep, sweep
+from ..complexity.model import GanSpinGlass
+from ..complexity.sweeps import Sweep, sweep
+from ..figures import plotting
 from ._options import (
     PAPER,
     add_common_options,

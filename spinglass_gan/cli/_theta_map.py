@@ -8,7 +8,6 @@ from typing import Any
 import numpy as np
 
 from .. import _validation as val
-from .. import plotting
 from .._cli_common import (
     Formatter,
     new_figure,
@@ -20,8 +19,9 @@ from .._cli_common import (
     user_errors,
     write_errors,
 )
-from ..model import GanSpinGlass
-from ..results import save_result
+from ..complexity.model import GanSpinGlass
+from ..figures import plotting
+from ..io.results import save_result
 from ._options import (
     add_common_options,
     add_grid_options,

@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from ..figures import save_figure
-from ..sweeps import sweep
+from ..complexity.sweeps import sweep
+from ..figures.paper import save_figure
 from .sweep import STATISTICS, GanSummary, summarize
 
 __all__ = ["figure9", "theory_curves"]

@@ -2,7 +2,7 @@
 and its summary over seeds.
 
 ``gan_sweep`` makes one task per (architecture, sigma_z, kappa, seed) and hands them to
-:func:`spinglass_gan.runner.run_tasks` with :func:`~spinglass_gan.experiments.dcgan.
+:func:`spinglass_gan.io.runner.run_tasks` with :func:`~spinglass_gan.experiments.dcgan.
 train_one` as the task function: each run's loss history is saved with its parameters
 as soon as it finishes, and a rerun of the same sweep skips finished runs.
 ``summarize`` reduces the histories to the minimum and the smoothed final losses.
@@ -143,7 +143,7 @@ def gan_sweep(
     results_dir : path
         Where the runner keeps one result file per run.
     client, scheduler, processes, progress
-        Passed to :func:`spinglass_gan.runner.run_tasks`.
+        Passed to :func:`spinglass_gan.io.runner.run_tasks`.
 
     Returns
     -------
@@ -239,7 +239,7 @@ def run_planned(
     progress: bool = False,
 ) -> list[dict[str, Any]]:
     """Run the tasks of :func:`plan` through the runner; records as :func:`gan_sweep`."""
-    from ..runner import run_tasks
+    from ..io.runner import run_tasks
 
     outputs = run_tasks(
         train_one,
@@ -260,7 +260,7 @@ def load_records(results_dir: str | os.PathLike[str]) -> list[dict[str, Any]]:
     The runner's task files of ``train_one`` that a rerun would reuse, in file-name
     order; for drawing or summarising runs without naming the sweep that made them.
     """
-    from ..runner import finished_tasks
+    from ..io.runner import finished_tasks
 
     return [{**params, **arrays} for params, arrays in finished_tasks(results_dir, train_one)]
 

@@ -1,0 +1,240 @@
+r"""Exact finite-N Kac-Rice formula for spherical spin-glass games, by Monte Carlo.
+
+For a game (:class:`~spinglass_gan.complexity.game_spec.GameSpec`) with N_s weights in species s
+(N = sum N_s, every sphere of radius sqrt(N)) and any set S of loss levels per N,
+
+    E #{critical points with (L_s / N)_s in S}
+      = prod_s [ V_s (2 pi v_s)^(-(N_s - 1)/2) ] * E[ |det J'| 1{(L_s / N)_s in S} ],
+
+    V_s = 2 pi^(N_s/2) N^((N_s - 1)/2) / Gamma(N_s/2)   (the area of S^(N_s - 1)(sqrt N)),
+    J'  = W - diag(x_s I_{N_s - 1}),
+
+with W a symmetric Gaussian block matrix (block (s, t) of size (N_s - 1) x (N_t - 1),
+entries of variance sigma_st / N, diagonal entries of the diagonal blocks twice that: a
+GOE per diagonal block), independent of the Gaussian vector Y of all field values and
+radial derivatives (covariance N K), which gives the shifts x = A Y / N and the losses
+B Y / N.  sigma, v, K, A and B are the game's arrays.  K is singular for pure fields
+(Euler's identity); Y is drawn in its range, through the eigen-decomposition of K.
+
+With det J' (signed) in place of |det J'|, and the sign prod_s eps_s^(N_s - 1) of the row
+flips, the same formula gives E[sum over critical points of sign det J] =
+prod_s chi(S^(N_s - 1)) (Poincare-Hopf): an exact check of every constant.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.special import gammaln
+
+from .. import _validation as val
+from .game_spec import GameSpec
+
+__all__ = ["GameKacRiceSamples", "game_kac_rice_samples", "log_prefactor"]
+
+_MAX_BYTES = 1 << 25
+_LOG_MAX = 700.0
+
+
+def log_prefactor(game: GameSpec, sizes: Sequence[int]) -> float:
+    """log prod_s [V_s (2 pi v_s)^(-(N_s - 1)/2)] (dimensionless); per N it tends to C*."""
+    sizes = game.check_sizes(sizes)
+    n = sum(sizes)
+    v = game.gradient_variances
+    out = 0.0
+    for n_s, v_s in zip(sizes, v):
+        area = (
+            math.log(2.0)
+            + 0.5 * n_s * math.log(math.pi)
+            + 0.5 * (n_s - 1) * math.log(n)
+            - float(gammaln(0.5 * n_s))
+        )
+        out += area - 0.5 * (n_s - 1) * math.log(2.0 * math.pi * v_s)
+    return out
+
+
+def _thresholds(u: object, k: int) -> NDArray[np.float64]:
+    if u is None:
+        return np.full(k, np.inf)
+    if isinstance(u, (str, bytes)) or not isinstance(u, Sequence | np.ndarray) or len(u) != k:
+        raise ValueError(f"u must be None or a sequence of K = {k} loss levels, got {u!r}")
+    out = np.array([val.real_scalar("u", x) if math.isfinite(float(x)) else float(x) for x in u])
+    if np.isnan(out).any():
+        raise ValueError("u must not contain NaN")
+    return out
+
+
+@dataclass(frozen=True)
+class GameKacRiceSamples:
+    """Draws of the finite-N Kac-Rice expectation of a game, reusable for any threshold.
+
+    Attributes
+    ----------
+    game : GameSpec
+    sizes : tuple of int
+        N_s per species.
+    log_prefactor : float
+        log prod_s [V_s (2 pi v_s)^(-(N_s - 1)/2)].
+    losses : ndarray, shape (samples, K)
+        L_s / N per draw.
+    shifts : ndarray, shape (samples, K)
+        x_s per draw.
+    log_abs_det : ndarray, shape (samples,)
+        log |det J'|.
+    sign : ndarray of int8, shape (samples,)
+        sign det J'.
+    """
+
+    game: GameSpec
+    sizes: tuple[int, ...]
+    log_prefactor: float
+    losses: NDArray[np.float64]
+    shifts: NDArray[np.float64]
+    log_abs_det: NDArray[np.float64]
+    sign: NDArray[np.int8]
+
+    @property
+    def samples(self) -> int:
+        return self.log_abs_det.size
+
+    @property
+    def flip_sign(self) -> int:
+        """prod_s eps_s^(N_s - 1): det J = flip_sign * det J'."""
+        return math.prod(e ** (n - 1) for e, n in zip(self.game.signs, self.sizes))
+
+    def _estimate(self, u: object, signed: bool) -> tuple[float, float, float]:
+        if self.samples < 2:
+            raise ValueError("a standard error needs samples >= 2")
+        keep = np.all(self.losses <= _thresholds(u, self.game.K), axis=1)
+        t = np.where(keep, self.log_prefactor + self.log_abs_det, -np.inf)
+        finite = np.isfinite(t)
+        if not finite.any():
+            return 0.0, 0.0, 0.0
+        m = float(t[finite].max())
+        w = np.exp(t - m)
+        if signed:
+            w = w * self.sign * self.flip_sign
+        return m, float(w.mean()), float(w.std(ddof=1)) / math.sqrt(w.size)
+
+    def expected(self, u: Sequence[float] | None = None) -> tuple[float, float]:
+        """Expected number of critical points with L_s / N <= u_s for all s, and its stderr.
+
+        Parameters
+        ----------
+        u : sequence of K floats, optional
+            Loss levels per N (+inf: no bound; None: no bound at all).
+
+        Raises
+        ------
+        FloatingPointError
+            If the count is outside the float64 range (use :meth:`log_expected`).
+        """
+        m, mean, err = self._estimate(u, False)
+        return _linear(m, mean, err)
+
+    def log_expected(self, u: Sequence[float] | None = None) -> tuple[float, float]:
+        """(1/N) log :meth:`expected` and its delta-method error; (-inf, inf) if empty."""
+        m, mean, err = self._estimate(u, False)
+        if mean <= 0.0:
+            return -math.inf, math.inf
+        n = sum(self.sizes)
+        return (m + math.log(mean)) / n, err / (mean * n)
+
+    def signed_sum(self) -> tuple[float, float]:
+        """E[sum over critical points of sign det J] and its stderr: prod_s chi(S^(N_s-1))."""
+        m, mean, err = self._estimate(None, True)
+        return _linear(m, mean, err)
+
+
+def _linear(m: float, mean: float, err: float) -> tuple[float, float]:
+    if mean == 0.0 and err == 0.0:
+        return 0.0, 0.0
+    size = m + math.log(max(abs(mean), err))
+    if not -_LOG_MAX < size < _LOG_MAX:
+        raise FloatingPointError(
+            f"the count is outside the float64 range (log ~ {size:.1f}); use log_expected"
+        )
+    return mean * math.exp(m), err * math.exp(m)
+
+
+def _range_root(cov: NDArray[np.float64]) -> NDArray[np.float64]:
+    """R with R R^T = cov for a positive semi-definite cov (eigenvalues below rounding: 0)."""
+    w, u = np.linalg.eigh(cov)
+    tol = 1e-12 * max(float(w.max()), 1e-300)
+    if w.min() < -1e-9 * max(float(w.max()), 1.0):
+        raise ValueError("the field covariance is not positive semi-definite")
+    return u * np.sqrt(np.where(w > tol, w, 0.0))
+
+
+def _fill(
+    rng: np.random.Generator,
+    out: NDArray[np.float64],
+    scale: NDArray[np.float64],
+    shift: NDArray[np.float64],
+) -> None:
+    """out[k] = W_k - diag(shift[k]); W symmetric with entry std ``scale`` (diagonal x sqrt 2)."""
+    g = rng.standard_normal(out.shape)
+    out[:] = (g + np.swapaxes(g, 1, 2)) / math.sqrt(2.0)
+    out *= scale
+    idx = np.arange(out.shape[1])
+    out[:, idx, idx] -= shift
+
+
+def game_kac_rice_samples(
+    game: GameSpec,
+    sizes: Sequence[int],
+    samples: int = 100_000,
+    rng: int | np.random.Generator | None = None,
+    *,
+    max_bytes: int = _MAX_BYTES,
+) -> GameKacRiceSamples:
+    """Draw the terms of the finite-N Kac-Rice expectation of ``game`` once.
+
+    Parameters
+    ----------
+    game : GameSpec
+    sizes : sequence of K ints
+        N_s >= 2 per species.
+    samples : int
+        Independent draws of (W, Y), >= 2.
+    rng : int, Generator or None
+        Seed or generator.
+    max_bytes : int
+        Bound on the memory of the matrices held at once.
+
+    Returns
+    -------
+    GameKacRiceSamples
+    """
+    sizes = game.check_sizes(sizes)
+    samples = val.integer("samples", samples, 2)
+    max_bytes = val.integer("max_bytes", max_bytes, 1)
+    gen = np.random.default_rng(rng)
+    n = sum(sizes)
+    root = _range_root(game.field_covariance)
+    y = gen.standard_normal((samples, root.shape[1])) @ root.T / math.sqrt(n)
+    shifts = y @ game.shift_map.T
+    losses = y @ game.loss_map.T
+    blocks = np.repeat(np.arange(game.K), [s - 1 for s in sizes])
+    scale = np.sqrt(game.profile[np.ix_(blocks, blocks)] / n)
+    m = blocks.size
+    batch = max(1, min(samples, max_bytes // (8 * m * m)))
+    log_abs_det = np.empty(samples)
+    sign = np.empty(samples, dtype=np.int8)
+    buf = np.empty((batch, m, m))
+    for start in range(0, samples, batch):
+        stop = min(samples, start + batch)
+        mats = buf[: stop - start]
+        _fill(gen, mats, scale, shifts[start:stop][:, blocks])
+        s, logdet = np.linalg.slogdet(mats)
+        sign[start:stop] = s
+        log_abs_det[start:stop] = logdet
+    if np.isnan(log_abs_det).any():
+        raise FloatingPointError("slogdet returned NaN (non-finite Jacobian entries)")
+    return GameKacRiceSamples(
+        game, sizes, log_prefactor(game, sizes), losses, shifts, log_abs_det, sign
+    )
