@@ -588,7 +588,7 @@ def reference_quadrant():
     )
     from spinglass_gan.complexity.polygon import Suprema
 
-    cls = sg.QuadrantSolver
+    cls = sg.complexity.QuadrantSolver
     saved = cls.__dict__["suprema"], cls.__dict__["free_candidates"]
     cls.suprema = lambda self, *a, **k: Suprema(*sup_grid_reference(self, *a, **k))
     cls.free_candidates = property(free_candidates_reference)

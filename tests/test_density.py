@@ -92,7 +92,7 @@ def test_root_choice_against_mpmath(params, xs):
     # The physical root at the real axis equals the 50-digit root chosen by its
     # definition at Im z = 1e-30; agreement 1e-11 relative covers the conditioning
     # of the quartic near edges (points within 1e-4 of an edge are included).
-    sol = sg.solve_dyson(np.array(xs), *params)
+    sol = sg.rmt.solve_dyson(np.array(xs), *params)
     for i, x in enumerate(xs):
         ref = mp_dyson(*params, x)
         for ours, exact in zip((sol.m[i], sol.m1[i], sol.m2[i]), ref):
@@ -146,7 +146,7 @@ def test_edges_and_root_choice_hypothesis(log_b, log_b1, kappa, x1, where):
         assert min(abs(edge - r) for r in ref) <= 1e-12 * abs(edge) + 1e-300
     keep = [f for f in where if min(abs(f), abs(f - 1.0)) > 1e-6]
     xs = np.array([lo + f * (hi - lo) for lo, hi in sup for f in keep])
-    sol = sg.solve_dyson(xs, *params)
+    sol = sg.rmt.solve_dyson(xs, *params)
     for x, m in zip(xs, sol.m):
         exact = mp_dyson(*params, x)[0]
         assert abs(m - exact) <= 1e-10 * abs(exact), (x, m, exact)
@@ -170,12 +170,12 @@ def test_warm_started_grid_equals_cold_points(params):
             np.linspace(-3 * r_g, 3 * r_g, 5001),
         ]
     )
-    warm = sg.solve_dyson(grid, *params)
+    warm = sg.rmt.solve_dyson(grid, *params)
     edges = np.ravel(sup)
     for i in range(0, grid.size, 97):
         if np.min(np.abs(grid[i] - edges)) < 1e-6 * (hi - lo):
             continue
-        cold = sg.solve_dyson(grid[i], *params)
+        cold = sg.rmt.solve_dyson(grid[i], *params)
         for w, cval in zip((warm.m1[i], warm.m2[i]), (cold.m1, cold.m2)):
             assert abs(w - cval) <= 1e-12 * abs(cval), (grid[i], w, cval)
 

@@ -235,8 +235,8 @@ def test_from_gaussian_equals_constructor(model, k_D, k_G):
     (``_quadrant_grid.Family``), and seeds from a longer scan can move a maximum
     by rounding (3.6e-14 measured), so a used solver need not agree bit for bit.
     """
-    ref = sg.QuadrantSolver(model.kac_rice.constants, k_D, k_G)
-    new = sg.QuadrantSolver.from_gaussian(**_gaussian_args(model), k_D=k_D, k_G=k_G)
+    ref = sg.complexity.QuadrantSolver(model.kac_rice.constants, k_D, k_G)
+    new = sg.complexity.QuadrantSolver.from_gaussian(**_gaussian_args(model), k_D=k_D, k_G=k_G)
     for name in ("prec", "d_row", "g_row", "ell"):
         np.testing.assert_array_equal(getattr(new, name), getattr(ref, name), err_msg=name)
     assert new.fallbacks == {"face": 0, "corner": 0}
@@ -270,4 +270,4 @@ def test_from_gaussian_rejects_bad_arguments(change, name):
     args = _gaussian_args(sg.GanSpinGlass(*SETS["small"]))
     args.update(change)
     with pytest.raises(ValueError, match=name):
-        sg.QuadrantSolver.from_gaussian(**args)
+        sg.complexity.QuadrantSolver.from_gaussian(**args)
