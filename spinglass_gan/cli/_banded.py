@@ -90,10 +90,12 @@ def _check_finite_n(args: argparse.Namespace, parser: argparse.ArgumentParser) -
             if flag in args.given:
                 parser.error(f"argument {flag}: only with --finite-n")
         return
-    if args.formula == "published":
+    with user_errors(parser):
+        model = GanSpinGlass(args.p, args.q, args.sigma_z, args.kappa, formula=args.formula)
+    if not model.kac_rice.has_sampled_counts:
         parser.error(
             "argument --finite-n: the finite-N counts use the derived formula only, "
-            "not --formula published"
+            f"not --formula {args.formula}"
         )
     conflicts(parser, args, "--finite-n", ("--d-index", "--convention", "--results-dir",
                                             "--scheduler", "--processes"))  # fmt: skip
