@@ -85,6 +85,9 @@ def _run(example: str, tmp_path: Path, capsys) -> str:
         if flag in argv:
             i = argv.index(flag) + 1
             argv[i] = str(tmp_path / Path(argv[i]).name)
+    if "--game" in argv:  # the example files are named from the repository's root
+        i = argv.index("--game") + 1
+        argv[i] = str(ROOT / argv[i])
     if "--out" not in argv:
         argv += ["--out", str(tmp_path / "out")]
     code = cli.main([*argv, "--quiet"])

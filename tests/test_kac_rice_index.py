@@ -173,3 +173,8 @@ def test_finite_n_banded_cells_agree_with_single_estimates():
     assert abs(_z(cell, one)) < 4
     with pytest.raises(ValueError, match="u_D"):
         finite_n_banded(model, 20, [2.0, 1.0], u_G)
+    # The draws follow the model's own formula: a model of the paper's is refused, not
+    # silently answered with the other formula's counts.
+    published = sg.GanSpinGlass(3, 3, 1.0, 0.9, formula="published")
+    with pytest.raises(ValueError, match="derived formula"):
+        finite_n_banded(published, 20, u_D, u_G)

@@ -23,10 +23,20 @@ theta-map
         spinglass-gan theta-map --u-d -40 40 200 --u-g -40 40 200
         spinglass-gan theta-map --u-d 0 60 200 --u-g -30 30 200 --k-d 0 --k-g 0
 
+    With --game FILE, Theta(u_1, u_2) of a two-player spherical spin-glass game read
+    from a TOML or JSON file (docs/games.md)::
+
+        spinglass-gan theta-map --game data/games/bipartite_gan.toml --u-d -10 10 20 --u-g -10 10 20
+
 banded
     The largest feasible indices k_D and k_G over a grid of loss levels::
 
         spinglass-gan banded --u-d 0 60 60 --u-g -30 30 60 --k-d-max 10 --k-g-max 2 --out band
+
+    With --finite-n N, also the same at N weights from the exact finite-N formula,
+    beside the N -> infinity map::
+
+        spinglass-gan banded --finite-n 50 --u-d 5 30 6 --u-g -30 -5 6 --k-d-max 2 --k-g-max 1
 
 sweep
     The lowest losses at which critical points exist, along a sweep of sigma_z
@@ -47,6 +57,10 @@ count
     instances (mean with its standard error; records of every point kept)::
 
         spinglass-gan count --instances 20 --out c
+
+    With --game FILE and --sizes, instances of a spherical spin-glass game::
+
+        spinglass-gan count --game data/games/bipartite_gan.toml --sizes 3 3 --instances 20
 
 gan-sweep trains DCGANs over sigma_z and kappa beside the theory (paper Fig. 9; needs
 the torch extra; docs/gan-experiments.md)::

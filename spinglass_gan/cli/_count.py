@@ -25,6 +25,7 @@ from .._cli_common import (
 from ..complexity.derived import DerivedConstants
 from ..landscapes.counting import count_critical_points, seconds_per_instance
 from ..landscapes.landscape import check_instance_size
+from ._game_option import add_game_option, conflicts, load_game, track_given
 from ._options import (
     PAPER,
     add_common_options,
@@ -39,8 +40,18 @@ from ._options import (
 LONG_COUNT = 600.0
 
 
+# Options of the GAN model (a game file replaces them) and options of a game only.
+MODEL_DESTS = ("p", "q", "sigma_z", "n_d", "n_g", "u_d", "u_g", "d_index")
+GAME_DESTS = ("sizes", "max_u")
+
+
 def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     check_runner_options(args, parser)
+    if args.game is not None:
+        return run_game(args, parser)
+    for flag in sorted(args.given):
+        if flag in ("--sizes", "--max-u"):
+            parser.error(f"argument {flag}: only with --game (the GAN model takes --n-d, --n-g)")
     with user_errors(parser):
         # Checks p, q and sigma_z (the sizes and counts are checked by argparse), the
         # thresholds, and that an instance fits in memory and can be symmetrised.
@@ -70,6 +81,69 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     for line in _summary(counts, u_d, u_g, args.d_index, fails):
         result_line(line)
     return 0 if fails == 0 else 3
+
+
+def run_game(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    """Critical points of sampled instances of the game of --game FILE, counted."""
+    flags = [a.option_strings[0] for a in parser._actions if a.dest in MODEL_DESTS]
+    conflicts(parser, args, "--game", flags)
+    game = load_game(parser, args.game)
+    if args.sizes is None:
+        parser.error(f"argument --sizes: needed with --game: {game.K} sizes N_s >= 2, one a player")
+    if len(args.sizes) != game.K:
+        parser.error(
+            f"argument --sizes: {args.game} has {game.K} players, got {len(args.sizes)} sizes"
+        )
+    u = args.max_u
+    if u is not None and len(u) != game.K:
+        parser.error(f"argument --max-u: {args.game} has {game.K} players, got {len(u)} values")
+    with user_errors(parser):
+        sizes = game.check_sizes(args.sizes, tensors=True)
+        if u is not None:
+            u = [val.loss_level("max_u", x) for x in u]
+    out = output_dir(parser, args.out)
+    note(args, f"count: {args.instances} instances of the game {args.game}, sizes {list(sizes)}")
+    with runner_options(args, parser) as runner, write_errors(parser):
+        counts = count_critical_points(
+            game,
+            sizes,
+            args.instances,
+            rng=args.seed,
+            chunk=max(1, min(25, args.instances // 20)),
+            progress=not args.quiet,
+            **runner,
+        )
+    with write_errors(parser):
+        paths = [counts.save(out / "counts.npz")]
+    report(with_assembled(paths, args), args.quiet)
+    fails = int(np.sum(~counts.poincare_hopf_ok))
+    for line in _game_summary(counts, u, fails):
+        result_line(line)
+    return 0 if fails == 0 else 3
+
+
+def _game_summary(counts: Any, u: list[float] | None, fails: int) -> list[str]:
+    def pm(mean: float, err: float) -> str:
+        return f"{mean:.4g}" + ("" if counts.instances < 2 else f" +- {err:.2g}")
+
+    n = counts.instances
+    lines = [
+        f"instances {n}: mean number of critical points {pm(*counts.mean())}"
+        + ("" if n > 1 else " (one instance: no standard error)"),
+        f"Poincare-Hopf sum holds on {n - fails} of {n} instances",
+    ]
+    if u is not None:
+        bound = ", ".join(f"u_{s + 1} <= {x:g}" for s, x in enumerate(u))
+        lines.append(f"with {bound}: {pm(*counts.mean(u))}")
+    # The three commonest block-index tuples (k_1, ..., k_K), as count shows for the GAN.
+    blocks = [tuple(int(k) for k in row) for row in counts.points["block_index"]]
+    for key in sorted(set(blocks), key=lambda b: -blocks.count(b))[:3]:
+        per = np.bincount(
+            counts.points["instance"][[b == key for b in blocks]], minlength=n
+        ).astype(float)
+        err = float(per.std(ddof=1)) / np.sqrt(n) if n > 1 else np.inf
+        lines.append(f"block indices {key}: {pm(float(per.mean()), err)}")
+    return lines
 
 
 def _announce(args: argparse.Namespace) -> None:
@@ -140,10 +214,20 @@ def add(sub: Any) -> None:
             "(spinglass_gan.CriticalPointCounts.load).\n\n"
             "Before it starts, prints the expected time (instances x a rough estimate "
             "per instance) and warns when that is long.\n\n"
-            "examples (about 20 s and 90 s on one core):\n"
+            "With --game FILE, instances of a spherical spin-glass game (docs/games.md) "
+            "with --sizes N_1 ... N_K weights per player; the summary then gives the "
+            "count under the thresholds --max-u u_1 ... u_K (L_s <= N u_s) and for the "
+            "three commonest tuples of block indices (negative eigenvalues of each "
+            "diagonal block of J'), and counts.npz holds the game "
+            "(spinglass_gan.game_counting.GameCriticalPointCounts.load). The model "
+            "options (--p, --q, --sigma-z, --n-d, --n-g, --max-u-d, --max-u-g, "
+            "--d-index) do not apply to a game.\n\n"
+            "examples (about 20 s, 90 s and 1 s on one core):\n"
             "  spinglass-gan count --instances 20 --out counts\n"
             "  spinglass-gan count --p 2 --q 2 --sigma-z 1 --n-d 3 --n-g 3 "
-            "--instances 500 --out counts-p2"
+            "--instances 500 --out counts-p2\n"
+            "  spinglass-gan count --game data/games/bipartite_gan.toml --sizes 3 3 "
+            "--max-u 0 0 --instances 20 --out counts-game"
         ),
         formatter_class=Formatter,
     )
@@ -204,6 +288,26 @@ def add(sub: Any) -> None:
             "directions of L_D); both are stored (default: %(default)s)"
         ),
     )
+    group = parser.add_argument_group("a spherical spin-glass game (docs/games.md)")
+    add_game_option(group, "with --sizes and optionally --max-u")
+    group.add_argument(
+        "--sizes",
+        type=block,
+        nargs="+",
+        metavar="N",
+        help="with --game: weights N_s >= 2 of each of the K players (default: none)",
+    )
+    group.add_argument(
+        "--max-u",
+        type=number,
+        nargs="+",
+        metavar="FLOAT",
+        help=(
+            "with --game: loss thresholds per N of the K players for the printed summary, "
+            "count points with L_s <= N u_s for every s (default: none, no threshold line)"
+        ),
+    )
     add_runner_options(parser)
     add_common_options(parser, ".")
+    track_given(parser, MODEL_DESTS + GAME_DESTS)
     parser.set_defaults(handler=run, parser=parser)

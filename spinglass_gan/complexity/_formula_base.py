@@ -129,6 +129,9 @@ class KacRiceFormula:
     has_region : bool
         Whether the formula integrates over a Kac-Rice region of (x, x1) at finite
         N (:meth:`region`, :func:`~spinglass_gan.complexity.finite_n.kac_rice_log_integral`).
+    has_sampled_counts : bool
+        Whether the exact finite-N Monte Carlo of :mod:`~spinglass_gan.complexity.kac_rice` (and
+        :func:`~spinglass_gan.complexity.kac_rice_banded.finite_n_banded`) computes this formula.
     """
 
     name: ClassVar[str] = ""
@@ -138,6 +141,7 @@ class KacRiceFormula:
     constants_factory: ClassVar[str] = ""
     figures: ClassVar[FigureSettings]
     has_region: ClassVar[bool] = False
+    has_sampled_counts: ClassVar[bool] = False
 
     def __init__(self, constants: Any = None) -> None:
         if constants is not None and not isinstance(constants, self.constants_class):

@@ -278,6 +278,7 @@ class DerivedFormula(KacRiceFormula):
     label = "model's own formula"
     constants_class = DerivedConstants
     constants_factory = "from_model"
+    has_sampled_counts = True
     figures = FigureSettings(
         # The zero contour of Theta runs close to u_D + u_G = -0.8 (l_D / N has
         # variance 1/2 per N, so a = u_D + u_G is tightly bound) and the

@@ -126,7 +126,8 @@ def finite_n_banded(
     Parameters
     ----------
     model : GanSpinGlass
-        The model (its p, q, sigma_z, kappa; the derived formula).
+        The model (its p, q, sigma_z, kappa); its formula must be the derived one
+        (ValueError otherwise).
     n : int
         N, >= 8; n_D = round(kappa N), n_G = N - n_D (each >= 2).
     u_D, u_G : array_like
@@ -148,6 +149,9 @@ def finite_n_banded(
         ``.largest()`` gives the largest feasible k_D and k_G per cell, the finite-N
         counterpart of ``banded_structure``.
     """
+    if not model.kac_rice.has_sampled_counts:
+        # The draws follow the model's own formula; another formula would be ignored.
+        raise ValueError(f"model must use the derived formula, got formula={model.formula!r}")
     n = val.integer("n", n, 8)
     k_D_max = val.integer("k_D_max", k_D_max, 0)
     k_G_max = val.integer("k_G_max", k_G_max, 0)
