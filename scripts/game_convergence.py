@@ -1,6 +1,6 @@
 """(1/N) log of the finite-N expected count of a game against its exponent Theta.
 
-    python scripts/game_convergence.py [--quick] [OUT_DIR]   # ~3 min; --quick ~20 s
+    python scripts/game_convergence.py [--quick] [OUT_DIR]   # ~1.5 min; --quick ~15 s
 
 Two members of the spherical spin-glass family other than the paper's model:
 
