@@ -55,3 +55,9 @@ def test_bipartite_entries_recompute(stored):
 def test_brute_force_brackets_lowest_losses(stored, coupling):
     brute = stored[f"{coupling}_brute"]
     assert np.all(brute[:, 0] < 0.0) and np.all(brute[:, 1] > 0.0)
+
+
+def test_other_degrees_bipartite_totals_recompute(stored):
+    for (p, q), row in zip(stored["other_degrees"], stored["bipartite_other_rows"]):
+        game = SpinGlassGame.gan(int(p), int(q), 1.0, 0.9, coupling="bipartite")
+        assert abs(game.theta() - row[2]) < TOL
