@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 import spinglass_gan as sg
-from spinglass_gan.results import load_result, save_result
+from spinglass_gan.io.results import load_result, save_result
 
 P, Q, SIGMA_Z, KAPPA = 3, 3, 1.0, 0.9
 COUPLINGS = ("isotropic", "bipartite")

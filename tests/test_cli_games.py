@@ -8,10 +8,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from spinglass_gan.landscapes.game_counting import GameCriticalPointCounts
 
 import spinglass_gan as sg
 from spinglass_gan import cli
+from spinglass_gan.landscapes.game_counting import GameCriticalPointCounts
 
 ROOT = Path(__file__).resolve().parents[1]
 BIPARTITE = str(ROOT / "data" / "games" / "bipartite_gan.toml")

@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from spinglass_gan.game import SpinGlassGame
-from spinglass_gan.results import load_result
+from spinglass_gan.games.game import SpinGlassGame
+from spinglass_gan.io.results import load_result
 
 FILE = Path(__file__).resolve().parent.parent / "data" / "games" / "coupling.npz"
 TOL = 1e-9
