@@ -13,6 +13,8 @@ import math
 import numpy as np
 from numba import njit
 
+from ._landscape_kernels import _solve
+
 
 @njit(cache=True)
 def _polys(coef, idx, deg, fid, w, val, grad, hess, want_hess):
@@ -91,47 +93,6 @@ def _game(lo, signs, w, grad, hess, field, jac, want_jac):
         for i in range(lo[s], lo[s + 1]):
             for j in range(lo[s], lo[s + 1]):
                 jac[i, j] -= mu * ((1.0 if i == j else 0.0) - w[i] * w[j] / nn)
-
-
-@njit(cache=True)
-def _solve(a, b, x):
-    """Solve a x = b by Gaussian elimination with partial pivoting (a, b overwritten)."""
-    n = a.shape[0]
-    scale = 0.0
-    for i in range(n):
-        for j in range(n):
-            scale = max(scale, abs(a[i, j]))
-    if scale == 0.0:
-        return False
-    for c in range(n):
-        piv = c
-        best = abs(a[c, c])
-        for i in range(c + 1, n):
-            if abs(a[i, c]) > best:
-                best = abs(a[i, c])
-                piv = i
-        if best <= 1e-14 * scale:
-            return False
-        if piv != c:
-            for j in range(n):
-                tmp = a[c, j]
-                a[c, j] = a[piv, j]
-                a[piv, j] = tmp
-            tmp = b[c]
-            b[c] = b[piv]
-            b[piv] = tmp
-        for i in range(c + 1, n):
-            f = a[i, c] / a[c, c]
-            if f != 0.0:
-                for j in range(c, n):
-                    a[i, j] -= f * a[c, j]
-                b[i] -= f * b[c]
-    for i in range(n - 1, -1, -1):
-        acc = b[i]
-        for j in range(i + 1, n):
-            acc -= a[i, j] * x[j]
-        x[i] = acc / a[i, i]
-    return True
 
 
 @njit(cache=True)
