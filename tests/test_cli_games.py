@@ -13,6 +13,9 @@ import spinglass_gan as sg
 from spinglass_gan import cli
 from spinglass_gan.landscapes.game_counting import GameCriticalPointCounts
 
+# Subprocess and round-trip tests: the default run, not the fast subset.
+pytestmark = pytest.mark.heavy
+
 ROOT = Path(__file__).resolve().parents[1]
 BIPARTITE = str(ROOT / "data" / "games" / "bipartite_gan.toml")
 ISOTROPIC = str(ROOT / "data" / "games" / "isotropic_gan.toml")

@@ -17,6 +17,9 @@ from pathlib import Path
 
 import pytest
 
+# Subprocess and round-trip tests: the default run, not the fast subset.
+pytestmark = pytest.mark.heavy
+
 ROOT = Path(__file__).resolve().parents[1]
 
 # Each runs for minutes if left alone; "started" lines come from the progress display.

@@ -21,6 +21,9 @@ import pytest
 
 from spinglass_gan import cli
 
+# Subprocess and round-trip tests: the default run, not the fast subset.
+pytestmark = pytest.mark.heavy
+
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 SKIPPED = ("--scheduler", "--device cuda", "cifar10", "gan-sweep", " ...", "pip install")

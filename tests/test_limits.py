@@ -26,6 +26,9 @@ import spinglass_gan as sg
 from spinglass_gan import _validation as val
 from spinglass_gan.landscapes.landscape import check_instance_size
 
+# Subprocess and round-trip tests: the default run, not the fast subset.
+pytestmark = pytest.mark.heavy
+
 ROOT = Path(__file__).resolve().parents[1]
 ADDRESS_SPACE = 4_000_000 * 1024  # bytes, as ulimit -v 4000000
 

@@ -13,6 +13,9 @@ import pytest
 from spinglass_gan import load_result
 from spinglass_gan.figures.reference import CURVES, FIGURE_CURVES
 
+# Subprocess and round-trip tests: the default run, not the fast subset.
+pytestmark = pytest.mark.heavy
+
 DATA = Path(__file__).resolve().parent.parent / "data" / "reference"
 FIGURES = DATA.parent / "figures"
 SLOW = {"sweep_sigma_z"}  # ~5 s

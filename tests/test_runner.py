@@ -26,6 +26,9 @@ import spinglass_gan as sg
 from spinglass_gan.io import results, runner
 from spinglass_gan.io.runner import run_tasks, task_id
 
+# Subprocess and round-trip tests: the default run, not the fast subset.
+pytestmark = pytest.mark.heavy
+
 TESTS = Path(__file__).resolve().parent
 SIGMA_Z = np.array([0.01, 0.1, 1.0, 10.0])
 U_D = np.linspace(-10, 10, 9)
