@@ -29,7 +29,8 @@ from numpy.typing import ArrayLike, NDArray
 from .. import _validation as val
 from ..complexity.game_spec import GameSpec
 from ..io.results import load_result, save_result, user_metadata
-from ..io.runner import RESULT_FILE, run_tasks, task_id
+from ..io.runner import RESULT_FILE, task_id
+from ._chunks import entropy_of, run_chunks
 from .critical_points import D_INDEX, bezout_bound, euler_characteristic
 from .game_counting import count_game_critical_points
 from .landscape import GanLandscape
@@ -330,16 +331,6 @@ class CriticalPointCounts:
         return cls(p, q, float(sigma_z), n_D, n_G, int(entropy), points, per, meta)
 
 
-def _entropy(rng: object) -> int:
-    if rng is None:
-        return int(np.random.SeedSequence().entropy)
-    if isinstance(rng, np.random.Generator):
-        return int(rng.integers(2**63))
-    if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool) and int(rng) >= 0:
-        return int(rng)
-    raise ValueError(f"rng must be None, a non-negative int seed or a Generator, got {rng!r}")
-
-
 def seconds_per_instance(p: int, q: int, n_D: int, n_G: int) -> float:
     """A rough estimate of the seconds one instance takes on one core (factor 3).
 
@@ -451,23 +442,19 @@ def count_critical_points(
     unknown = sorted(set(search) - allowed)
     if unknown:
         raise ValueError(f"unknown search options {unknown}; allowed: {sorted(allowed)}")
-    entropy = _entropy(rng)
+    entropy = entropy_of(rng)
     base = {"p": p, "q": q, "sigma_z": sigma_z, "n_D": n_D, "n_G": n_G, "entropy": entropy}
-    tasks = [
-        {**base, "first": i, "count": min(chunk, instances - i), "options": dict(search)}
-        for i in range(0, instances, chunk)
-    ]
-    if results_dir is None and client is None and scheduler is None and processes is None:
-        processes = 1
-    rows = run_tasks(
+    rows, tasks = run_chunks(
         _count_task,
-        tasks,
+        base,
+        instances,
+        chunk,
+        search,
         results_dir,
         client=client,
         scheduler=scheduler,
         processes=processes,
         progress=progress,
-        desc="critical points",
     )
     points = {k: np.concatenate([r[k] for r in rows]) for k in _POINT_FIELDS}
     per = {k: np.concatenate([r[k] for r in rows]) for k in _INSTANCE_FIELDS}

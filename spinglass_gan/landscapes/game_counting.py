@@ -26,7 +26,8 @@ from numpy.typing import NDArray
 from .. import _validation as val
 from ..complexity.game_spec import GameSpec
 from ..io.results import load_result, save_result, user_metadata
-from ..io.runner import RESULT_FILE, run_tasks, task_id
+from ..io.runner import RESULT_FILE, task_id
+from ._chunks import entropy_of, run_chunks
 from .game_landscape import GameInstance
 
 __all__ = ["GameCriticalPointCounts", "count_game_critical_points"]
@@ -154,16 +155,6 @@ class GameCriticalPointCounts:
         return cls(game, sizes, entropy, points, per, meta)
 
 
-def _entropy(rng: object) -> int:
-    if rng is None:
-        return int(np.random.SeedSequence().entropy)
-    if isinstance(rng, np.random.Generator):
-        return int(rng.integers(2**63))
-    if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool) and int(rng) >= 0:
-        return int(rng)
-    raise ValueError(f"rng must be None, a non-negative int seed or a Generator, got {rng!r}")
-
-
 def count_game_critical_points(
     game: GameSpec,
     sizes: Sequence[int],
@@ -209,23 +200,19 @@ def count_game_critical_points(
         raise ValueError(f"unknown search options {unknown}; allowed: {list(SEARCH_OPTIONS)}")
     for name, value in search.items():
         val.integer(name, value, 1)
-    entropy = _entropy(rng)
+    entropy = entropy_of(rng)
     base = {"game": game.to_dict(), "sizes": list(sizes), "entropy": entropy}
-    tasks = [
-        {**base, "first": i, "count": min(chunk, instances - i), "options": dict(search)}
-        for i in range(0, instances, chunk)
-    ]
-    if results_dir is None and client is None and scheduler is None and processes is None:
-        processes = 1
-    rows = run_tasks(
+    rows, tasks = run_chunks(
         _game_count_task,
-        tasks,
+        base,
+        instances,
+        chunk,
+        search,
         results_dir,
         client=client,
         scheduler=scheduler,
         processes=processes,
         progress=progress,
-        desc="critical points",
     )
     k = game.K
     points = {}
