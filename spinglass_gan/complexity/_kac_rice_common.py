@@ -61,7 +61,7 @@ def model_constants(p: object, q: object, sigma_z: object, n_D: int, n_G: int) -
 
 
 # ------------------------------------------------------------------ prefactor
-def _log_sphere_area(n: int, big_n: int) -> float:
+def log_sphere_area(n: int, big_n: int) -> float:
     """log Vol(S^(n-1)(sqrt N)) = log(2 pi^(n/2) N^((n-1)/2) / Gamma(n/2))."""
     return (
         math.log(2.0)
@@ -79,8 +79,8 @@ def log_prefactor(n_D: int, n_G: int, constants: DerivedConstants) -> float:
     n_D, n_G = sizes(n_D, n_G)
     n = n_D + n_G
     return (
-        _log_sphere_area(n_D, n)
-        + _log_sphere_area(n_G, n)
+        log_sphere_area(n_D, n)
+        + log_sphere_area(n_G, n)
         - 0.5 * (n - 2) * math.log(2.0 * math.pi)
         - 0.5 * (n_D - 1) * math.log(constants.v_D)
         - 0.5 * (n_G - 1) * math.log(constants.v_G)

@@ -29,15 +29,13 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.special import gammaln
 
 from .. import _validation as val
+from ._kac_rice_common import MAX_BYTES, log_sphere_area
+from ._kac_rice_estimates import _mean_stderr, _to_linear
 from .game_spec import GameSpec
 
 __all__ = ["GameKacRiceSamples", "game_kac_rice_samples", "log_prefactor"]
-
-_MAX_BYTES = 1 << 25
-_LOG_MAX = 700.0
 
 
 def log_prefactor(game: GameSpec, sizes: Sequence[int]) -> float:
@@ -47,13 +45,7 @@ def log_prefactor(game: GameSpec, sizes: Sequence[int]) -> float:
     v = game.gradient_variances
     out = 0.0
     for n_s, v_s in zip(sizes, v):
-        area = (
-            math.log(2.0)
-            + 0.5 * n_s * math.log(math.pi)
-            + 0.5 * (n_s - 1) * math.log(n)
-            - float(gammaln(0.5 * n_s))
-        )
-        out += area - 0.5 * (n_s - 1) * math.log(2.0 * math.pi * v_s)
+        out += log_sphere_area(n_s, n) - 0.5 * (n_s - 1) * math.log(2.0 * math.pi * v_s)
     return out
 
 
@@ -111,14 +103,7 @@ class GameKacRiceSamples:
             raise ValueError("a standard error needs samples >= 2")
         keep = np.all(self.losses <= _thresholds(u, self.game.K), axis=1)
         t = np.where(keep, self.log_prefactor + self.log_abs_det, -np.inf)
-        finite = np.isfinite(t)
-        if not finite.any():
-            return 0.0, 0.0, 0.0
-        m = float(t[finite].max())
-        w = np.exp(t - m)
-        if signed:
-            w = w * self.sign * self.flip_sign
-        return m, float(w.mean()), float(w.std(ddof=1)) / math.sqrt(w.size)
+        return _mean_stderr(t, self.sign * self.flip_sign if signed else None)
 
     def expected(self, u: Sequence[float] | None = None) -> tuple[float, float]:
         """Expected number of critical points with L_s / N <= u_s for all s, and its stderr.
@@ -134,7 +119,7 @@ class GameKacRiceSamples:
             If the count is outside the float64 range (use :meth:`log_expected`).
         """
         m, mean, err = self._estimate(u, False)
-        return _linear(m, mean, err)
+        return _to_linear(m, mean, err, "count")
 
     def log_expected(self, u: Sequence[float] | None = None) -> tuple[float, float]:
         """(1/N) log :meth:`expected` and its delta-method error; (-inf, inf) if empty."""
@@ -147,18 +132,7 @@ class GameKacRiceSamples:
     def signed_sum(self) -> tuple[float, float]:
         """E[sum over critical points of sign det J] and its stderr: prod_s chi(S^(N_s-1))."""
         m, mean, err = self._estimate(None, True)
-        return _linear(m, mean, err)
-
-
-def _linear(m: float, mean: float, err: float) -> tuple[float, float]:
-    if mean == 0.0 and err == 0.0:
-        return 0.0, 0.0
-    size = m + math.log(max(abs(mean), err))
-    if not -_LOG_MAX < size < _LOG_MAX:
-        raise FloatingPointError(
-            f"the count is outside the float64 range (log ~ {size:.1f}); use log_expected"
-        )
-    return mean * math.exp(m), err * math.exp(m)
+        return _to_linear(m, mean, err, "count")
 
 
 def _range_root(cov: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -190,7 +164,7 @@ def game_kac_rice_samples(
     samples: int = 100_000,
     rng: int | np.random.Generator | None = None,
     *,
-    max_bytes: int = _MAX_BYTES,
+    max_bytes: int = MAX_BYTES,
 ) -> GameKacRiceSamples:
     """Draw the terms of the finite-N Kac-Rice expectation of ``game`` once.
 
