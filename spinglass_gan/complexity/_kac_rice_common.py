@@ -17,7 +17,7 @@ RngLike = int | np.random.Generator | None
 Proposal = (
     NDArray[np.float64] | tuple[NDArray[np.float64], NDArray[np.float64]] | Literal["auto"] | None
 )
-Sampler = Literal["auto", "dense", "spectral"]
+Sampler = Literal["auto", "dense", "spectral", "edge"]
 MAX_BYTES = 1 << 25  # matrices held at once while sampling (32 MiB)
 LOG_MAX = 700.0  # exp() of more than this overflows float64 (~709.8)
 

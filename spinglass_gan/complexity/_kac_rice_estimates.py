@@ -175,12 +175,13 @@ class KacRiceSamples:
         block (order n_G - 1) of J' (-1 if drawn with ``indices=False``).
     forced_D, forced_G : int or None
         Block indices the draws were forced to (``kac_rice_samples(k_D=..., k_G=...)``
-        with k >= 1): such draws answer only questions with that index of that block
-        (and, for the D block, the same ``d_index``), because the weight is the
-        density ratio of the forced spectra on that event only.  None: not forced.
+        with k >= 1, or any k with the edge sampler): such draws answer only
+        questions with that index of that block (and, for the D block, the same
+        ``d_index``), because the weight is the density ratio of the forced spectra
+        on that event only.  None: not forced.
     forced_side : {"ascent", "descent"}
         The ``d_index`` of ``forced_D``.
-    sampler : {"dense", "spectral"}
+    sampler : {"dense", "spectral", "edge"}
         How J' was drawn (``kac_rice_samples``).
     proposal_df : float
         Degrees of freedom of a Student-t proposal (inf: Gaussian).
@@ -189,6 +190,10 @@ class KacRiceSamples:
         (``_kac_rice_spectral.d_block_tridiagonal``); (0, 1): untilted.
     pilot_samples : int
         Draws spent (and discarded) adapting the proposal.
+    max_thresholds : (float, float)
+        The highest (u_D, u_G) the draws answer: the edge sampler draws l_G/N inside
+        its question's thresholds (with the mass of the cut in the weight), which is
+        unbiased for those and lower thresholds only.  (inf, inf) otherwise.
     """
 
     p: int
@@ -216,6 +221,7 @@ class KacRiceSamples:
     proposal_df: float = math.inf
     spectral_tilt: tuple[float, float] = (0.0, 1.0)
     pilot_samples: int = 0
+    max_thresholds: tuple[float, float] = (math.inf, math.inf)
 
     @property
     def n(self) -> int:
@@ -273,10 +279,12 @@ class KacRiceSamples:
         ------
         ValueError
             If an index is asked of draws made with ``indices=False``, or of draws
-            forced to another index (``forced_D``, ``forced_G``).
+            forced to another index (``forced_D``, ``forced_G``), or a threshold above
+            ``max_thresholds``.
         """
         u_D = _threshold("u_D", u_D)
         u_G = _threshold("u_G", u_G)
+        self._check_caps(u_D, u_G)
         k_D = _index("k_D", k_D, self.n_D - 1)
         k_G = _index("k_G", k_G, self.n_G - 1)
         keep = (self.u_D <= u_D) & (self.u_G <= u_G)
@@ -288,6 +296,21 @@ class KacRiceSamples:
         if k_G is not None:
             keep &= self.neg_G == k_G
         return keep
+
+    def _above(self, g_D: NDArray, g_G: NDArray) -> NDArray[np.bool_]:
+        """Cells of the grid g_G x g_D above ``max_thresholds``."""
+        cap_D, cap_G = self.max_thresholds
+        return (g_G[:, None] > cap_G) | (g_D[None, :] > cap_D)
+
+    def _check_caps(self, u_D: object, u_G: object) -> None:
+        """Refuse thresholds (or grids) reaching above ``max_thresholds``."""
+        top_D, top_G = (float(np.max(np.asarray(g, dtype=float))) for g in (u_D, u_G))
+        cap_D, cap_G = self.max_thresholds
+        if top_D > cap_D or top_G > cap_G:
+            raise ValueError(
+                f"these draws were cut to the thresholds u_D <= {cap_D}, u_G <= {cap_G} and "
+                f"answer only those or lower ones; draw again for u_D = {top_D}, u_G = {top_G}"
+            )
 
     def _check_forced(self, k_D: int | None, k_G: int | None, side: DIndex) -> None:
         if self.forced_D is not None and (k_D != self.forced_D or side != self.forced_side):
@@ -422,7 +445,8 @@ class KacRiceSamples:
         return KacRiceEstimate((m + math.log(mean)) / n, err / (mean * n), ess, self.samples, hits)
 
     def _map_sums(self, u_D, u_G, k_D, k_G, d_index) -> tuple[float, NDArray, NDArray]:
-        """Log scale m and the sums of w_k and w_k^2 (w_k = term_k e^-m) over each quadrant."""
+        """Log scale m and the sums of w_k and w_k^2 (w_k = term_k e^-m) over each quadrant;
+        NaN for the cells above ``max_thresholds``, which these draws do not answer."""
         grids = []
         for name, grid in (("u_D", u_D), ("u_G", u_G)):
             g = np.asarray(grid, dtype=float)
@@ -430,13 +454,14 @@ class KacRiceSamples:
                 raise ValueError(f"{name} must be a 1-D increasing array without NaN")
             grids.append(g)
         g_D, g_G = grids
-        keep = self.mask(np.inf, np.inf, k_D, k_G, d_index=d_index)
+        keep = self.mask(*self.max_thresholds, k_D, k_G, d_index=d_index)
         keep &= (self.u_D <= g_D[-1]) & (self.u_G <= g_G[-1])
         t = self.log_terms(keep)
         finite = np.isfinite(t)
         shape = (g_G.size, g_D.size)
         if not finite.any():
-            return 0.0, np.zeros(shape), np.zeros(shape)
+            above = self._above(g_D, g_G)
+            return 0.0, np.where(above, np.nan, 0.0), np.where(above, np.nan, 0.0)
         m = float(t[finite].max())
         w = np.exp(t[finite] - m)
         i_D = np.searchsorted(g_D, self.u_D[finite], side="left")
@@ -444,7 +469,9 @@ class KacRiceSamples:
         cell = i_G * g_D.size + i_D
         s1 = np.bincount(cell, w, g_G.size * g_D.size).reshape(shape)
         s2 = np.bincount(cell, w * w, g_G.size * g_D.size).reshape(shape)
-        return m, s1.cumsum(0).cumsum(1), s2.cumsum(0).cumsum(1)
+        above = self._above(g_D, g_G)
+        s1 = np.where(above, np.nan, s1.cumsum(0).cumsum(1))
+        return m, s1, np.where(above, np.nan, s2.cumsum(0).cumsum(1))
 
     def expected_map(
         self,
@@ -468,7 +495,13 @@ class KacRiceSamples:
         -------
         (mean, stderr) : ndarrays of shape (u_G.size, u_D.size)
             Indexed [i_G, i_D]; equal to :meth:`expected` at each point up to rounding.
+
+        Raises
+        ------
+        ValueError
+            As :meth:`mask`, for a grid reaching above ``max_thresholds``.
         """
+        self._check_caps(u_D, u_G)
         m, s1, s2 = self._map_sums(u_D, u_G, k_D, k_G, d_index)
         n = self.samples
         mean = s1 / n
@@ -508,7 +541,13 @@ class KacRiceSamples:
         (value, stderr) : ndarrays of shape (u_G.size, u_D.size)
             Indexed [i_G, i_D]: (1/N) log E # (per N) and stderr(E #) / (N E #);
             -inf and inf where no draw falls in the set.
+
+        Raises
+        ------
+        ValueError
+            As :meth:`mask`, for a grid reaching above ``max_thresholds``.
         """
+        self._check_caps(u_D, u_G)
         m, s1, s2 = self._map_sums(u_D, u_G, k_D, k_G, d_index)
         n = self.samples
         mean = s1 / n

@@ -59,6 +59,7 @@ from ._kac_rice_common import (
 from ._kac_rice_common import d_index as _d_index
 from ._kac_rice_common import index as _index
 from ._kac_rice_common import threshold as _threshold
+from ._kac_rice_edge import sample_edge
 from ._kac_rice_estimates import MIN_ESS, KacRiceAccuracyWarning, KacRiceEstimate, KacRiceSamples
 from ._kac_rice_proposals import adapt, forcing_plan, proposal_law, sample_dense, sample_spectral
 from .derived import DerivedConstants
@@ -165,19 +166,29 @@ def kac_rice_samples(
     k_D = _index("k_D", k_D, n_D - 1)
     k_G = _index("k_G", k_G, n_G - 1)
     d_index = _d_index(d_index)
-    if sampler not in ("auto", "dense", "spectral"):
-        raise ValueError(f"sampler must be 'auto', 'dense' or 'spectral', got {sampler!r}")
+    if sampler not in ("auto", "dense", "spectral", "edge"):
+        raise ValueError(f"sampler must be 'auto', 'dense', 'spectral' or 'edge', got {sampler!r}")
     targeted = k_D is not None or k_G is not None
+    auto = isinstance(proposal, str) and proposal == "auto"
     if sampler == "auto":
-        sampler = "spectral" if targeted else "dense"
+        sampler = "edge" if k_D is not None and auto else "spectral" if targeted else "dense"
+    if sampler == "edge" and (k_D is None or not auto):
+        raise ValueError("sampler='edge' needs k_D (an index question) and proposal='auto'")
     forced = (k_D, k_G)
     if sampler == "dense" and (k_D or k_G):
         raise ValueError("forcing k_D or k_G >= 1 needs sampler='spectral' (or 'auto')")
     mean, prop_cov = proposal_law(constants, proposal, u_D, u_G, k_D, k_G, d_index)
     gen = np.random.default_rng(rng)
     df, spent = math.inf, 0
-    if sampler == "spectral":
-        auto = isinstance(proposal, str) and proposal == "auto"
+    if sampler == "edge":
+        below = (k_D if d_index == "ascent" else n_D - 1 - k_D, k_G)
+        question = _question(n_D, u_D, u_G, k_D, k_G, d_index)
+        pilot = min(max(samples // 5, 2000), 10_000)
+        draws, spent = sample_edge(
+            constants, n_D, n_G, samples, gen, below, mean, (u_D, u_G), question, max_bytes,
+            pilot, _EDGE_ROUNDS,
+        )  # fmt: skip
+    elif sampler == "spectral":
         df = _T_DF if auto else math.inf
 
         def draw(size, m, c, tilt):
@@ -210,18 +221,20 @@ def kac_rice_samples(
         proposal_mean=mean,
         proposal_cov=prop_cov,
         **draws,
-        forced_D=k_D if sampler == "spectral" and k_D is not None else None,
-        forced_G=k_G if sampler == "spectral" and k_G else None,
+        forced_D=k_D if sampler in ("spectral", "edge") and k_D is not None else None,
+        forced_G=k_G if (sampler == "spectral" and k_G) or sampler == "edge" else None,
         forced_side=d_index,
         sampler=sampler,
         proposal_df=df,
         spectral_tilt=tilt if sampler == "spectral" else (0.0, 1.0),
         pilot_samples=spent,
+        max_thresholds=(u_D, u_G) if sampler == "edge" else (math.inf, math.inf),
     )
 
 
 _T_DF = 5.0  # degrees of freedom of the Student-t proposal of "auto" (spectral sampler)
 _ROUNDS = 4  # pilot rounds of the adaptive proposal
+_EDGE_ROUNDS = 6  # pilot rounds of the edge sampler (each fits several laws at once)
 
 
 def _question(n_D, u_D, u_G, k_D, k_G, d_index):

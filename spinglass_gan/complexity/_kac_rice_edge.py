@@ -1,0 +1,581 @@
+"""Edge sampler of the index-constrained finite-N Kac-Rice expectation (private).
+
+Where an index question pins a block's shift to that block's spectral edge (the
+supremum of the exponent sits on the half-plane of its index constraint), the
+integrand in the shift y is concentrated within O(1/N) of the block's extreme
+eigenvalue, which itself fluctuates on the scale N^(-2/3) (Tracy-Widom): a shift
+drawn first, from a law that cannot know where the eigenvalue will fall, lands in
+the right place rarely.  This sampler draws the other way round:
+
+1. the D block's non-forced part T (order n_T) from the Dumitriu-Edelman tridiagonal
+   model, its first ``L`` diagonal entries shifted and off-diagonal chi-squares scaled
+   (``EdgeTilt``: the entries that carry the edge eigenvector, so the tilt moves the
+   edge and little else), with the exact Gaussian / chi-square density ratios in the
+   weight;
+2. the shift y_D below T's smallest eigenvalue lambda_1 (``ShiftLaw``: a mixture of a
+   Student t in y_D truncated at lambda_1 and a gamma law for the gap lambda_1 - y_D),
+   then the k forced eigenvalues below y_D (as ``_kac_rice_spectral``);
+3. the G block's non-forced spectrum, its shift y_G the same way (or a Student t
+   regressed on y_D when k_G is free), its forced eigenvalues;
+4. t = l_G/N from its exact Gaussian law given (y_D, y_G), restricted to the loss
+   thresholds of the question (a truncated normal; its mass enters the weight).
+
+(y_D, y_G, t) is a linear image of v = (l_D, l_G, rho)/N, so its target law is the
+Gaussian N(0, W K W^T / N); the weight is the density of (y_D, y_G) times the mass of
+t's interval, over the product of the proposal densities of the shifts, times the
+spectral density ratios.  Because t is drawn inside the question's thresholds, the
+draws answer that question and any with lower thresholds (the mass then counts the
+draws below them in expectation), not higher ones.  Every draw has
+exactly the asked block indices (forced on both blocks, as a question with those
+indices only).  The laws' parameters are fitted by the cross-entropy method on pilot
+draws (weighted moments and weighted least squares), which cannot bias the final
+estimate.  "below" False (the descent side, or forcing on the upper side) works on
+the flipped block -T, whose law is the same.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import stats
+from scipy.linalg import eigvalsh_tridiagonal
+from scipy.special import log_ndtr
+from threadpoolctl import threadpool_limits
+
+from ._kac_rice_kernels import (
+    tridiagonal_batch,
+    tridiagonal_eigenvalue,
+    tridiagonal_eliminate,
+    tridiagonal_logdets,
+)
+from ._kac_rice_spectral import goe_spectra, log_goe_norm
+from .derived import DerivedConstants
+
+_DF = 5.0  # Student t tails: dominate the Gaussian target whatever the fitted scale
+_WIDEN = 1.3  # fitted scales are widened: a proposal narrower than its target has heavy weights
+
+
+class EdgeTilt:
+    """Tilt of the first ``L`` entries of a tridiagonal GOE of order n (scale s).
+
+    Diagonal z_i ~ N(m_i, 1) instead of N(0, 1) (entry s sqrt(2) z_i), squared
+    off-diagonals c_i ~ g_i chi2_{n-i} instead of chi2_{n-i} (entry s sqrt(c_i)).
+    ``shared``: one m and one g for all of them (the block shifted and scaled as a
+    whole, for a small block whose outliers the index question needs).
+    """
+
+    def __init__(self, n: int, length: int, shared: bool = False) -> None:
+        self.n, self.shared = n, shared
+        self.m = np.zeros(min(n, length))
+        self.dof = np.arange(n - 1, 0, -1.0)[: min(n - 1, length)]
+        self.g = np.ones(self.dof.size)
+
+    def draw(self, rng: np.random.Generator, size: int, s: float):
+        """(a, e, log density ratio target/proposal, z of the tilted diagonal, c)."""
+        n, lz, lc = self.n, self.m.size, self.g.size
+        z = rng.standard_normal((size, n))
+        z[:, :lz] += self.m
+        c = rng.chisquare(np.arange(n - 1, 0, -1.0), size=(size, max(n - 1, 0)))
+        c[:, :lc] *= self.g
+        log_r = -(z[:, :lz] @ self.m) + 0.5 * float(self.m @ self.m)
+        log_r += 0.5 * float(self.dof @ np.log(self.g))
+        log_r += (c[:, :lc] * (0.5 / self.g - 0.5)).sum(axis=1)
+        scale = s * math.sqrt(2.0)
+        return z * scale, np.sqrt(c) * s, log_r, z[:, :lz].copy(), c[:, :lc].copy()
+
+    def update(self, w: NDArray, z: NDArray, c: NDArray, step: float) -> None:
+        m = w @ z
+        g = (w @ c) / self.dof
+        if self.shared and m.size:  # one shift and one scale: fewer parameters to fit
+            m = np.full(m.size, m.mean())
+            g = np.full(g.size, float((w @ c).sum() / self.dof.sum()) if g.size else 1.0)
+        self.m = step * m + (1.0 - step) * self.m
+        self.g = np.clip(step * g + (1.0 - step) * self.g, 0.25, 4.0)
+
+
+def _wls(y: NDArray, x: NDArray, w: NDArray) -> tuple[NDArray, float]:
+    """Weighted least squares y ~ [1, x]: (coefficients, residual sd)."""
+    design = np.column_stack([np.ones(y.size), x])
+    sw = np.sqrt(w)
+    coef = np.linalg.lstsq(design * sw[:, None], y * sw, rcond=None)[0]
+    res = y - design @ coef
+    return coef, math.sqrt(max(float(w @ res**2), 1e-300))
+
+
+class Regression:
+    """Student t law of a coordinate given covariates: loc = coef . [1, x], scale sd."""
+
+    def __init__(self, mean: float, sd: float, covariates: int) -> None:
+        self.coef = np.zeros(covariates + 1)
+        self.coef[0] = mean
+        self.sd = sd
+
+    def loc(self, x: NDArray) -> NDArray:
+        return self.coef[0] + x @ self.coef[1:]
+
+    def draw(self, rng: np.random.Generator, x: NDArray) -> tuple[NDArray, NDArray]:
+        z = rng.standard_t(_DF, x.shape[0])
+        return self.loc(x) + self.sd * z, stats.t.logpdf(z, _DF) - math.log(self.sd)
+
+    def update(self, y: NDArray, x: NDArray, w: NDArray, step: float) -> None:
+        if w.sum() <= 0.0:
+            return
+        coef, sd = _wls(y, x, w / w.sum())
+        self.coef = step * coef + (1.0 - step) * self.coef
+        self.sd = step * _WIDEN * sd + (1.0 - step) * self.sd
+
+
+class ShiftLaw:
+    """Law of a shift y below an edge ``hi`` (y < hi), given covariates x.
+
+    A mixture: with probability ``pi`` a Student t (``Regression``) truncated to
+    y < hi, else hi - Gamma(alpha, theta).  The first follows a shift that the
+    Gaussian law of v places below the edge, the second a shift pinned to the edge.
+    """
+
+    def __init__(self, mean: float, sd: float, gap: float, covariates: int) -> None:
+        self.t = Regression(mean, sd, covariates)
+        self.alpha, self.theta, self.pi = 2.0, gap / 2.0, 0.5
+
+    def _parts(self, y: NDArray, hi: NDArray, x: NDArray) -> tuple[NDArray, NDArray]:
+        """log of each component's weighted density; an infinite edge (no eigenvalue
+        above) leaves the Student t alone."""
+        loc, sd = self.t.loc(x), self.t.sd
+        finite = np.isfinite(hi)
+        pi = np.where(finite, self.pi, 1.0)
+        log_a = (
+            stats.t.logpdf((y - loc) / sd, _DF) - math.log(sd)
+            - stats.t.logcdf((hi - loc) / sd, _DF)
+        )  # fmt: skip
+        gap = np.where(finite, np.maximum(hi - y, 1e-300), 1.0)
+        log_b = np.where(finite, stats.gamma.logpdf(gap, self.alpha, scale=self.theta), -np.inf)
+        with np.errstate(divide="ignore"):
+            return np.log(pi) + log_a, np.log1p(-pi) + log_b
+
+    def log_q(self, y: NDArray, hi: NDArray, x: NDArray) -> NDArray:
+        return np.logaddexp(*self._parts(y, hi, x))
+
+    def draw(self, rng: np.random.Generator, hi: NDArray, x: NDArray) -> tuple[NDArray, NDArray]:
+        size = hi.size
+        loc, sd = self.t.loc(x), self.t.sd
+        top = stats.t.cdf((hi - loc) / sd, _DF)
+        u = rng.random(size) * top
+        y_a = loc + sd * stats.t.ppf(np.clip(u, 1e-300, None), _DF)
+        finite = np.isfinite(hi)
+        y_b = np.where(finite, hi, 0.0) - rng.gamma(self.alpha, self.theta, size)
+        pick = ((rng.random(size) < self.pi) & (top > 0.0) & (y_a < hi)) | ~finite
+        y = np.where(pick, y_a, y_b)
+        return y, self.log_q(y, hi, x)
+
+    def update(self, y: NDArray, hi: NDArray, x: NDArray, w: NDArray, step: float) -> None:
+        log_a, log_b = self._parts(y, hi, x)
+        r_a = np.exp(log_a - np.logaddexp(log_a, log_b))
+        w_a, w_b = w * r_a, w * (1.0 - r_a)
+        self.t.update(y, x, w_a, step)
+        if w_b.sum() > 0.0:
+            gap = np.where(np.isfinite(hi), hi - y, 0.0)
+            wb = w_b / w_b.sum()
+            mean = float(wb @ gap)
+            var = max(float(wb @ (gap - mean) ** 2), 1e-300)
+            alpha = min(max(mean * mean / var, 1.0), 50.0)
+            self.alpha = step * alpha + (1.0 - step) * self.alpha
+            self.theta = step * mean / alpha + (1.0 - step) * self.theta
+            pi = min(max(float(w_a.sum()) / max(float(w.sum()), 1e-300), 0.15), 0.85)
+            self.pi = step * pi + (1.0 - step) * self.pi
+
+
+def _log_normal_mass(a: NDArray, b: NDArray) -> NDArray:
+    """log(Phi(b) - Phi(a)) for a <= b, accurate in both tails (-inf where empty)."""
+    flip = a > 0.0  # both in the upper tail: use Phi(-a) - Phi(-b)
+    hi = np.where(flip, -a, b)
+    lo = np.where(flip, -b, a)
+    l_hi, l_lo = log_ndtr(hi), log_ndtr(lo)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = l_hi + np.log1p(-np.exp(l_lo - l_hi))
+    return np.where(b > a, out, -np.inf)
+
+
+class IntervalLaw:
+    """Beta(a, b) law of a shift's relative position in an interval (lo, hi) between
+    two consecutive eigenvalues; a, b in [1, 3.5] (the integrand vanishes linearly at
+    both ends, as for ``GapLaw``)."""
+
+    def __init__(self) -> None:
+        self.a, self.b = 2.0, 2.0
+
+    def draw(self, rng, lo: NDArray, hi: NDArray) -> tuple[NDArray, NDArray]:
+        f = rng.beta(self.a, self.b, lo.size)
+        log_q = stats.beta.logpdf(f, self.a, self.b) - np.log(hi - lo)
+        return lo + f * (hi - lo), log_q
+
+    def update(self, y: NDArray, lo: NDArray, hi: NDArray, w: NDArray, step: float) -> None:
+        f = (y - lo) / (hi - lo)
+        mean = float(w @ f)
+        var = max(float(w @ (f - mean) ** 2), 1e-12)
+        common = max(mean * (1.0 - mean) / var - 1.0, 1e-6)
+        a = min(max(mean * common, 1.0), 3.5)
+        b = min(max((1.0 - mean) * common, 1.0), 3.5)
+        self.a = step * a + (1.0 - step) * self.a
+        self.b = step * b + (1.0 - step) * self.b
+
+
+class GapLaw:
+    """Gamma(alpha, theta) law of the gaps y - xi of forced eigenvalues below a shift.
+
+    alpha stays in [1, 3.5]: the integrand vanishes linearly as an eigenvalue meets the
+    shift, and a proposal density ~ gap^(alpha - 1) then keeps the weights' variance
+    finite.
+    """
+
+    def __init__(self, theta: float) -> None:
+        self.alpha, self.theta = 1.0, theta
+
+    def draw(self, rng: np.random.Generator, shape: tuple[int, int]) -> tuple[NDArray, NDArray]:
+        gaps = rng.gamma(self.alpha, self.theta, shape)
+        return gaps, stats.gamma.logpdf(gaps, self.alpha, scale=self.theta).sum(axis=1)
+
+    def update(self, gaps: NDArray, w: NDArray, step: float) -> None:
+        if gaps.size == 0:
+            return
+        flat = gaps.ravel()
+        ww = np.repeat(w, gaps.shape[1]) / gaps.shape[1]
+        mean = float(ww @ flat)
+        var = max(float(ww @ (flat - mean) ** 2), 1e-300)
+        alpha = min(max(mean * mean / var, 1.0), 3.5)
+        self.alpha = step * alpha + (1.0 - step) * self.alpha
+        self.theta = step * mean / alpha + (1.0 - step) * self.theta
+
+
+def _forced(rng, y, rest_logdet, n, k, s, law: GapLaw):
+    """k eigenvalues y - gap (gaps iid from ``law``) below y over a rest of order n - k;
+    (xi, gaps, log of the ratio of the GOE density of the ordered spectrum to the
+    proposal's), as in ``_kac_rice_spectral.forced_spectra``."""
+    gaps, log_g = law.draw(rng, (y.size, k))
+    xi = y[:, None] - gaps
+    log_w = (
+        math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
+        + log_goe_norm(n - k, s) - log_goe_norm(n, s)
+    ) + rest_logdet(xi)  # fmt: skip
+    for i in range(k):
+        for j in range(i):
+            log_w += np.log(np.abs(xi[:, i] - xi[:, j]))
+    log_w += -(xi**2).sum(axis=1) / (4.0 * s * s) - log_g
+    return xi, gaps, log_w
+
+
+def block_plan(n: int, k_below: int, y_star: float, radius: float) -> tuple[float, int, bool]:
+    """How to draw a block of order n with k_below eigenvalues below its shift, the
+    shift's N -> infinity place being y_star and the block's bulk [-radius, radius] in
+    that limit.
+
+    Returns (sign, k, forced): the block is drawn in the frame sign * block (sign -1
+    flips it), with k of its eigenvalues below the shift there.  Where y_star lies
+    beyond the bulk the eigenvalues on the far side of the shift are outliers:
+    ``forced``, drawn explicitly (the frame puts them below).  At the edge or inside,
+    the frame is the one with fewer eigenvalues below, and the shift is placed between
+    the k-th and (k+1)-th eigenvalues of the whole block.
+    """
+    reach = radius * (1.0 + 1e-9)  # the exponent's maximiser sits exactly at an edge
+    if y_star < -reach:
+        return 1.0, k_below, k_below > 0
+    if y_star > reach:
+        return -1.0, n - k_below, n - k_below > 0
+    sign = 1.0 if k_below <= n - k_below else -1.0
+    return sign, min(k_below, n - k_below), False
+
+
+_BLAS_FROM = 32  # G-block orders from which the Schur product goes to BLAS
+
+
+def _schur(a: NDArray, e: NDArray, y: NDArray, b: NDArray) -> tuple[NDArray, NDArray]:
+    """B^T (T - y)^-1 B per draw (T tridiagonal, rows a, e; B of shape (draws, n, m)) and
+    the pivot statistics of ``tridiagonal_pivots``.
+
+    LDL^T without pivoting, also where T - y is indefinite (a shift between two
+    eigenvalues): checked against the eigendecomposition in the tests.  For m >=
+    ``_BLAS_FROM`` the elimination scales the rows (Z = |D|^-1/2 L^-1 B, in place) and
+    the product Z^T diag(sgn D) Z is one single-threaded GEMM per draw, several times
+    faster than the compiled rank-one updates at N ~ 1000 (small products stay
+    compiled: a call per draw would cost more than the product).
+    """
+    size, _, m = b.shape
+    st = np.empty((size, 4))
+    if m < _BLAS_FROM:
+        schur = np.zeros((size, m, m))
+        tridiagonal_batch(a, e, y, b, schur, st)
+        return schur, st
+    z = np.ascontiguousarray(b)
+    signs = tridiagonal_eliminate(a, e, y, z, st)
+    schur = np.empty((size, m, m))
+    with threadpool_limits(1, user_api="blas"):
+        for k in range(size):
+            schur[k] = (z[k].T * signs[k]) @ z[k]
+    return schur, st
+
+
+def _spectra(a: NDArray, e: NDArray) -> NDArray:
+    """Ascending eigenvalues of a batch of symmetric tridiagonal matrices (rows a, e)."""
+    size, n = a.shape
+    if n > 64:
+        return np.array([eigvalsh_tridiagonal(a[k], e[k]) for k in range(size)])
+    mats = np.zeros((size, n, n))
+    i = np.arange(n)
+    mats[:, i, i] = a
+    mats[:, i[1:], i[:-1]] = e
+    mats[:, i[:-1], i[1:]] = e
+    return np.linalg.eigvalsh(mats)
+
+
+class EdgeSampler:
+    """The sequential proposal of the module docstring for one index question.
+
+    ``below_D`` is the number of the D block's eigenvalues below y_D asked for;
+    ``below_G`` the same for the G block, or None to leave it and y_G free.
+    ``centre`` is v* = (l_D, l_G, rho)/N where the proposal starts, ``thresholds``
+    (u_D, u_G) the question's loss levels.
+    """
+
+    def __init__(
+        self, constants: DerivedConstants, n_D: int, n_G: int, below_D: int, below_G,
+        centre: NDArray, thresholds: tuple[float, float],
+    ) -> None:  # fmt: skip
+        n = n_D + n_G
+        self.n_D, self.n_G, self.n = n_D, n_G, n
+        b, b1 = constants.b, constants.b1
+        self.s_D = math.sqrt(b * b / (2.0 * n) + b1 * b1 / (2.0 * n_D))
+        self.s_G = b / math.sqrt(2.0 * n)
+        self.off_sd = b / math.sqrt(2.0 * n)
+        t = constants.to_ensemble
+        self.w_of_v = np.stack([t[0] + t[1], t[0], np.array([0.0, 1.0, 0.0])])
+        self.v_of_w = np.linalg.inv(self.w_of_v)
+        cov_w = self.w_of_v @ constants.cov_matrix @ self.w_of_v.T / n
+        self.target = stats.multivariate_normal(np.zeros(2), cov_w[:2, :2])
+        self.t_coef = np.linalg.solve(cov_w[:2, :2], cov_w[:2, 2])  # E[t | y] = coef . y
+        self.t_sd = math.sqrt(cov_w[2, 2] - cov_w[2, :2] @ self.t_coef)
+        self.thresholds = thresholds
+        w0 = self.w_of_v @ np.asarray(centre, dtype=float)
+        sd = np.sqrt(np.diag(cov_w))
+        kappa = n_D / n  # the limiting bulk radii 2 sqrt(lim s^2 (order)) of the blocks
+        radius_D = 2.0 * math.sqrt(0.5 * (b * b * kappa + b1 * b1))
+        radius_G = 2.0 * math.sqrt(0.5 * b * b * (1.0 - kappa))
+        self.plan_D = block_plan(n_D - 1, below_D, w0[0], radius_D)
+        sign, k, forced = self.plan_D
+        order = n_D - 1 - (k if forced else 0)
+        self.tilt = EdgeTilt(order, int(3.0 * order ** (1.0 / 3.0)) + 2)
+        tw_D = self.s_D * max(n_D - 1, 1) ** (-1.0 / 6.0)
+        self.shift_D = ShiftLaw(sign * w0[0], sd[0], tw_D, 0) if forced or not k else IntervalLaw()
+        self.gaps_D = GapLaw(tw_D / 2.0)
+        self.plan_G = None if below_G is None else block_plan(n_G - 1, below_G, w0[1], radius_G)
+        if self.plan_G is None:
+            self.shift_G = Regression(w0[1], sd[1], 1)
+        else:
+            sign, k, forced = self.plan_G
+            tw_G = self.s_G * max(n_G - 1, 1) ** (-1.0 / 6.0)
+            self.shift_G = (
+                ShiftLaw(sign * w0[1], sd[1], tw_G, 1) if forced or not k else IntervalLaw()
+            )
+            self.gaps_G = GapLaw(tw_G / 2.0)
+            order = n_G - 1 - (k if forced else 0)
+            self.tilt_G = EdgeTilt(order, order, shared=True)  # the whole block moves
+
+    # ------------------------------------------------------------------ blocks
+    def _d_block(self, rng: np.random.Generator, size: int) -> dict:
+        """The D block in its frame: shift, log|det(block - shift)|, sign, Schur matrix
+        B^T (block - shift)^-1 B, log weights."""
+        sign_f, k, forced = self.plan_D
+        nd1, m, s = self.n_D - 1, self.n_G - 1, self.s_D
+        a, e, log_r, z, c = self.tilt.draw(rng, size, s)
+        out = dict(a_z=z, a_c=c, gaps=np.empty((size, 0)))
+        count = k if forced else 0
+        b = rng.standard_normal((size, nd1, m))  # unit: off_sd^2 scales the Schur matrix
+        hi = np.empty(size)
+        tridiagonal_eigenvalue(a, e, k - count, hi)
+        if k and not forced:  # the shift between the k-th and (k+1)-th eigenvalues
+            lo = np.empty(size)
+            tridiagonal_eigenvalue(a, e, k - 1, lo)
+            y, log_q = self.shift_D.draw(rng, lo, hi)
+            out.update(lo=lo)
+        else:
+            y, log_q = self.shift_D.draw(rng, hi, np.empty((size, 0)))
+        out.update(hi=hi)
+        schur, st = _schur(a, e, y, b[:, count:, :])
+        log_det, sign = st[:, 1].copy(), st[:, 2].copy()
+        if count:
+            rest = lambda p: tridiagonal_logdets(a, e, p).sum(axis=1)  # noqa: E731
+            xi, gaps, w = _forced(rng, y, rest, nd1, count, s, self.gaps_D)
+            log_r = log_r + w
+            d = xi - y[:, None]
+            log_det += np.log(np.abs(d)).sum(axis=1)
+            sign *= (-1.0) ** count
+            schur += np.einsum("kic,ki,kid->kcd", b[:, :count, :], 1.0 / d, b[:, :count, :])
+            out.update(gaps=gaps)
+        flip = 1.0 if sign_f > 0 else (-1.0) ** nd1
+        out.update(y_p=y, y=sign_f * y, log_q=log_q, log_r=log_r, log_det=log_det,
+                   sign=sign * flip, schur=(sign_f * self.off_sd**2) * schur)  # fmt: skip
+        return out
+
+    def _g_block(self, rng: np.random.Generator, y_D: NDArray) -> dict:
+        """The G block's eigenvalues minus its shift, the shift and the log weights."""
+        size, n, s = y_D.size, self.n_G - 1, self.s_G
+        if self.plan_G is None:
+            y, log_q = self.shift_G.draw(rng, y_D[:, None])
+            return dict(y=y, log_q=log_q, log_r=np.zeros(size),
+                        g=goe_spectra(rng, n, s, size) - y[:, None])  # fmt: skip
+        sign_f, k, forced = self.plan_G
+        a, e, log_r, z, c = self.tilt_G.draw(rng, size, s)
+        mu = _spectra(a, e)  # the flipped frame's law is the same
+        out = dict(gaps=np.empty((size, 0)), a_z=z, a_c=c)
+        if k and not forced:
+            lo, hi = mu[:, k - 1], mu[:, k]
+            y, log_q = self.shift_G.draw(rng, lo, hi)
+            lam = mu
+            out.update(lo=lo, hi=hi)
+        else:
+            hi = mu[:, 0] if mu.shape[1] else np.full(size, np.inf)
+            y, log_q = self.shift_G.draw(rng, hi, y_D[:, None])
+            lam = mu
+            if forced:
+                rest = lambda p: np.log(np.abs(p[:, :, None] - mu[:, None, :])).sum(axis=(1, 2))  # noqa: E731
+                xi, gaps, w = _forced(rng, y, rest, n, k, s, self.gaps_G)
+                log_r = log_r + w
+                lam = np.concatenate([xi, mu], axis=1)
+                out.update(gaps=gaps)
+            out.update(hi=hi)
+        out.update(log_r=log_r)
+        out.update(y_p=y, y=sign_f * y, log_q=log_q, g=sign_f * (lam - y[:, None]))
+        return out
+
+    def _t(self, rng: np.random.Generator, y: NDArray) -> tuple[NDArray, NDArray]:
+        """t given y = (y_D, y_G): its Gaussian law cut to the thresholds; (t, log mass).
+
+        u_G bounds t = l_G/N; u_D bounds (l_D - l_G)/N = c . y + (c_t - 1) t, with v's
+        first row of the inverse change of coordinates (c, c_t).
+        """
+        u_D, u_G = self.thresholds
+        mean, sd = y @ self.t_coef, self.t_sd
+        lo = np.full(y.shape[0], -np.inf)
+        hi = np.full(y.shape[0], u_G)
+        row = self.v_of_w[0]
+        slope, rest = row[2] - 1.0, u_D - y @ row[:2]
+        if math.isfinite(u_D):
+            if abs(slope) < 1e-12:
+                hi = np.where(rest >= 0.0, hi, -np.inf)
+            elif slope > 0.0:
+                hi = np.minimum(hi, rest / slope)
+            else:
+                lo = rest / slope
+        a, b = (lo - mean) / sd, (hi - mean) / sd
+        log_mass = _log_normal_mass(a, b)
+        ok = np.isfinite(log_mass)
+        t = mean.copy()
+        if ok.any():
+            t[ok] = stats.truncnorm.rvs(a[ok], b[ok], loc=mean[ok], scale=sd, random_state=rng)
+        return t, log_mass
+
+    # ------------------------------------------------------------------ draws
+    def draw(self, rng: np.random.Generator, size: int) -> dict[str, NDArray]:
+        """``size`` draws: the fields of ``KacRiceSamples`` and, under "_fit", what the
+        cross-entropy step needs."""
+        d = self._d_block(rng, size)
+        gb = self._g_block(rng, d["y"])
+        idx = np.arange(self.n_G - 1)
+        mat = -d["schur"]
+        mat[:, idx, idx] += gb["g"]
+        sign_s, log_s = np.linalg.slogdet(mat)
+        y = np.stack([d["y"], gb["y"]], axis=1)
+        t, log_mass = self._t(rng, y)
+        v = np.column_stack([y, t]) @ self.v_of_w.T
+        log_weight = (
+            self.target.logpdf(y) + log_mass - d["log_q"] - gb["log_q"] + d["log_r"] + gb["log_r"]
+        )
+        sign_f, k, _ = self.plan_D
+        neg_D = np.full(size, k if sign_f > 0 else (self.n_D - 1) - k, dtype=np.int64)
+        return {
+            "u_D": v[:, 0] - v[:, 1],
+            "u_G": v[:, 1].copy(),
+            "x": y[:, 1].copy(),
+            "x1": y[:, 0] - y[:, 1],
+            "log_abs_det": d["log_det"] + log_s,
+            "sign": (d["sign"] * sign_s).astype(np.int8),
+            "neg_D": neg_D,
+            "neg_G": (gb["g"] < 0.0).sum(axis=1).astype(np.int64),
+            "log_weight": log_weight,
+            "_fit": (d, gb, y),
+        }
+
+    def update(self, draws: dict, w: NDArray, step: float) -> None:
+        """Cross-entropy step towards the terms' weights ``w`` (normalised) of a pilot."""
+        d, gb, y = draws["_fit"]
+        self.tilt.update(w, d["a_z"], d["a_c"], step)
+        self._update_shift(self.shift_D, d, np.empty((w.size, 0)), w, step)
+        self.gaps_D.update(d["gaps"], w, step)
+        if self.plan_G is None:
+            self.shift_G.update(gb["y"], y[:, :1], w, step)
+            return
+        self._update_shift(self.shift_G, gb, y[:, :1], w, step)
+        self.gaps_G.update(gb["gaps"], w, step)
+        self.tilt_G.update(w, gb["a_z"], gb["a_c"], step)
+
+    @staticmethod
+    def _update_shift(law, part: dict, x: NDArray, w: NDArray, step: float) -> None:
+        if isinstance(law, IntervalLaw):
+            law.update(part["y_p"], part["lo"], part["hi"], w, step)
+        else:
+            law.update(part["y_p"], part["hi"], x, w, step)
+
+
+def sample_edge(
+    constants: DerivedConstants,
+    n_D: int,
+    n_G: int,
+    samples: int,
+    rng: np.random.Generator,
+    below: tuple[int, int | None],
+    centre: NDArray,
+    thresholds: tuple[float, float],
+    question,
+    max_bytes: int,
+    pilot: int,
+    rounds: int,
+) -> tuple[dict[str, NDArray], int]:
+    """Fit the edge sampler on ``rounds`` pilot batches of ``pilot`` draws (their terms
+    for ``question``, which maps draws to log terms), then draw ``samples``.
+
+    Returns the final draws (the fields of ``KacRiceSamples``) and the pilot draws
+    spent.  A round moves the laws by the fraction ESS / (ESS + 2) of its effective
+    sample size, and the fitting stops early once a round's ESS exceeds a fifth of it.
+    """
+    sampler = EdgeSampler(constants, n_D, n_G, below[0], below[1], centre, thresholds)
+    per_draw = 8 * (n_D - 1) * (n_G - 1) * 2
+    batch = max(1, max_bytes // per_draw)
+
+    def draw(size: int, keep_fit: bool) -> dict[str, NDArray]:
+        parts = [sampler.draw(rng, min(batch, size - i)) for i in range(0, size, batch)]
+        out = {k: np.concatenate([p[k] for p in parts]) for k in parts[0] if k != "_fit"}
+        if keep_fit:
+            out["_fit"] = parts
+        return out
+
+    spent = 0
+    for _ in range(rounds):
+        draws = draw(pilot, True)
+        spent += pilot
+        terms = question(draws)
+        ok = np.isfinite(terms)
+        if ok.sum() < 2:
+            continue
+        w = np.where(ok, np.exp(terms - terms[ok].max()), 0.0)
+        ess = w.sum() ** 2 / (w * w).sum()
+        w /= w.sum()
+        start = 0
+        for part in draws["_fit"]:
+            size = part["u_D"].size
+            sub = w[start : start + size]
+            if sub.sum() > 0.0:
+                sampler.update(part, sub / sub.sum(), ess / (ess + 2.0) * sub.sum())
+            start += size
+        if ess > 0.2 * pilot:
+            break
+    return draw(samples, False), spent
