@@ -12,6 +12,7 @@ import math
 import numpy as np
 import pytest
 
+import spinglass_gan as sg
 from spinglass_gan.complexity.derived import DerivedConstants
 from spinglass_gan.complexity.game_spec import GameSpec
 from spinglass_gan.games.game import SpinGlassGame
@@ -222,3 +223,23 @@ def test_presets_return_the_class_they_are_called_on():
     assert type(spec) is GameSpec and spec == games[0]
     assert repr(spec).startswith("GameSpec(") and repr(games[0]).startswith("SpinGlassGame(")
     assert not any(hasattr(spec, m) for m in ("theta", "complexity", "sample"))
+
+
+@pytest.mark.parametrize("params", [(3, 3, 1.0, 0.9), (2, 1, 0.5, 0.5), (3, 2, 0.3, 0.3)])
+def test_isotropic_preset_equals_the_derived_model(params):
+    # The preset as a user builds it (SpinGlassGame.gan) against GanSpinGlass with the
+    # derived formula: the same constants, and both exponents solved by the quadrant
+    # machinery from them, so 1e-10 is rounding (measured up to ~1e-13 on maps).
+    game = SpinGlassGame.gan(*params)
+    model = sg.GanSpinGlass(*params)
+    assert model.constants == DerivedConstants.from_game(game)
+    for u in [(np.inf, np.inf), (-1.0, -1.0), (0.5, -0.3), (2.0, np.inf), (np.inf, -2.0)]:
+        assert abs(game.theta(u) - model.theta(*u)) <= 1e-10 * max(1.0, abs(model.theta(*u)))
+    for ell in [(0.0, 0.0), (-1.0, -1.0), (0.5, -0.3), (-0.4, 0.6)]:
+        want = model.complexity_at(*ell)
+        assert abs(game.complexity_at(ell) - want) <= 1e-10 * max(1.0, abs(want)), ell
+    u_d, u_g = np.linspace(-6, 4, 9), np.linspace(-5, 3, 7)
+    got, want = game.theta_map(u_d, u_g), model.theta_map(u_d, u_g)
+    assert np.array_equal(np.isfinite(got), np.isfinite(want))
+    fin = np.isfinite(want)
+    assert np.all(np.abs(got[fin] - want[fin]) <= 1e-10 * np.maximum(1.0, np.abs(want[fin])))
