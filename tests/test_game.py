@@ -1,8 +1,9 @@
 """SpinGlassGame: validation, presets, file format and the arrays at one point.
 
-The arrays are checked against closed forms derived by hand for each preset and, for the
-paper's model, against DerivedConstants (an independent derivation of the same numbers):
-agreement to 1e-12 relative, i.e. rounding (the two differ only in summation order).
+The arrays are checked against closed forms derived by hand for each preset; for the
+paper's model DerivedConstants is read off the preset (one code path), so both are checked
+against the hand-derived closed forms of b, b1, v_D, v_G, K and C*: agreement to 1e-12
+relative, i.e. rounding (they differ only in summation order).
 """
 
 import json
@@ -11,6 +12,7 @@ import math
 import numpy as np
 import pytest
 
+import spinglass_gan as sg
 from spinglass_gan.complexity.derived import DerivedConstants
 from spinglass_gan.complexity.game_spec import GameSpec
 from spinglass_gan.games.game import SpinGlassGame
@@ -57,16 +59,44 @@ def test_size_limits():
         g.check_sizes([1500, 1500])
 
 
-@pytest.mark.parametrize("args", [(3, 3, 1.0, 0.9), (2, 1, 0.7, 0.3), (4, 2, 1.3, 0.5)])
+@pytest.mark.parametrize(
+    "args",
+    [(3, 3, 1.0, 0.9), (2, 1, 0.7, 0.3), (4, 2, 1.3, 0.5), (3, 2, 0.3, 0.3), (10, 10, 1e3, 0.5)],
+)
 def test_gan_preset_matches_derived_constants(args):
     p, q, sigma_z, kappa = args
     game = SpinGlassGame.gan(p, q, sigma_z, kappa)
     d = DerivedConstants.from_model(p, q, sigma_z, kappa)
-    assert _rel(DerivedConstants.from_game(game).as_dict()["cov"], d.as_dict()["cov"]) < 1e-12
-    for name in ("b", "b1", "v_D", "v_G", "log_constant", "alpha_D", "alpha_G"):
-        assert abs(
-            getattr(DerivedConstants.from_game(game), name) - getattr(d, name)
-        ) <= 1e-12 * max(1.0, abs(getattr(d, name)))
+    # One code path: the model's constants are the preset's, read off by from_game.
+    assert d == DerivedConstants.from_game(game)
+    # Against the closed forms derived by hand (docs/theory.md, "The model's own
+    # formula"): alpha_D = 1/2, alpha_G = 2 sigma_z^2, r = p + q.  1e-12 relative:
+    # rounding of sums of at most r + 1 terms.  The last case (alpha_G r(r-1) 2^r ~ 4e14)
+    # would lose b1 to cancellation if it were read as sigma_DD - sigma_DG.
+    r, a_g = p + q, 2.0 * sigma_z**2
+    closed = {
+        "b": math.sqrt(sigma_z**2 * r * (r - 1) * 2**r),
+        "b1": math.sqrt(p * (p - 1) * kappa),
+        "v_D": 0.5 * p + a_g * r * 2 ** (r - 1),
+        "v_G": a_g * r * 2 ** (r - 1),
+        "alpha_D": 0.5,
+        "alpha_G": a_g,
+    }
+    closed["log_constant"] = (
+        0.5
+        - 0.5 * kappa * math.log(kappa)
+        - 0.5 * (1 - kappa) * math.log(1 - kappa)
+        - 0.5 * kappa * math.log(closed["v_D"])
+        - 0.5 * (1 - kappa) * math.log(closed["v_G"])
+    )
+    for name, value in closed.items():
+        assert abs(getattr(d, name) - value) <= 1e-12 * max(1.0, abs(value)), name
+    cov = [
+        [0.5, 0, 0],
+        [0, a_g * 2**r, a_g * r * 2 ** (r - 1)],
+        [0, a_g * r * 2 ** (r - 1), a_g * (r * (r - 1) * 2 ** (r - 2) + r * 2 ** (r - 1))],
+    ]
+    assert _rel(d.cov_matrix, cov) < 1e-12
     # The profile: D block = b^2/2 + b1^2/(2 kappa), G block and off-diagonal b^2/2.
     s = game.profile
     assert _rel(s, [[d.b**2 / 2 + d.b1**2 / (2 * kappa), d.b**2 / 2], [d.b**2 / 2] * 2]) < 1e-12
@@ -193,3 +223,23 @@ def test_presets_return_the_class_they_are_called_on():
     assert type(spec) is GameSpec and spec == games[0]
     assert repr(spec).startswith("GameSpec(") and repr(games[0]).startswith("SpinGlassGame(")
     assert not any(hasattr(spec, m) for m in ("theta", "complexity", "sample"))
+
+
+@pytest.mark.parametrize("params", [(3, 3, 1.0, 0.9), (2, 1, 0.5, 0.5), (3, 2, 0.3, 0.3)])
+def test_isotropic_preset_equals_the_derived_model(params):
+    # The preset as a user builds it (SpinGlassGame.gan) against GanSpinGlass with the
+    # derived formula: the same constants, and both exponents solved by the quadrant
+    # machinery from them, so 1e-10 is rounding (measured up to ~1e-13 on maps).
+    game = SpinGlassGame.gan(*params)
+    model = sg.GanSpinGlass(*params)
+    assert model.constants == DerivedConstants.from_game(game)
+    for u in [(np.inf, np.inf), (-1.0, -1.0), (0.5, -0.3), (2.0, np.inf), (np.inf, -2.0)]:
+        assert abs(game.theta(u) - model.theta(*u)) <= 1e-10 * max(1.0, abs(model.theta(*u)))
+    for ell in [(0.0, 0.0), (-1.0, -1.0), (0.5, -0.3), (-0.4, 0.6)]:
+        want = model.complexity_at(*ell)
+        assert abs(game.complexity_at(ell) - want) <= 1e-10 * max(1.0, abs(want)), ell
+    u_d, u_g = np.linspace(-6, 4, 9), np.linspace(-5, 3, 7)
+    got, want = game.theta_map(u_d, u_g), model.theta_map(u_d, u_g)
+    assert np.array_equal(np.isfinite(got), np.isfinite(want))
+    fin = np.isfinite(want)
+    assert np.all(np.abs(got[fin] - want[fin]) <= 1e-10 * np.maximum(1.0, np.abs(want[fin])))

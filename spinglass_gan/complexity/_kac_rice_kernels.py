@@ -204,3 +204,27 @@ def tridiagonal_eliminate(a, e, y, b, stats):
         stats[k, 2] = sign
         stats[k, 3] = dlog
     return signs
+
+
+def fill_symmetric(rng, out, scale, shift):
+    """Per draw k: out[k] = (G + G^T) / sqrt(2) * scale - diag(shift[k]), G (m, m) standard normals.
+
+    G is drawn in C order, draw after draw, so the stream is that of
+    ``rng.standard_normal(out.shape)`` (numba's Generator draws the same numbers as
+    numpy's); ``scale`` (m, m) is the entry standard deviation of the symmetric W (its
+    diagonal gets sqrt(2) times it, as in a GOE).  The arithmetic is that of the
+    vectorised form, in the same order.
+    """
+    root2 = math.sqrt(2.0)
+    m = out.shape[1]
+    for k in range(out.shape[0]):
+        mat = out[k]
+        for i in range(m):
+            for j in range(m):
+                mat[i, j] = rng.standard_normal()
+        for i in range(m):
+            for j in range(i):
+                v = (mat[i, j] + mat[j, i]) / root2 * scale[i, j]
+                mat[i, j] = v
+                mat[j, i] = v
+            mat[i, i] = (mat[i, i] + mat[i, i]) / root2 * scale[i, i] - shift[k, i]

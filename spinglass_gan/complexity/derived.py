@@ -17,15 +17,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .. import _validation as val
-
-if TYPE_CHECKING:
-    from .game_spec import GameSpec
+from .game_spec import GameSpec
 
 __all__ = ["DerivedConstants", "LossCoordinates"]
 
@@ -169,8 +166,17 @@ class DerivedConstants:
     ) -> DerivedConstants:
         """The constants for (p, q, sigma_z, kappa); alpha_G defaults to 2 sigma_z^2.
 
-        With alpha_D = 1/2 and alpha_G = 2 sigma_z^2 the Hessian ensemble has the
-        paper's scales b = sqrt(r (r-1) 2^r) sigma_z and b1 = sqrt(p (p-1) kappa).
+        The model is built as its game, ``GameSpec.gan(p, q, sigma_z, kappa,
+        coupling="isotropic")``, and the constants are read off that game's arrays at one
+        point by :meth:`from_game`: the model and the game have one source of b, b1, v_D,
+        v_G, K and C*.  In closed form (docs/theory.md, "The model's own formula"),
+        with r = p + q,
+
+            b^2 = alpha_G r (r-1) 2^(r-1),   b1^2 = 2 kappa alpha_D p (p-1),
+            v_G = alpha_G r 2^(r-1),         v_D = alpha_D p + v_G,
+
+        so alpha_D = 1/2 and alpha_G = 2 sigma_z^2 give the paper's scales
+        b = sqrt(r (r-1) 2^r) sigma_z and b1 = sqrt(p (p-1) kappa).
 
         Parameters
         ----------
@@ -197,28 +203,11 @@ class DerivedConstants:
         alpha_G = 2.0 * sigma_z * sigma_z if alpha_G is None else val.positive("alpha_G", alpha_G)
         if not (math.isfinite(alpha_G) and alpha_G > 0.0):
             raise ValueError(f"sigma_z={sigma_z!r} is out of range: alpha_G = {alpha_G!r}")
-        r = p + q
-        half = 2.0 ** (r - 1)  # 2^(r-1); the fields' radial structure brings powers of 2
-        v_G = alpha_G * r * half
-        v_D = alpha_D * p + v_G
-        cov = (
-            (alpha_D, 0.0, 0.0),
-            (0.0, 2.0 * alpha_G * half, alpha_G * r * half),
-            (0.0, alpha_G * r * half, alpha_G * (r * (r - 1) * half / 2.0 + r * half)),
-        )
-        log_c = (
-            0.5
-            - 0.5 * kappa * math.log(kappa)
-            - 0.5 * (1.0 - kappa) * math.log1p(-kappa)
-            - 0.5 * kappa * math.log(v_D)
-            - 0.5 * (1.0 - kappa) * math.log(v_G)
-        )
-        b = math.sqrt(alpha_G * r * (r - 1) * half)
-        b1 = math.sqrt(2.0 * kappa * alpha_D * p * (p - 1))
-        for name, value in (("alpha_G", alpha_G), ("b", b), ("log_constant", log_c)):
-            if not math.isfinite(value) or (name != "log_constant" and value <= 0.0):
-                raise ValueError(f"sigma_z={sigma_z!r} is out of range: it gives {name}={value!r}")
-        return cls(p, q, kappa, alpha_D, alpha_G, b, b1, v_D, v_G, cov, log_c)
+        game = GameSpec.gan(p, q, sigma_z, kappa, "isotropic", alpha_D, alpha_G)
+        for name in ("profile", "gradient_variances", "field_covariance"):
+            if not np.all(np.isfinite(getattr(game, name))):
+                raise ValueError(f"sigma_z={sigma_z!r} is out of range: the game's {name} overflow")
+        return cls.from_game(game)
 
     @classmethod
     def from_game(cls, game: GameSpec) -> DerivedConstants:
@@ -226,10 +215,13 @@ class DerivedConstants:
 
         ``game`` must be ``SpinGlassGame.gan(p, q, sigma_z, kappa)`` in substance: two
         players with signs (-1, +1), xi_D = alpha_D R_D^p, xi_G = 0 and
-        xi_h = alpha_G (R_D + R_G)^r.  Then b^2 = 2 sigma_GG, b1^2 = 2 kappa
-        (sigma_DD - sigma_DG) from the game's variance profile, (v_D, v_G) are its gradient
-        variances, K is the block of its field covariance for (f_D, h, rho_D^h) = (l_D,
-        l_G, rho) and C* its log constant.  Agrees with :meth:`from_model` to rounding.
+        xi_h = alpha_G (R_D + R_G)^r.  Then b^2 = 2 sigma_GG from the game's variance
+        profile; b1^2 = 2 kappa xi_D''(1) = 2 kappa alpha_D p (p-1), the own field's part
+        of sigma_DD (its shared part equals sigma_DG; subtracting the two would cancel
+        digits when alpha_G is large); (v_D, v_G) are the game's gradient variances, K
+        the block of its field covariance for (f_D, h, rho_D^h) = (l_D, l_G, rho) and C*
+        its log constant.  This is the one place the model's constants are computed:
+        :meth:`from_model` builds the game and calls it.
 
         Parameters
         ----------
@@ -241,8 +233,6 @@ class DerivedConstants:
         DerivedConstants
             The model's own formula's constants of that game.
         """
-        from .game_spec import GameSpec
-
         if not isinstance(game, GameSpec):
             raise ValueError(f"game must be a SpinGlassGame, got {type(game).__name__}")
         own_d, own_g = game.own if game.K == 2 else ({}, {1: 1.0})
@@ -261,12 +251,11 @@ class DerivedConstants:
             or any(abs(shared[m] - c) > 1e-12 * c for m, c in expected.items())
         ):
             raise ValueError("game must have the isotropic coupling xi_h = alpha_G (R_D + R_G)^r")
-        sigma = game.profile
         v_D, v_G = (float(v) for v in game.gradient_variances)
         kappa = game.kappa[0]
         k = game.field_covariance[np.ix_([3, 0, 1], [3, 0, 1])]
-        b = math.sqrt(2.0 * sigma[1, 1])
-        b1 = math.sqrt(max(2.0 * kappa * (sigma[0, 0] - sigma[0, 1]), 0.0))
+        b = math.sqrt(2.0 * float(game.profile[1, 1]))
+        b1 = math.sqrt(2.0 * kappa * alpha_D * p * (p - 1))
         cov = tuple(tuple(float(v) for v in row) for row in k)
         # C* in the closed form for two species (the game's sum agrees to rounding).
         log_c = (

@@ -26,6 +26,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 from numpy.typing import NDArray
@@ -33,6 +34,7 @@ from numpy.typing import NDArray
 from .. import _validation as val
 from ._kac_rice_common import MAX_BYTES, log_sphere_area
 from ._kac_rice_estimates import _mean_stderr, _to_linear
+from ._kac_rice_kernels import fill_symmetric
 from .game_spec import GameSpec
 
 __all__ = ["GameKacRiceSamples", "game_kac_rice_samples", "log_prefactor"]
@@ -144,18 +146,76 @@ def _range_root(cov: NDArray[np.float64]) -> NDArray[np.float64]:
     return u * np.sqrt(np.where(w > tol, w, 0.0))
 
 
-def _fill(
-    rng: np.random.Generator,
-    out: NDArray[np.float64],
-    scale: NDArray[np.float64],
-    shift: NDArray[np.float64],
-) -> None:
-    """out[k] = W_k - diag(shift[k]); W symmetric with entry std ``scale`` (diagonal x sqrt 2)."""
-    g = rng.standard_normal(out.shape)
-    out[:] = (g + np.swapaxes(g, 1, 2)) / math.sqrt(2.0)
-    out *= scale
-    idx = np.arange(out.shape[1])
-    out[:, idx, idx] -= shift
+def draw_terms(
+    game: GameSpec,
+    sizes: tuple[int, ...],
+    samples: int,
+    gen: np.random.Generator,
+    max_bytes: int = MAX_BYTES,
+    indices: bool = False,
+) -> dict[str, NDArray]:
+    """The draws of the finite-N expectation: the one sampler of games and of the GAN model.
+
+    In this order from ``gen``: Y for all draws, (samples, 3K + 1) standard normals through
+    the range root of K (Y / N has covariance K / N); then W batch by batch,
+    (batch, m, m) standard normals symmetrised, m = sum N_s - K.  The GAN model's
+    plain Monte Carlo (``kac_rice_samples`` without a proposal) calls this through its
+    isotropic preset, so the same seed gives the same draws in both.
+
+    Parameters
+    ----------
+    game : GameSpec
+    sizes : tuple of int
+        N_s per species (checked).
+    samples : int
+        Draws, >= 2.
+    gen : numpy.random.Generator
+    max_bytes : int
+        Bound on the memory of the matrices held at once.
+    indices : bool
+        Also count the negative eigenvalues of each diagonal block of J' (one symmetric
+        eigensolve per block and draw; they draw nothing from ``gen``).
+
+    Returns
+    -------
+    dict
+        ``losses`` and ``shifts`` (samples, K), ``log_abs_det`` (samples,), ``sign``
+        (int8) and ``neg`` ((samples, K) block indices, -1 without ``indices``).
+    """
+    n = sum(sizes)
+    root = _range_root(game.field_covariance)
+    y = gen.standard_normal((samples, root.shape[1])) @ root.T / math.sqrt(n)
+    shifts = y @ game.shift_map.T
+    losses = y @ game.loss_map.T
+    blocks = np.repeat(np.arange(game.K), [s - 1 for s in sizes])
+    edges = np.concatenate([[0], np.cumsum([s - 1 for s in sizes])])
+    scale = np.sqrt(game.profile[np.ix_(blocks, blocks)] / n)
+    m = blocks.size
+    batch = max(1, min(samples, max_bytes // (8 * m * m)))
+    log_abs_det = np.empty(samples)
+    sign = np.empty(samples, dtype=np.int8)
+    neg = np.full((samples, game.K), -1, dtype=np.int64)
+    buf = np.empty((batch, m, m))
+    for start in range(0, samples, batch):
+        stop = min(samples, start + batch)
+        mats = buf[: stop - start]
+        # W - diag(shifts): (G + G^T) / sqrt(2) * scale, G drawn matrix by matrix
+        fill_symmetric(gen, mats, scale, np.ascontiguousarray(shifts[start:stop][:, blocks]))
+        if indices:  # eigvalsh reads one triangle; slogdet's LU works on a copy
+            for s, (lo, hi) in enumerate(pairwise(edges)):
+                neg[start:stop, s] = (np.linalg.eigvalsh(mats[:, lo:hi, lo:hi]) < 0.0).sum(1)
+        sgn, logdet = np.linalg.slogdet(mats)
+        sign[start:stop] = sgn
+        log_abs_det[start:stop] = logdet
+    if np.isnan(log_abs_det).any():
+        raise FloatingPointError("slogdet returned NaN (non-finite Jacobian entries)")
+    return {
+        "losses": losses,
+        "shifts": shifts,
+        "log_abs_det": log_abs_det,
+        "sign": sign,
+        "neg": neg,
+    }
 
 
 def game_kac_rice_samples(
@@ -187,28 +247,13 @@ def game_kac_rice_samples(
     sizes = game.check_sizes(sizes)
     samples = val.integer("samples", samples, 2)
     max_bytes = val.integer("max_bytes", max_bytes, 1)
-    gen = np.random.default_rng(rng)
-    n = sum(sizes)
-    root = _range_root(game.field_covariance)
-    y = gen.standard_normal((samples, root.shape[1])) @ root.T / math.sqrt(n)
-    shifts = y @ game.shift_map.T
-    losses = y @ game.loss_map.T
-    blocks = np.repeat(np.arange(game.K), [s - 1 for s in sizes])
-    scale = np.sqrt(game.profile[np.ix_(blocks, blocks)] / n)
-    m = blocks.size
-    batch = max(1, min(samples, max_bytes // (8 * m * m)))
-    log_abs_det = np.empty(samples)
-    sign = np.empty(samples, dtype=np.int8)
-    buf = np.empty((batch, m, m))
-    for start in range(0, samples, batch):
-        stop = min(samples, start + batch)
-        mats = buf[: stop - start]
-        _fill(gen, mats, scale, shifts[start:stop][:, blocks])
-        s, logdet = np.linalg.slogdet(mats)
-        sign[start:stop] = s
-        log_abs_det[start:stop] = logdet
-    if np.isnan(log_abs_det).any():
-        raise FloatingPointError("slogdet returned NaN (non-finite Jacobian entries)")
+    d = draw_terms(game, sizes, samples, np.random.default_rng(rng), max_bytes)
     return GameKacRiceSamples(
-        game, sizes, log_prefactor(game, sizes), losses, shifts, log_abs_det, sign
+        game,
+        sizes,
+        log_prefactor(game, sizes),
+        d["losses"],
+        d["shifts"],
+        d["log_abs_det"],
+        d["sign"],
     )

@@ -61,6 +61,7 @@ from ._kac_rice_common import index as _index
 from ._kac_rice_common import threshold as _threshold
 from ._kac_rice_edge import sample_edge
 from ._kac_rice_estimates import MIN_ESS, KacRiceAccuracyWarning, KacRiceEstimate, KacRiceSamples
+from ._kac_rice_plain import plain_draws
 from ._kac_rice_proposals import adapt, forcing_plan, proposal_law, sample_dense, sample_spectral
 from .derived import DerivedConstants
 from .quadrant import QuadrantSolver
@@ -114,7 +115,10 @@ def kac_rice_samples(
     proposal : None, "auto", array_like of shape (3,) or (mean, cov)
         Importance sampling: v = (l_D, l_G, rho)/N is drawn from N(mean, C/N) instead
         of its law N(0, K/N), and each term is multiplied by the likelihood ratio
-        N(v; 0, K/N) / N(v; mean, C/N).  None: the exact law.  An array: that mean,
+        N(v; 0, K/N) / N(v; mean, C/N).  None: the exact law, drawn (with the dense
+        sampler) by the sampler of the isotropic game preset
+        ``SpinGlassGame.gan(p, q, sigma_z, n_D / N)``, so the same seed gives the
+        preset's draws (docs/games.md, section 3).  An array: that mean,
         C = K.  A pair: mean and C (symmetric, with generalised eigenvalues against
         K in (1/2, 2), which keeps the estimator's variance finite).  "auto": the
         maximiser v* of the N -> infinity exponent over the set u_D, u_G and, when
@@ -207,6 +211,9 @@ def kac_rice_samples(
             mean, prop_cov, tilt = state
         draws = draw(samples, mean, prop_cov, tilt)
         del draws["v"], draws["moments"]
+    elif proposal is None:  # the exact law: the isotropic preset's sampler (one code path)
+        args = (constants, sigma_z, n_D, n_G, samples, gen, max_bytes, bool(indices))
+        draws = plain_draws(*args)
     else:
         args = (constants, n_D, n_G, samples, gen, mean, prop_cov, max_bytes, bool(indices))
         draws = sample_dense(*args)
