@@ -52,6 +52,7 @@ from scipy import optimize
 from .. import _validation as val
 from ..rmt.kblock import log_potential_gradient, spectral_radius_bound, validate_profile
 from . import _game_corners as _corners
+from . import _game_map
 
 __all__ = ["GameComplexity"]
 
@@ -348,7 +349,8 @@ class GameComplexity:
         u_2 = val.loss_levels("u_2", u_2)
         if self._quadrant is not None:
             return self._quadrant.suprema(u_1, u_2).values
-        return self._map_general(u_1, u_2)
+        fast = _game_map.theta_map(self, u_1, u_2)
+        return self._map_general(u_1, u_2) if fast is None else fast
 
     def _map_general(self, u_1: NDArray, u_2: NDArray) -> NDArray[np.float64]:
         """The faces of 13.2 shared between cells: the free face once, the face

@@ -1,0 +1,394 @@
+"""Theta maps of K = 2 games from Sigma on the loss grid (private).
+
+Theta(u) is the supremum of Sigma over the quadrant {ell <= u}, and that supremum is
+reached at a point of one of three kinds: a local maximum of Sigma inside the
+quadrant (a local maximum of F on the free face), a local maximum of Sigma along one
+of the quadrant's edges, or its corner u.  Every such point, with its exact value,
+is feasible for every cell above and to the right of it, so once all of them are
+known the map is a two-dimensional cumulative maximum (docs/theory.md, 13.2):
+
+* corners: Sigma at every grid node, exactly (below);
+* edges: along every grid line, Sigma is also known on a common extension below the
+  grid (down to where Sigma must fall below the smallest value of the map, from the
+  bound L(x) <= log(|x|_inf + R)); every interior discrete maximum along a line is
+  refined by a golden-section search on exact values of Sigma;
+* interior: the free face's local maxima (``_face_maxima``, as for one cell).
+
+Sigma(ell) = C* - |v_A|^2 / 2 + sup_t [L(C ell + M t) - |t|^2 / 2], v_A = Al^+ ell the
+least-norm point with those losses, M the directions of v that move x but not ell
+(e = 0 or 2 columns here).  For e = 0 (the losses fix x: the pure bipartite GAN) it is
+one evaluation of L per node.  For e = 2, with Q = (M M^T)^-1, D = Q C and z = D^T x,
+
+    Sigma(ell) = C* - |v_A|^2 / 2 - (C ell)^T Q (C ell) / 2 + sup_z [f(z) + z . ell],
+
+f = L(x) - x^T Q x / 2: a Legendre transform, separable on a rectangular loss grid
+(``_game_map_kernels.legendre_grid``).  Its grid maximiser seeds the Newton ascent of
+``_game_corners`` (exact gradient), and a cell whose neighbour's maximiser lies in
+another basin is also started from that maximiser (the larger value is kept), so the
+global inner maximum is taken where two basins nearly tie.  Cells whose grid
+maximiser sits on the border of the table are recomputed by the corner search.
+
+Where the losses span a line only (rank 1: the multi-species spin glasses, whose
+players share one loss), Theta at a cell is the larger of Sigma at the ends of the
+interval of the line allowed by u and the free face's maxima inside it.
+Other members (e = 1, or a singular D) return None: the face-by-face path applies.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..rmt.kblock import log_potential_gradient
+from ._game_map_kernels import legendre_grid
+
+_RTOL = 1e-12  # singular values below this fraction of the largest are zero
+_FEASIBLE_ATOL = 1e-10  # as game_complexity: slack (relative to 1 + |u|) of a bound
+_LINE = 256  # lines are sampled at least this finely over their searched length
+_TABLE = 161  # points per axis of the table of f for e = 2
+_NEWTON = 60  # Newton iterations at most (e = 2)
+_FD = 1e-7  # relative finite-difference step of the Hessian of L
+_GOLDEN = 45  # golden-section steps: the bracket shrinks by 0.618^45 ~ 4e-10
+
+
+def theta_map(game, u_1: NDArray, u_2: NDArray) -> NDArray[np.float64] | None:
+    """Theta on u_1 x u_2 (shape (len(u_2), len(u_1))), or None if not applicable."""
+    sv = np.linalg.svd(game._Al, compute_uv=False)
+    rank = int(np.sum(sv > _RTOL * sv.max())) if sv.size and sv.max() > 0.0 else 0
+    o1, o2 = np.argsort(u_1, kind="stable"), np.argsort(u_2, kind="stable")
+    s1, s2 = u_1[o1], u_2[o2]
+    if rank == 2:
+        sig = _LossSigma(game)
+        if sig.e not in (0, 2) or (sig.e == 2 and sig.w is None):
+            return None
+        out = _map_plane(game, sig, s1, s2)
+    elif rank == 1:
+        out = _map_line(game, s1, s2)
+    else:
+        return None
+    res = np.empty_like(out)
+    res[np.ix_(o2, o1)] = out
+    return res
+
+
+def _slack(u: NDArray) -> NDArray:
+    return _FEASIBLE_ATOL * (1.0 + np.abs(u))
+
+
+class _LossSigma:
+    """Sigma(ell) for members whose losses span the plane (rank(Al) = 2)."""
+
+    def __init__(self, game) -> None:
+        al, ax = game._Al, game._Ax
+        self.game = game
+        self.pv = np.linalg.pinv(al)  # ell -> v_A
+        self.c = ax @ self.pv  # ell -> x(v_A)
+        null = np.linalg.svd(al, full_matrices=True)[2][2:].T
+        self.m = np.zeros((2, 0))
+        if null.shape[1]:
+            u, s, _ = np.linalg.svd(ax @ null, full_matrices=False)
+            keep = s > _RTOL * max(s.max(), 1e-300)
+            self.m = u[:, keep] * s[keep]  # = ax @ (orthonormal basis of those directions)
+        self.e = self.m.shape[1]
+        self.w = None
+        if self.e == 2:
+            self.minv = np.linalg.inv(self.m)
+            self.q = self.minv.T @ self.minv  # (M M^T)^-1
+            d = self.q @ self.c
+            sd = np.linalg.svd(d, compute_uv=False)
+            if sd.min() > 1e-9 * sd.max():
+                self.w = np.linalg.inv(d.T)  # x = w z
+
+    def const(self, ells: NDArray) -> NDArray:
+        (a, b), (_, c) = self.pv.T @ self.pv  # |v_A|^2 as a quadratic form in ell
+        e1, e2 = ells[:, 0], ells[:, 1]
+        return self.game.log_constant - 0.5 * (a * e1 * e1 + 2.0 * b * e1 * e2 + c * e2 * e2)
+
+    def values(self, ells: NDArray, x0: NDArray | None = None) -> tuple[NDArray, NDArray]:
+        """Exact Sigma at loss rows ``ells`` and the maximising shifts; for e = 2 the
+        Newton ascent starts from the shifts x0."""
+        mu = ells[:, :1] * self.c[:, 0] + ells[:, 1:] * self.c[:, 1]  # C ell, row-wise
+        if self.e == 0:
+            lv, _ = log_potential_gradient(self.game.profile, self.game.kappa, mu)
+            return self.const(ells) + lv, mu
+        t0 = (x0 - mu) @ self.minv.T
+        step = np.full(t0.shape[0], self.step)
+        t, g = _ascent(self.game, mu, self.m, t0.copy(), step)
+        return self.const(ells) + g, mu + t @ self.m.T
+
+    def grid(self, e1: NDArray, e2: NDArray) -> tuple[NDArray, NDArray]:
+        """Exact Sigma on the grid e1 x e2, shape (len(e2), len(e1)), and the shifts."""
+        mesh = np.stack(np.meshgrid(e1, e2), axis=-1)  # [i2, i1, :]
+        flat = mesh.reshape(-1, 2)
+        if self.e == 0:
+            vals, xs = self.values(flat)
+            return vals.reshape(mesh.shape[:2]), xs.reshape(mesh.shape)
+        x0, border = self._seeds(e1, e2)
+        vals, xs = self.values(flat, x0.reshape(-1, 2))
+        vals, xs = vals.reshape(mesh.shape[:2]), xs.reshape(mesh.shape)
+        self._cross_seed(mesh, vals, xs)
+        if border.any():
+            vals[border] = self.game._sigma_many(mesh[border])
+        return vals, xs
+
+    def _seeds(self, e1: NDArray, e2: NDArray) -> tuple[NDArray, NDArray]:
+        """Grid maximisers of f(z) + z . ell (the separable transform) as shifts, and
+        the cells whose maximiser lies on the table's border."""
+        corners = np.array([[a, b] for a in (e1[0], e1[-1]) for b in (e2[0], e2[-1])])
+        mu = corners @ self.c.T
+        lo, hi = mu.min(axis=0), mu.max(axis=0)
+        # x* = C ell + Q^-1 grad L(x*): |x* - C ell| <= |Q^-1| max |grad L|, the
+        # latter estimated on a coarse grid around the centres (and doubled).
+        span = np.linalg.norm(np.linalg.inv(self.q), 2)
+        pad = max(1.0, float(np.max(hi - lo)))
+        probe = np.stack(
+            np.meshgrid(*(np.linspace(a - pad, b + pad, 41) for a, b in zip(lo, hi))), -1
+        ).reshape(-1, 2)
+        _, grad = log_potential_gradient(self.game.profile, self.game.kappa, probe)
+        margin = 2.0 * span * float(np.abs(grad).max()) + 1e-6
+        box = np.array([[a, b] for a in (lo[0] - margin, hi[0] + margin)
+                        for b in (lo[1] - margin, hi[1] + margin)])  # fmt: skip
+        zc = box @ np.linalg.inv(self.w).T  # z = D^T x
+        z1 = np.linspace(zc[:, 0].min(), zc[:, 0].max(), _TABLE)
+        z2 = np.linspace(zc[:, 1].min(), zc[:, 1].max(), _TABLE)
+        zz = np.stack(np.meshgrid(z1, z2, indexing="ij"), -1).reshape(-1, 2)
+        xs = zz @ self.w.T
+        lv, _ = log_potential_gradient(self.game.profile, self.game.kappa, xs)
+        f = (lv - 0.5 * np.einsum("ni,ij,nj->n", xs, self.q, xs)).reshape(_TABLE, _TABLE)
+        shape = (e2.size, e1.size)
+        val = np.empty(shape)
+        a1, a2 = np.empty(shape, dtype=np.int64), np.empty(shape, dtype=np.int64)
+        legendre_grid(f, z1, z2, e1, e2, val, a1, a2)
+        border = (a1 == 0) | (a1 == _TABLE - 1) | (a2 == 0) | (a2 == _TABLE - 1)
+        hx = np.abs(self.w) @ np.array([z1[1] - z1[0], z2[1] - z2[0]])
+        self.step = 2.0 * float(np.linalg.norm(self.minv @ hx))
+        self.hx = float(np.linalg.norm(hx))
+        x0 = np.stack((z1[a1], z2[a2]), axis=-1) @ self.w.T
+        return x0, border
+
+    def _cross_seed(self, mesh: NDArray, vals: NDArray, xs: NDArray) -> None:
+        """Restart cells from a neighbour's maximiser where it lies in another basin."""
+        for _ in range(2):
+            for axis in (0, 1):
+                for shift in (1, -1):
+                    nb = np.roll(xs, shift, axis=axis)
+                    d = np.linalg.norm(nb - xs, axis=-1)
+                    edge = [slice(None)] * 2
+                    edge[axis] = 0 if shift == 1 else -1
+                    d[tuple(edge)] = 0.0
+                    thr = 3.0 * float(np.median(d)) + 3.0 * self.hx
+                    i, j = np.nonzero(d > thr)
+                    if i.size == 0:
+                        continue
+                    v, x = self.values(mesh[i, j], nb[i, j])
+                    up = v > vals[i, j]
+                    vals[i[up], j[up]] = v[up]
+                    xs[i[up], j[up]] = x[up]
+
+
+def _ascent(game, mu: NDArray, m: NDArray, t: NDArray, cap: NDArray) -> tuple[NDArray, NDArray]:
+    """Newton ascent of g(t) = L(mu + M t) - |t|^2 / 2 from each row of t (e = 2).
+
+    The gradient M^T grad L - t is exact; the Hessian M^T (d grad L / dx) M - I is taken
+    by forward differences of grad L in one call with the gradient, shifted to be
+    negative definite; steps are capped at ``cap`` and halved until g does not
+    decrease.  A row stops when its step is at rounding level or no halving helps.
+    """
+    prof, kap = game.profile, game.kappa
+    n = t.shape[0]
+    x = mu + t @ m.T
+    lv, gl = log_potential_gradient(prof, kap, x)
+    g = lv - 0.5 * np.sum(t * t, axis=1)
+    active = np.arange(n)
+    eye = np.eye(2)
+    for _ in range(_NEWTON):
+        if active.size == 0:
+            break
+        xa, ta = x[active], t[active]
+        h = _FD * (1.0 + np.abs(xa))
+        probe = np.concatenate((xa + h[:, 0:1] * eye[0], xa + h[:, 1:2] * eye[1]))
+        _, gp = log_potential_gradient(prof, kap, probe)
+        k = active.size
+        hl = np.stack(((gp[:k] - gl[active]) / h[:, :1], (gp[k:] - gl[active]) / h[:, 1:]), -1)
+        hess = m.T @ (0.5 * (hl + hl.transpose(0, 2, 1))) @ m - eye
+        top = np.linalg.eigvalsh(hess)[:, -1]
+        hess -= (np.maximum(top, 0.0) + 1e-9)[:, None, None] * eye
+        grad = gl[active] @ m - ta
+        step = -np.linalg.solve(hess, grad[..., None])[..., 0]
+        norm = np.linalg.norm(step, axis=1)
+        step *= np.minimum(1.0, cap[active] / np.maximum(norm, 1e-300))[:, None]
+        done = np.zeros(k, dtype=bool)
+        moved = np.zeros(k, dtype=bool)
+        for _ in range(8):  # backtracking: the value may not decrease
+            todo = np.flatnonzero(~done)
+            if todo.size == 0:
+                break
+            tn = ta[todo] + step[todo]
+            xn = mu[active[todo]] + tn @ m.T
+            ln, gn = log_potential_gradient(prof, kap, xn)
+            vn = ln - 0.5 * np.sum(tn * tn, axis=1)
+            up = vn >= g[active[todo]]
+            rows = active[todo[up]]
+            t[rows], x[rows], g[rows], gl[rows] = tn[up], xn[up], vn[up], gn[up]
+            done[todo[up]] = moved[todo[up]] = True
+            step[todo[~up]] *= 0.5
+        tiny = np.linalg.norm(step, axis=1) <= 1e-12 * (1.0 + np.linalg.norm(ta, axis=1))
+        active = active[moved & ~tiny]
+    return t, g
+
+
+def _ball_low(game, tau: float) -> NDArray:
+    """Per loss, a level below which no point of range(G) has F >= tau: F <=
+    C* + log(|Ax| |v| + R) - |v|^2 / 2 bounds |v|, and ell_s = Al_s . v."""
+    a, b = game._radius, float(np.linalg.norm(game._Ax, 2))
+    rho = 1e12
+    for _ in range(500):
+        arg = 2.0 * (game.log_constant + math.log(a + b * rho) - tau)
+        new = math.sqrt(max(arg, 0.0))
+        if abs(new - rho) <= 1e-12 * (1.0 + rho):
+            break
+        rho = new
+    return -1.05 * rho * np.linalg.norm(game._Al, axis=1) - 1e-9
+
+
+def _fill(lo: float, u: NDArray) -> NDArray:
+    """Levels to add to the sorted levels u so that [min(lo, u[0]), u[-1]] is sampled
+    no coarser than 1/_LINE of its length: lines are searched at that resolution
+    whatever the spacing of the map."""
+    base = np.concatenate(([lo], u)) if lo < u[0] else u
+    step = (base[-1] - base[0]) / _LINE
+    if not step > 0.0:
+        return np.empty(0)
+    out = [base[:1]] if lo < u[0] else []
+    for a, b in itertools.pairwise(base):
+        k = math.ceil((b - a) / step)
+        if k > 1:
+            out.append(np.linspace(a, b, k + 1)[1:-1])
+    return np.concatenate(out) if out else np.empty(0)
+
+
+def _map_plane(game, sig: _LossSigma, u_1: NDArray, u_2: NDArray) -> NDArray:
+    n1, n2 = u_1.size, u_2.size
+    vals, xs = sig.grid(u_1, u_2)
+    if not np.all(np.isfinite(vals)):
+        raise ArithmeticError("Sigma is not finite on the loss grid")
+    tau = float(vals[0, 0])  # reached at a point feasible for every cell
+    lo = _ball_low(game, tau)
+    ext1, ext2 = _fill(lo[0], u_1), _fill(lo[1], u_2)
+    place = np.full((n2 + 1, n1 + 1), -np.inf)
+    place[:n2, :n1] = vals
+    pts, pvals = [], []
+    for axis, ext, levels in ((0, ext2, u_2), (1, ext1, u_1)):
+        # axis 0: the lines ell_1 = u_1[j] (columns), moving ell_2; axis 1: rows.
+        line_v, line_x = (vals, xs) if axis == 0 else (vals.T, xs.transpose(1, 0, 2))
+        coord = levels
+        if ext.size:
+            ev, ex = sig.grid(u_1, ext) if axis == 0 else sig.grid(ext, u_2)
+            if axis == 1:
+                ev, ex = ev.T, ex.transpose(1, 0, 2)
+            coord = np.concatenate((ext, levels))
+            order = np.argsort(coord, kind="stable")
+            coord = coord[order]
+            line_v = np.concatenate((ev, line_v), axis=0)[order]
+            line_x = np.concatenate((ex, line_x), axis=0)[order]
+        fixed = u_1 if axis == 0 else u_2
+        p, v = _refine_lines(sig, line_v, line_x, coord, fixed, moving=1 - axis)
+        pts.append(p)
+        pvals.append(v)
+    fv, fy = game._face_maxima((), np.empty(0), tau)
+    pts.append(fy[:, 2:])
+    pvals.append(fv)
+    p, v = np.concatenate(pts), np.concatenate(pvals)
+    j = np.searchsorted(u_1 + _slack(u_1), p[:, 0], side="left")
+    i = np.searchsorted(u_2 + _slack(u_2), p[:, 1], side="left")
+    np.maximum.at(place, (i, j), v)
+    np.maximum.accumulate(place, axis=0, out=place)
+    np.maximum.accumulate(place, axis=1, out=place)
+    return place[:n2, :n1]
+
+
+def _refine_lines(sig, line_v, line_x, coord, fixed, moving):
+    """Local maxima of Sigma along lines: line_v[k, l] is Sigma at coordinate coord[k]
+    on line l (whose other loss is fixed[l]); every interior discrete maximum is
+    refined by golden section on [coord[k - 1], coord[k + 1]].  Returns the points
+    (n, 2) and the values."""
+    v = line_v
+    peak = np.zeros(v.shape, dtype=bool)
+    peak[1:-1] = (v[1:-1] >= v[:-2]) & (v[1:-1] >= v[2:])
+    k, line = np.nonzero(peak)
+    if k.size == 0:
+        return np.empty((0, 2)), np.empty(0)
+    a, b = coord[k - 1].copy(), coord[k + 1].copy()
+    best_s, best_v = coord[k].copy(), v[k, line].copy()
+    x = line_x[k, line].copy()
+
+    def at(s, x0):
+        ells = np.empty((s.size, 2))
+        ells[:, moving] = s
+        ells[:, 1 - moving] = fixed[line]
+        return sig.values(ells, x0)
+
+    def keep(s, val, xn):
+        up = val > best_v
+        best_s[up], best_v[up] = s[up], val[up]
+        x[up] = xn[up]
+
+    g = 0.5 * (math.sqrt(5.0) - 1.0)
+    s1, s2 = b - g * (b - a), a + g * (b - a)
+    f1, x1 = at(s1, x)
+    f2, x2 = at(s2, x)
+    keep(s1, f1, x1)
+    keep(s2, f2, x2)
+    for _ in range(_GOLDEN):
+        right = f1 < f2
+        a = np.where(right, s1, a)
+        b = np.where(right, b, s2)
+        new = np.where(right, a + g * (b - a), b - g * (b - a))
+        fn, xn = at(new, x)
+        keep(new, fn, xn)
+        s1, s2 = np.where(right, s2, new), np.where(right, new, s1)
+        f1, f2 = np.where(right, f2, fn), np.where(right, fn, f1)
+    pts = np.empty((k.size, 2))
+    pts[:, moving] = best_s
+    pts[:, 1 - moving] = fixed[line]
+    return pts, best_v
+
+
+def _map_line(game, u_1: NDArray, u_2: NDArray) -> NDArray:
+    """Losses on a line ell = a s (a a unit vector): the interval of s allowed by u."""
+    a = np.linalg.svd(game._Al)[0][:, 0]
+    a = np.where(np.abs(a) > _RTOL, a, 0.0)
+    ends, feas = [], []
+    for k, levels, other in ((0, u_1, u_2), (1, u_2, u_1)):
+        if a[k] == 0.0:
+            ends.append(None)
+            continue
+        s = levels / a[k]
+        vals = game._sigma_many(s[:, None] * a[None, :])
+        # s is an end of the interval of a cell when the other bound holds there.
+        ok = a[1 - k] * s[:, None] <= other[None, :] + _slack(other)[None, :]
+        ends.append(np.where(ok, vals[:, None], -np.inf))
+        feas.append(vals[np.isfinite(vals)])
+    out = np.full((u_2.size, u_1.size), -np.inf)
+    if ends[0] is not None:
+        out = np.maximum(out, ends[0].T)  # (n1, n2) -> [i2, i1]
+    if ends[1] is not None:
+        out = np.maximum(out, ends[1])
+    for k in (0, 1):  # a loss that is identically 0 must lie below its level
+        if a[k] == 0.0:
+            levels = u_1 if k == 0 else u_2
+            bad = levels < -_slack(levels)
+            if k == 0:
+                out[:, bad] = -np.inf
+            else:
+                out[bad, :] = -np.inf
+    finite = np.concatenate(feas) if feas else np.empty(0)
+    if finite.size:
+        fv, fy = game._face_maxima((), np.empty(0), float(finite.min()))
+        for v, (e1, e2) in zip(fv, fy[:, 2:]):
+            ok = (e1 <= u_1 + _slack(u_1))[None, :] & (e2 <= u_2 + _slack(u_2))[:, None]
+            out = np.where(ok & (v > out), v, out)
+    return out
