@@ -312,16 +312,20 @@ def _map_plane(game, sig: _LossSigma, u_1: NDArray, u_2: NDArray) -> NDArray:
 
 def _refine_lines(sig, line_v, line_x, coord, fixed, moving):
     """Local maxima of Sigma along lines: line_v[k, l] is Sigma at coordinate coord[k]
-    on line l (whose other loss is fixed[l]); every interior discrete maximum is
-    refined by golden section on [coord[k - 1], coord[k + 1]].  Returns the points
-    (n, 2) and the values."""
+    on line l (whose other loss is fixed[l]); every discrete maximum is refined by
+    golden section on [coord[k - 1], coord[k + 1]] (cut at the ends: a maximum just
+    below the top level is feasible there).  Returns the points (n, 2) and values."""
     v = line_v
+    if v.shape[0] < 2:
+        return np.empty((0, 2)), np.empty(0)
     peak = np.zeros(v.shape, dtype=bool)
     peak[1:-1] = (v[1:-1] >= v[:-2]) & (v[1:-1] >= v[2:])
+    peak[0], peak[-1] = v[0] >= v[1], v[-1] >= v[-2]
     k, line = np.nonzero(peak)
     if k.size == 0:
         return np.empty((0, 2)), np.empty(0)
-    a, b = coord[k - 1].copy(), coord[k + 1].copy()
+    last = coord.size - 1
+    a, b = coord[np.maximum(k - 1, 0)], coord[np.minimum(k + 1, last)]
     best_s, best_v = coord[k].copy(), v[k, line].copy()
     x = line_x[k, line].copy()
 
