@@ -170,8 +170,11 @@ class _LossSigma:
         return x0, border
 
     def _cross_seed(self, mesh: NDArray, vals: NDArray, xs: NDArray) -> None:
-        """Restart cells from a neighbour's maximiser where it lies in another basin."""
-        for _ in range(2):
+        """Restart cells from a neighbour's maximiser where it lies in another basin
+        (farther than the neighbours' usual spacing); repeated where a cell changed."""
+        changed = np.ones(vals.shape, dtype=bool)
+        for _ in range(3):
+            cells, seeds = [], []
             for axis in (0, 1):
                 for shift in (1, -1):
                     nb = np.roll(xs, shift, axis=axis)
@@ -180,13 +183,20 @@ class _LossSigma:
                     edge[axis] = 0 if shift == 1 else -1
                     d[tuple(edge)] = 0.0
                     thr = 3.0 * float(np.median(d)) + 3.0 * self.hx
-                    i, j = np.nonzero(d > thr)
-                    if i.size == 0:
-                        continue
-                    v, x = self.values(mesh[i, j], nb[i, j])
-                    up = v > vals[i, j]
-                    vals[i[up], j[up]] = v[up]
-                    xs[i[up], j[up]] = x[up]
+                    flag = (d > thr) & np.roll(changed, shift, axis=axis)
+                    i, j = np.nonzero(flag)
+                    cells.append(np.stack((i, j), -1))
+                    seeds.append(nb[i, j])
+            cells, seeds = np.concatenate(cells), np.concatenate(seeds)
+            changed[:] = False
+            if cells.shape[0] == 0:
+                return
+            i, j = cells[:, 0], cells[:, 1]
+            v, x = self.values(mesh[i, j], seeds)
+            for n in np.flatnonzero(v > vals[i, j]):
+                if v[n] > vals[i[n], j[n]]:
+                    vals[i[n], j[n]], xs[i[n], j[n]] = v[n], x[n]
+                    changed[i[n], j[n]] = True
 
 
 def _ascent(game, mu: NDArray, m: NDArray, t: NDArray, cap: NDArray) -> tuple[NDArray, NDArray]:
@@ -220,7 +230,11 @@ def _ascent(game, mu: NDArray, m: NDArray, t: NDArray, cap: NDArray) -> tuple[ND
         step = -np.linalg.solve(hess, grad[..., None])[..., 0]
         norm = np.linalg.norm(step, axis=1)
         step *= np.minimum(1.0, cap[active] / np.maximum(norm, 1e-300))[:, None]
-        done = np.zeros(k, dtype=bool)
+        # Converged: the model's gain is at rounding level of g, or the step of t.
+        gain = np.sum(grad * step, axis=1)
+        done = (gain <= 1e-15 * (1.0 + np.abs(g[active]))) | (
+            np.linalg.norm(step, axis=1) <= 1e-12 * (1.0 + np.linalg.norm(ta, axis=1))
+        )
         moved = np.zeros(k, dtype=bool)
         for _ in range(8):  # backtracking: the value may not decrease
             todo = np.flatnonzero(~done)
