@@ -8,10 +8,11 @@ is feasible for every cell above and to the right of it, so once all of them are
 known the map is a two-dimensional cumulative maximum (docs/theory.md, 13.2):
 
 * corners: Sigma at every grid node, exactly (below);
-* edges: along every grid line, Sigma is also known on a common extension below the
-  grid (down to where Sigma must fall below the smallest value of the map, from the
-  bound L(x) <= log(|x|_inf + R)); every interior discrete maximum along a line is
-  refined by a golden-section search on exact values of Sigma;
+* edges: along every grid line, Sigma is also known at common added levels: below the
+  grid down to where Sigma must fall below the value at the lowest corner (from the
+  bound L(x) <= log(|x|_inf + R)), and inside it where its spacing is coarser than
+  1/_LINE of the searched length; every discrete maximum along a line (an end
+  included) is refined by a golden-section search on exact values of Sigma;
 * interior: the free face's local maxima (``_face_maxima``, as for one cell).
 
 Sigma(ell) = C* - |v_A|^2 / 2 + sup_t [L(C ell + M t) - |t|^2 / 2], v_A = Al^+ ell the
@@ -22,10 +23,10 @@ one evaluation of L per node.  For e = 2, with Q = (M M^T)^-1, D = Q C and z = D
     Sigma(ell) = C* - |v_A|^2 / 2 - (C ell)^T Q (C ell) / 2 + sup_z [f(z) + z . ell],
 
 f = L(x) - x^T Q x / 2: a Legendre transform, separable on a rectangular loss grid
-(``_game_map_kernels.legendre_grid``).  Its grid maximiser seeds the Newton ascent of
-``_game_corners`` (exact gradient), and a cell whose neighbour's maximiser lies in
-another basin is also started from that maximiser (the larger value is kept), so the
-global inner maximum is taken where two basins nearly tie.  Cells whose grid
+(``_game_map_kernels.legendre_grid``).  Its grid maximiser seeds a Newton ascent
+(``_ascent``: exact gradient, as in ``_game_corners``), and a cell whose neighbour's
+maximiser lies in another basin is also started from that maximiser (the larger value
+is kept), so the global inner maximum is taken where two basins nearly tie.  Cells whose grid
 maximiser sits on the border of the table are recomputed by the corner search.
 
 Where the losses span a line only (rank 1: the multi-species spin glasses, whose

@@ -29,8 +29,10 @@ How the suprema are taken (docs/theory.md, "The asymptotic supremum of a game"):
   by BFGS with the exact gradient -kappa_s Re m_s), kept if feasible for the
   inactive losses, and Theta is the largest over all 2^K faces.
 * Sigma is the face with every loss active.
-* Maps over (u_1, u_2) share the faces between cells and search the corner faces that
-  can win together (``_game_corners``).
+* Maps over (u_1, u_2) place the exact values of Sigma at every node, of its maxima
+  along every grid line and of the free face's maxima, and take one cumulative
+  maximum (``_game_map``); members it does not cover share the faces between cells
+  and search the corner faces that can win together (``_game_corners``).
 * K = 2 members whose profile has the paper's form (sigma_12 = sigma_22) and
   whose G has rank 3 with the D loss depending on the G loss use the package's
   exact quadrant machinery (:class:`~spinglass_gan.complexity.quadrant.QuadrantSolver`)
@@ -339,9 +341,12 @@ class GameComplexity:
         -------
         ndarray
             Theta per cell; each equals :meth:`theta` at that cell.  The paper-form
-            path computes the cells from shared face scans (fast); the general path
-            shares the free face and one face per row and column, and searches the
-            corners that can win together (about 10 ms each, docs/theory.md 13.2).
+            path computes the cells from shared face scans; other members take the
+            supremum of exact values of Sigma at the nodes, its maxima along the grid
+            lines and the free face's maxima (comparable speed where the losses fix
+            the shifts, a separable Legendre transform where two directions of shifts
+            are free); the rest share the faces between cells and search the corners
+            that can win (about 10 ms each, docs/theory.md 13.2).
         """
         if self.K != 2:
             raise ValueError(f"theta_map needs K = 2, got K = {self.K}")
