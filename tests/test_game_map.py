@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from test_game_complexity import BIPARTITE, MIXED, build_game
+from test_game_complexity import BIPARTITE, MIXED, build_game, paper_game
 
 import spinglass_gan as sg
 from spinglass_gan.complexity import _game_map
@@ -102,14 +102,25 @@ def test_unsorted_and_repeated_levels():
     np.testing.assert_array_equal(tm[:, 0], tm[:, 2])
 
 
-def test_members_outside_the_grid_method_use_faces():
-    """A bipartite GAN with a mixed own field has rank-3 G with one direction of x free
-    at fixed losses (e = 1): the face-by-face path serves, still equal to ``theta``."""
+def test_one_free_direction_of_shifts():
+    """A bipartite GAN with a mixed own field: rank-3 G with one direction of x free at
+    fixed losses (e = 1, the transform in p along it, interpolated in w): the grid map
+    equals the face-by-face map and ``theta``."""
     game = GameComplexity(*build_game([{3: 0.5, 2: 0.2}, {}], {(3, 2): 1.0}, [-1, 1], [0.5, 0.5]))
-    u1, u2 = np.array([-1.0, 0.5]), np.array([-0.8, 0.2])
-    assert _game_map.theta_map(game, u1, u2) is None
-    tm = game.theta_map(u1, u2)
-    assert abs(tm[0, 1] - game.theta([u1[1], u2[0]])) <= 1e-12
+    u1, u2 = _levels(game, 6, 5, np.random.default_rng(2))
+    fast = _game_map.theta_map(game, u1, u2)
+    assert fast is not None and _close(fast, game._map_general(u1, u2))
+    assert _close(fast[2:3, 4], np.array([game.theta([u1[4], u2[2]])]))
+
+
+@pytest.mark.parametrize("params", [(3, 3, 1.0, 0.9), (2, 1, 0.5, 0.5)])
+def test_paper_model_by_the_grid_method(params):
+    """The paper's model from arrays has e = 1 as well: the grid method, which knows
+    nothing of its form, reproduces the quadrant machinery's map (an independent
+    solver) over the tails and the bulk, to 1e-10 (1 + |Theta|)."""
+    game = paper_game(*params)
+    u1, u2 = np.linspace(-6.0, 2.0, 23), np.linspace(-5.0, 3.0, 19)
+    assert _close(_game_map.theta_map(game, u1, u2), game._quadrant.suprema(u1, u2).values)
 
 
 def test_legendre_grid_against_brute_force():

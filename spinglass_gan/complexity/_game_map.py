@@ -17,7 +17,7 @@ known the map is a two-dimensional cumulative maximum (docs/theory.md, 13.2):
 
 Sigma(ell) = C* - |v_A|^2 / 2 + sup_t [L(C ell + M t) - |t|^2 / 2], v_A = Al^+ ell the
 least-norm point with those losses, M the directions of v that move x but not ell
-(e = 0 or 2 columns here).  For e = 0 (the losses fix x: the pure bipartite GAN) it is
+(e columns).  For e = 0 (the losses fix x: the pure bipartite GAN) it is
 one evaluation of L per node.  For e = 2, with Q = (M M^T)^-1, D = Q C and z = D^T x,
 
     Sigma(ell) = C* - |v_A|^2 / 2 - (C ell)^T Q (C ell) / 2 + sup_z [f(z) + z . ell],
@@ -28,11 +28,14 @@ f = L(x) - x^T Q x / 2: a Legendre transform, separable on a rectangular loss gr
 maximiser lies in another basin is also started from that maximiser (the larger value
 is kept), so the global inner maximum is taken where two basins nearly tie.  Cells whose grid
 maximiser sits on the border of the table are recomputed by the corner search.
+For e = 1, x = p mhat + w nhat along and across M: w is fixed by the losses and the
+inner supremum is a Legendre transform in p, seeded from a table over (w, p).
 
 Where the losses span a line only (rank 1: the multi-species spin glasses, whose
 players share one loss), Theta at a cell is the larger of Sigma at the ends of the
 interval of the line allowed by u and the free face's maxima inside it.
-Other members (e = 1, or a singular D) return None: the face-by-face path applies.
+Other members (a singular D for e = 2, losses identically zero) return None: the
+face-by-face path applies.
 """
 
 from __future__ import annotations
@@ -44,7 +47,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..rmt.kblock import log_potential_gradient
-from ._game_map_kernels import legendre_grid
+from ._game_map_kernels import legendre_grid, line_seeds
 
 _RTOL = 1e-12  # singular values below this fraction of the largest are zero
 _FEASIBLE_ATOL = 1e-10  # as game_complexity: slack (relative to 1 + |u|) of a bound
@@ -63,7 +66,7 @@ def theta_map(game, u_1: NDArray, u_2: NDArray) -> NDArray[np.float64] | None:
     s1, s2 = u_1[o1], u_2[o2]
     if rank == 2:
         sig = _LossSigma(game)
-        if sig.e not in (0, 2) or (sig.e == 2 and sig.w is None):
+        if sig.e == 2 and sig.w is None:
             return None
         out = _map_plane(game, sig, s1, s2)
     elif rank == 1:
@@ -95,8 +98,13 @@ class _LossSigma:
             self.m = u[:, keep] * s[keep]  # = ax @ (orthonormal basis of those directions)
         self.e = self.m.shape[1]
         self.w = None
+        self.minv = np.linalg.pinv(self.m)  # shifts -> t
+        if self.e == 1:
+            norm = float(np.linalg.norm(self.m))
+            self.mhat = self.m[:, 0] / norm
+            self.nhat = np.array([-self.mhat[1], self.mhat[0]])
+            self.m2 = norm * norm
         if self.e == 2:
-            self.minv = np.linalg.inv(self.m)
             self.q = self.minv.T @ self.minv  # (M M^T)^-1
             d = self.q @ self.c
             sd = np.linalg.svd(d, compute_uv=False)
@@ -123,11 +131,12 @@ class _LossSigma:
     def grid(self, e1: NDArray, e2: NDArray) -> tuple[NDArray, NDArray]:
         """Exact Sigma on the grid e1 x e2, shape (len(e2), len(e1)), and the shifts."""
         mesh = np.stack(np.meshgrid(e1, e2), axis=-1)  # [i2, i1, :]
+        self._shape = mesh.shape[:2]
         flat = mesh.reshape(-1, 2)
         if self.e == 0:
             vals, xs = self.values(flat)
             return vals.reshape(mesh.shape[:2]), xs.reshape(mesh.shape)
-        x0, border = self._seeds(e1, e2)
+        x0, border = self._seeds(e1, e2) if self.e == 2 else self._seeds_line(flat)
         vals, xs = self.values(flat, x0.reshape(-1, 2))
         vals, xs = vals.reshape(mesh.shape[:2]), xs.reshape(mesh.shape)
         self._cross_seed(mesh, vals, xs)
@@ -141,15 +150,9 @@ class _LossSigma:
         corners = np.array([[a, b] for a in (e1[0], e1[-1]) for b in (e2[0], e2[-1])])
         mu = corners @ self.c.T
         lo, hi = mu.min(axis=0), mu.max(axis=0)
-        # x* = C ell + Q^-1 grad L(x*): |x* - C ell| <= |Q^-1| max |grad L|, the
-        # latter estimated on a coarse grid around the centres (and doubled).
+        # x* = C ell + Q^-1 grad L(x*): |x* - C ell| <= |Q^-1| max |grad L|.
         span = np.linalg.norm(np.linalg.inv(self.q), 2)
-        pad = max(1.0, float(np.max(hi - lo)))
-        probe = np.stack(
-            np.meshgrid(*(np.linspace(a - pad, b + pad, 41) for a, b in zip(lo, hi))), -1
-        ).reshape(-1, 2)
-        _, grad = log_potential_gradient(self.game.profile, self.game.kappa, probe)
-        margin = 2.0 * span * float(np.abs(grad).max()) + 1e-6
+        margin = span * self._grad_bound(lo, hi) + 1e-6
         box = np.array([[a, b] for a in (lo[0] - margin, hi[0] + margin)
                         for b in (lo[1] - margin, hi[1] + margin)])  # fmt: skip
         zc = box @ np.linalg.inv(self.w).T  # z = D^T x
@@ -169,6 +172,39 @@ class _LossSigma:
         self.hx = float(np.linalg.norm(hx))
         x0 = np.stack((z1[a1], z2[a2]), axis=-1) @ self.w.T
         return x0, border
+
+    def _grad_bound(self, lo: NDArray, hi: NDArray) -> float:
+        """max |grad L| estimated on a coarse grid around the box [lo, hi] of shifts,
+        doubled (it bounds how far a maximiser lies from its centre C ell)."""
+        pad = max(1.0, float(np.max(hi - lo)))
+        probe = np.stack(
+            np.meshgrid(*(np.linspace(a - pad, b + pad, 41) for a, b in zip(lo, hi))), -1
+        ).reshape(-1, 2)
+        _, grad = log_potential_gradient(self.game.profile, self.game.kappa, probe)
+        return 2.0 * float(np.abs(grad).max())
+
+    def _seeds_line(self, ells: NDArray) -> tuple[NDArray, NDArray]:
+        """e = 1: x = C ell + m t.  With x = p mhat + w nhat (w = nhat . C ell fixed by
+        the losses) the inner supremum is a Legendre transform in p for each w,
+        sup_p [L(p, w) - p^2 / (2 |m|^2) + p pi / |m|^2], pi = mhat . C ell; its table
+        over (w, p) is interpolated in w and scanned in p (``line_seeds``)."""
+        cl = ells @ self.c.T
+        pi, w = cl @ self.mhat, cl @ self.nhat
+        # Stationarity t* = m . grad L(x*), so |p* - pi| = |m| |t*| <= |m|^2 max |grad L|.
+        margin = self.m2 * self._grad_bound(cl.min(axis=0), cl.max(axis=0)) + 1e-6
+        p = np.linspace(pi.min() - margin, pi.max() + margin, _TABLE)
+        wg = np.linspace(w.min() - 1e-9, w.max() + 1e-9, _TABLE)
+        xs = p[None, :, None] * self.mhat + wg[:, None, None] * self.nhat  # [w, p, :]
+        lv, _ = log_potential_gradient(self.game.profile, self.game.kappa, xs.reshape(-1, 2))
+        f = lv.reshape(_TABLE, _TABLE) - 0.5 * p[None, :] ** 2 / self.m2
+        best = np.empty(pi.size)
+        border = np.empty(pi.size, dtype=np.bool_)
+        line_seeds(f, p, wg, w, pi / self.m2, best, border)
+        self.step = 2.0 * (p[1] - p[0]) / math.sqrt(self.m2)
+        self.hx = float(max(p[1] - p[0], wg[1] - wg[0]))
+        x0 = best[:, None] * self.mhat + w[:, None] * self.nhat
+        n2, n1 = self._shape
+        return x0.reshape(n2, n1, 2), border.reshape(n2, n1)
 
     def _cross_seed(self, mesh: NDArray, vals: NDArray, xs: NDArray) -> None:
         """Restart cells from a neighbour's maximiser where it lies in another basin
@@ -214,7 +250,7 @@ def _ascent(game, mu: NDArray, m: NDArray, t: NDArray, cap: NDArray) -> tuple[ND
     lv, gl = log_potential_gradient(prof, kap, x)
     g = lv - 0.5 * np.sum(t * t, axis=1)
     active = np.arange(n)
-    eye = np.eye(2)
+    eye, et = np.eye(2), np.eye(m.shape[1])
     for _ in range(_NEWTON):
         if active.size == 0:
             break
@@ -224,9 +260,9 @@ def _ascent(game, mu: NDArray, m: NDArray, t: NDArray, cap: NDArray) -> tuple[ND
         _, gp = log_potential_gradient(prof, kap, probe)
         k = active.size
         hl = np.stack(((gp[:k] - gl[active]) / h[:, :1], (gp[k:] - gl[active]) / h[:, 1:]), -1)
-        hess = m.T @ (0.5 * (hl + hl.transpose(0, 2, 1))) @ m - eye
+        hess = m.T @ (0.5 * (hl + hl.transpose(0, 2, 1))) @ m - et
         top = np.linalg.eigvalsh(hess)[:, -1]
-        hess -= (np.maximum(top, 0.0) + 1e-9)[:, None, None] * eye
+        hess -= (np.maximum(top, 0.0) + 1e-9)[:, None, None] * et
         grad = gl[active] @ m - ta
         step = -np.linalg.solve(hess, grad[..., None])[..., 0]
         norm = np.linalg.norm(step, axis=1)

@@ -38,3 +38,23 @@ def legendre_grid(f, z1, z2, l1, l2, val, arg1, arg2):  # pragma: no cover - com
             val[i, j] = best
             arg1[i, j] = ba
             arg2[i, j] = inner_b[ba, i]
+
+
+@njit(cache=True)
+def line_seeds(f, p, wg, w, eta, best, border):  # pragma: no cover - compiled
+    """best[c] = the p maximising f(p, w[c]) + p eta[c], f tabulated on the rows wg
+    (uniform) and columns p and interpolated linearly in w; border[c] when that p is
+    the first or last column (the table may not hold the maximiser)."""
+    mw, mp = f.shape
+    h = (wg[-1] - wg[0]) / (mw - 1)
+    for c in range(w.size):
+        r = (w[c] - wg[0]) / h
+        k = min(max(int(np.floor(r)), 0), mw - 2)
+        lam = min(max(r - k, 0.0), 1.0)
+        top, bi = -np.inf, 0
+        for i in range(mp):
+            v = (1.0 - lam) * f[k, i] + lam * f[k + 1, i] + p[i] * eta[c]
+            if v > top:
+                top, bi = v, i
+        best[c] = p[bi]
+        border[c] = bi == 0 or bi == mp - 1

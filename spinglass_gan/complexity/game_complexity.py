@@ -344,9 +344,10 @@ class GameComplexity:
             path computes the cells from shared face scans; other members take the
             supremum of exact values of Sigma at the nodes, its maxima along the grid
             lines and the free face's maxima (comparable speed where the losses fix
-            the shifts, a separable Legendre transform where two directions of shifts
-            are free); the rest share the faces between cells and search the corners
-            that can win (about 10 ms each, docs/theory.md 13.2).
+            the shifts, Legendre transforms on tables seeding Newton where one or two
+            directions of shifts are free); the few members outside those cases share
+            the faces between cells and search the corners that can win (about 10 ms
+            each, docs/theory.md 13.2).
         """
         if self.K != 2:
             raise ValueError(f"theta_map needs K = 2, got K = {self.K}")
