@@ -91,6 +91,34 @@ def test_line_maximum_just_below_the_top_level():
         assert _close(tm[i : i + 1, j], np.array([game.theta([u1[j], u2[i]])]))
 
 
+def test_basins_far_apart_in_an_elongated_table():
+    """A member with sigma_22 = 0 and an ill-conditioned D (the table of the transform
+    is a long parallelogram in x): along the top row the maximiser jumps between two
+    basins; the grid map must still equal the face-by-face map (it was 3.8e-3 below
+    before the table was refined and neighbours' maximisers tried)."""
+    own = [{1: 0.4885098644553241, 2: 0.45604504270622714}, {}]
+    shared = {(1, 1): 1.4216344008175528, (2, 0): 1.4135337085220487}
+    game = GameComplexity(
+        *build_game(own, shared, [1, -1], [0.6362518666561521, 0.3637481333438479])
+    )
+    u1 = np.array([-2.35416561, -0.94621838, -0.56175968])
+    u2 = np.array([-4.01805217, -2.34922849, 0.37965523])
+    assert _close(_game_map.theta_map(game, u1, u2), game._map_general(u1, u2))
+
+
+@pytest.mark.parametrize("name", ["full_rank_mixed", "bipartite_spherical"])
+def test_levels_far_out_in_the_tails(name):
+    """Levels from -1e4 to 1e4: the lowest corner's value (-1e7 and below) would make
+    one search ball far too coarse for the maxima near the bulk; the searches on the
+    ladder of balls find them (the face-by-face map misses the free maximum at
+    (0, 1e4) of the full-rank member: 0.118 against 0.157)."""
+    game = MEMBERS[name]()
+    u1, u2 = np.array([-1e4, 0.0]), np.array([-3.0, 1e4])
+    tm = game.theta_map(u1, u2)
+    for i, j in [(1, 1), (0, 1), (1, 0)]:
+        assert _close(tm[i : i + 1, j], np.array([game.theta([u1[j], u2[i]])]))
+
+
 def test_unsorted_and_repeated_levels():
     game = MEMBERS["bipartite_gan"]()
     u1 = np.array([4.0, -10.0, 4.0, -25.0, 0.0])

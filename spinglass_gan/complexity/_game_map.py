@@ -40,7 +40,6 @@ face-by-face path applies.
 
 from __future__ import annotations
 
-import itertools
 import math
 
 import numpy as np
@@ -52,7 +51,9 @@ from ._game_map_kernels import legendre_grid, line_seeds
 _RTOL = 1e-12  # singular values below this fraction of the largest are zero
 _FEASIBLE_ATOL = 1e-10  # as game_complexity: slack (relative to 1 + |u|) of a bound
 _LINE = 256  # lines are sampled at least this finely over their searched length
-_TABLE = 161  # points per axis of the table of f for e = 2
+_TABLE = 161  # points per axis of the tables of f (at least)
+_TABLE_MAX = 481  # ... and at most (e = 2)
+_FEATURE = 0.1  # target x spacing of the e = 2 table, relative to sqrt(max sigma)
 _NEWTON = 60  # Newton iterations at most (e = 2)
 _FD = 1e-7  # relative finite-difference step of the Hessian of L
 _GOLDEN = 45  # golden-section steps: the bracket shrinks by 0.618^45 ~ 4e-10
@@ -156,20 +157,26 @@ class _LossSigma:
         box = np.array([[a, b] for a in (lo[0] - margin, hi[0] + margin)
                         for b in (lo[1] - margin, hi[1] + margin)])  # fmt: skip
         zc = box @ np.linalg.inv(self.w).T  # z = D^T x
-        z1 = np.linspace(zc[:, 0].min(), zc[:, 0].max(), _TABLE)
-        z2 = np.linspace(zc[:, 1].min(), zc[:, 1].max(), _TABLE)
+        # The table is a parallelogram in x, elongated where D is ill-conditioned:
+        # refine it (up to _TABLE_MAX points per axis) until its x spacing is below
+        # _FEATURE of the scale sqrt(|S|) of the spectrum's structure.
+        dz = zc.max(axis=0) - zc.min(axis=0)
+        spacing = float(np.linalg.norm(np.abs(self.w) @ dz)) / (_TABLE - 1)
+        scale = math.sqrt(float(np.abs(self.game.profile).max()))
+        n = int(np.clip(math.ceil(_TABLE * spacing / (_FEATURE * scale)), _TABLE, _TABLE_MAX))
+        z1 = np.linspace(zc[:, 0].min(), zc[:, 0].max(), n)
+        z2 = np.linspace(zc[:, 1].min(), zc[:, 1].max(), n)
         zz = np.stack(np.meshgrid(z1, z2, indexing="ij"), -1).reshape(-1, 2)
         xs = zz @ self.w.T
         lv, _ = log_potential_gradient(self.game.profile, self.game.kappa, xs)
-        f = (lv - 0.5 * np.einsum("ni,ij,nj->n", xs, self.q, xs)).reshape(_TABLE, _TABLE)
+        f = (lv - 0.5 * np.einsum("ni,ij,nj->n", xs, self.q, xs)).reshape(n, n)
         shape = (e2.size, e1.size)
         val = np.empty(shape)
         a1, a2 = np.empty(shape, dtype=np.int64), np.empty(shape, dtype=np.int64)
         legendre_grid(f, z1, z2, e1, e2, val, a1, a2)
-        border = (a1 == 0) | (a1 == _TABLE - 1) | (a2 == 0) | (a2 == _TABLE - 1)
+        border = (a1 == 0) | (a1 == n - 1) | (a2 == 0) | (a2 == n - 1)
         hx = np.abs(self.w) @ np.array([z1[1] - z1[0], z2[1] - z2[0]])
         self.step = 2.0 * float(np.linalg.norm(self.minv @ hx))
-        self.hx = float(np.linalg.norm(hx))
         x0 = np.stack((z1[a1], z2[a2]), axis=-1) @ self.w.T
         return x0, border
 
@@ -201,7 +208,6 @@ class _LossSigma:
         border = np.empty(pi.size, dtype=np.bool_)
         line_seeds(f, p, wg, w, pi / self.m2, best, border)
         self.step = 2.0 * (p[1] - p[0]) / math.sqrt(self.m2)
-        self.hx = float(max(p[1] - p[0], wg[1] - wg[0]))
         x0 = best[:, None] * self.mhat + w[:, None] * self.nhat
         n2, n1 = self._shape
         return x0.reshape(n2, n1, 2), border.reshape(n2, n1)
@@ -219,7 +225,9 @@ class _LossSigma:
                     edge = [slice(None)] * 2
                     edge[axis] = 0 if shift == 1 else -1
                     d[tuple(edge)] = 0.0
-                    thr = 3.0 * float(np.median(d)) + 3.0 * self.hx
+                    # Refined maximisers move smoothly inside a basin: a jump well
+                    # beyond the usual step between neighbours is a change of basin.
+                    thr = 3.0 * float(np.median(d)) + 1e-6 * (1.0 + float(np.abs(xs).max()))
                     flag = (d > thr) & np.roll(changed, shift, axis=axis)
                     i, j = np.nonzero(flag)
                     cells.append(np.stack((i, j), -1))
@@ -291,34 +299,60 @@ def _ascent(game, mu: NDArray, m: NDArray, t: NDArray, cap: NDArray) -> tuple[ND
     return t, g
 
 
-def _ball_low(game, tau: float) -> NDArray:
-    """Per loss, a level below which no point of range(G) has F >= tau: F <=
-    C* + log(|Ax| |v| + R) - |v|^2 / 2 bounds |v|, and ell_s = Al_s . v."""
+def _radius(game, tau: float) -> float:
+    """The radius of the ball |v| <= rho holding every point of range(G) with F >= tau:
+    F <= C* + log(|Ax| |v| + R) - |v|^2 / 2 (the largest root, by iteration from above)."""
     a, b = game._radius, float(np.linalg.norm(game._Ax, 2))
     rho = 1e12
     for _ in range(500):
-        arg = 2.0 * (game.log_constant + math.log(a + b * rho) - tau)
-        new = math.sqrt(max(arg, 0.0))
+        new = math.sqrt(max(2.0 * (game.log_constant + math.log(a + b * rho) - tau), 0.0))
         if abs(new - rho) <= 1e-12 * (1.0 + rho):
-            break
+            return new
         rho = new
-    return -1.05 * rho * np.linalg.norm(game._Al, axis=1) - 1e-9
+    return rho
 
 
-def _fill(lo: float, u: NDArray) -> NDArray:
-    """Levels to add to the sorted levels u so that [min(lo, u[0]), u[-1]] is sampled
-    no coarser than 1/_LINE of its length: lines are searched at that resolution
-    whatever the spacing of the map."""
-    base = np.concatenate(([lo], u)) if lo < u[0] else u
-    step = (base[-1] - base[0]) / _LINE
-    if not step > 0.0:
-        return np.empty(0)
-    out = [base[:1]] if lo < u[0] else []
-    for a, b in itertools.pairwise(base):
-        k = math.ceil((b - a) / step)
-        if k > 1:
-            out.append(np.linspace(a, b, k + 1)[1:-1])
-    return np.concatenate(out) if out else np.empty(0)
+def _ladder(game, top: float, bottom: float) -> list[tuple[float, float]]:
+    """(radius, floor) pairs from the ball of the value ``top`` out to that of
+    ``bottom``, each radius 4 times the last: searches over each ball resolve maxima
+    of F at least as high as its floor at that ball's resolution, so high maxima are
+    found finely however low the map reaches."""
+    a, b = game._radius, float(np.linalg.norm(game._Ax, 2))
+    r_top, r_bottom = _radius(game, top), _radius(game, bottom)
+    out = [max(r_top, 1e-3 * r_bottom)]
+    while out[-1] < r_bottom:
+        out.append(min(4.0 * out[-1], r_bottom))
+    floor = [game.log_constant + math.log(a + b * r) - 0.5 * r * r for r in out]
+    return [(r, max(f, bottom)) for r, f in zip(out, floor)]
+
+
+def _fill(ladder: list, scale: float, u: NDArray) -> NDArray:
+    """Levels to add to the sorted levels u (below u[-1]) so that on each ball of the
+    ladder, |ell| <= scale * radius, lines are sampled no coarser than 1/_LINE of its
+    diameter, whatever the spacing of the map (finer balls first)."""
+    have = u.copy()
+    for rho, _ in ladder:
+        h = 2.0 * scale * rho / _LINE
+        hi = min(scale * rho, u[-1])
+        if not (h > 0.0 and hi > -scale * rho):
+            continue
+        cand = np.arange(-scale * rho, hi, h)
+        idx = np.clip(np.searchsorted(have, cand), 1, have.size - 1) if have.size > 1 else 0
+        near = np.minimum(
+            np.abs(cand - have[idx - 1 if have.size > 1 else 0]), np.abs(cand - have[idx])
+        )
+        have = np.sort(np.concatenate((have, cand[near > 0.5 * h])))
+    return np.setdiff1d(have, u)
+
+
+def _free_maxima(game, ladder: list) -> tuple[NDArray, NDArray]:
+    """The free face's local maxima (values, losses) searched on every ball of the ladder."""
+    vals, ells = [np.empty(0)], [np.empty((0, 2))]
+    for _, floor in ladder:
+        fv, fy = game._face_maxima((), np.empty(0), floor)
+        vals.append(fv)
+        ells.append(fy[:, 2:])
+    return np.concatenate(vals), np.concatenate(ells)
 
 
 def _map_plane(game, sig: _LossSigma, u_1: NDArray, u_2: NDArray) -> NDArray:
@@ -326,9 +360,10 @@ def _map_plane(game, sig: _LossSigma, u_1: NDArray, u_2: NDArray) -> NDArray:
     vals, xs = sig.grid(u_1, u_2)
     if not np.all(np.isfinite(vals)):
         raise ArithmeticError("Sigma is not finite on the loss grid")
-    tau = float(vals[0, 0])  # reached at a point feasible for every cell
-    lo = _ball_low(game, tau)
-    ext1, ext2 = _fill(lo[0], u_1), _fill(lo[1], u_2)
+    # vals[0, 0] is reached at a point feasible for every cell: nothing below matters.
+    ladder = _ladder(game, float(vals.max()), float(vals[0, 0]))
+    scale = 1.05 * np.linalg.norm(game._Al, axis=1) + 1e-12
+    ext1, ext2 = _fill(ladder, scale[0], u_1), _fill(ladder, scale[1], u_2)
     place = np.full((n2 + 1, n1 + 1), -np.inf)
     place[:n2, :n1] = vals
     pts, pvals = [], []
@@ -349,8 +384,8 @@ def _map_plane(game, sig: _LossSigma, u_1: NDArray, u_2: NDArray) -> NDArray:
         p, v = _refine_lines(sig, line_v, line_x, coord, fixed, moving=1 - axis)
         pts.append(p)
         pvals.append(v)
-    fv, fy = game._face_maxima((), np.empty(0), tau)
-    pts.append(fy[:, 2:])
+    fv, fy = _free_maxima(game, ladder)
+    pts.append(fy)
     pvals.append(fv)
     p, v = np.concatenate(pts), np.concatenate(pvals)
     j = np.searchsorted(u_1 + _slack(u_1), p[:, 0], side="left")
@@ -442,8 +477,8 @@ def _map_line(game, u_1: NDArray, u_2: NDArray) -> NDArray:
                 out[bad, :] = -np.inf
     finite = np.concatenate(feas) if feas else np.empty(0)
     if finite.size:
-        fv, fy = game._face_maxima((), np.empty(0), float(finite.min()))
-        for v, (e1, e2) in zip(fv, fy[:, 2:]):
+        fv, fy = _free_maxima(game, _ladder(game, float(finite.max()), float(finite.min())))
+        for v, (e1, e2) in zip(fv, fy):
             ok = (e1 <= u_1 + _slack(u_1))[None, :] & (e2 <= u_2 + _slack(u_2))[:, None]
             out = np.where(ok & (v > out), v, out)
     return out
