@@ -8,12 +8,13 @@ is feasible for every cell above and to the right of it, so once all of them are
 known the map is a two-dimensional cumulative maximum (docs/theory.md, 13.2):
 
 * corners: Sigma at every grid node, exactly (below);
-* edges: along every grid line, Sigma is also known at common added levels: below the
-  grid down to where Sigma must fall below the value at the lowest corner (from the
-  bound L(x) <= log(|x|_inf + R)), and inside it where its spacing is coarser than
-  1/_LINE of the searched length; every discrete maximum along a line (an end
-  included) is refined by a golden-section search on exact values of Sigma;
-* interior: the free face's local maxima (``_face_maxima``, as for one cell).
+* edges: along every grid line, Sigma is also known at common added levels, sampled
+  every 1/_LINE of each ball of a ladder (``_ladder``: from the ball holding the values
+  above the highest corner's out to that of the lowest corner's, below which nothing
+  matters; the balls from the bound L(x) <= log(|x|_inf + R)); every discrete maximum
+  along a line (an end included) is refined by a golden-section search on exact
+  values of Sigma;
+* interior: the free face's local maxima (``_face_maxima`` on each ball of the ladder).
 
 Sigma(ell) = C* - |v_A|^2 / 2 + sup_t [L(C ell + M t) - |t|^2 / 2], v_A = Al^+ ell the
 least-norm point with those losses, M the directions of v that move x but not ell
