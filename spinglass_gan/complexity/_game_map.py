@@ -338,11 +338,10 @@ def _fill(ladder: list, scale: float, u: NDArray) -> NDArray:
         if not (h > 0.0 and hi > -scale * rho):
             continue
         cand = np.arange(-scale * rho, hi, h)
-        idx = np.clip(np.searchsorted(have, cand), 1, have.size - 1) if have.size > 1 else 0
-        near = np.minimum(
-            np.abs(cand - have[idx - 1 if have.size > 1 else 0]), np.abs(cand - have[idx])
-        )
-        have = np.sort(np.concatenate((have, cand[near > 0.5 * h])))
+        idx = np.searchsorted(have, cand)
+        below = np.abs(cand - have[np.maximum(idx - 1, 0)])
+        above = np.abs(cand - have[np.minimum(idx, have.size - 1)])
+        have = np.sort(np.concatenate((have, cand[np.minimum(below, above) > 0.5 * h])))
     return np.setdiff1d(have, u)
 
 
