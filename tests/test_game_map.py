@@ -106,6 +106,7 @@ def test_basins_far_apart_in_an_elongated_table():
     assert _close(_game_map.theta_map(game, u1, u2), game._map_general(u1, u2))
 
 
+@pytest.mark.heavy
 @pytest.mark.parametrize("name", ["full_rank_mixed", "bipartite_spherical"])
 def test_levels_far_out_in_the_tails(name):
     """Levels from -1e4 to 1e4: the lowest corner's value (-1e7 and below) would make
