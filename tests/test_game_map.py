@@ -170,3 +170,14 @@ def test_legendre_grid_against_brute_force():
     np.testing.assert_allclose(val, full.max(axis=(2, 3)), rtol=0, atol=1e-14)
     i, j = np.indices(val.shape)
     np.testing.assert_allclose(full[i, j, a1, a2], val, rtol=0, atol=1e-14)
+
+
+def test_members_outside_the_grid_method_use_faces(monkeypatch):
+    """Where the grid method does not apply (a singular D, losses identically zero) it
+    answers None and ``theta_map`` takes the face-by-face map, equal to ``theta``."""
+    game = MEMBERS["pure_bipartite_arrays"]()
+    monkeypatch.setattr(_game_map, "theta_map", lambda *args: None)
+    u1, u2 = np.array([-1.0, 0.4]), np.array([-0.7, 1.0])
+    tm = game.theta_map(u1, u2)
+    for i, j in [(0, 0), (1, 1), (0, 1)]:
+        assert _close(tm[i : i + 1, j], np.array([game.theta([u1[j], u2[i]])]))
