@@ -2,7 +2,7 @@
 
 Run from the repository root (not part of the unit tests)::
 
-    PYTHONPATH=. python benchmarks/bench_kblock.py           # full sizes (about 1 minute)
+    PYTHONPATH=. python benchmarks/bench_kblock.py           # full sizes (about 2 minutes)
     PYTHONPATH=. python benchmarks/bench_kblock.py --quick   # reduced sizes, a smoke run
 
 Every row gives a ratio against a baseline timed in the same run:
@@ -15,8 +15,15 @@ Every row gives a ratio against a baseline timed in the same run:
    (3, 3, 1, 0.9) built from arrays, cold (object built inside the timed call);
    baseline: ``GanSpinGlass(3, 3, 1, 0.9).theta_map`` on the same grid, cold.
    Target: within 2x.  The largest difference of the two maps is printed.
-3. The general face-by-face path (no quadrant machinery) per ``theta`` call on a
-   full-rank K = 2 member, against the paper path's per-cell cost of row 2.
+3. The general face-by-face path (no quadrant machinery) per ``theta`` call on the
+   paper's model, against the paper path's per-cell cost of row 2.
+4. ``theta_map`` of general K = 2 members (the grid method of docs/theory.md 13.2),
+   cold, against ``GanSpinGlass(3, 3, 1, 0.9).theta_map`` on the same grid, cold, in
+   the same run: the bipartite GAN ``SpinGlassGame.gan(3, 3, 1, 0.9,
+   coupling="bipartite")`` on 500 x 500 levels in [-10, 10] (target: within 2x), a
+   full-rank mixed member on 100 x 100 levels in [-3, 1.5], and the paper's model from
+   arrays with its quadrant machinery off (one free direction of shifts) on 500 x 500.
+   The largest difference from ``theta`` at 5 random cells is printed.
 """
 
 from __future__ import annotations
@@ -114,6 +121,49 @@ def bench_general(per_cell: float, cells: int) -> None:
     print(f"   {t * 1e3:8.1f} ms per cell, against {per_cell * 1e3:8.3f} ms per cell of row 2")
 
 
+def _timed(fn):
+    t0 = time.perf_counter()
+    out = fn()
+    return out, time.perf_counter() - t0
+
+
+def _no_quadrant(args) -> GameComplexity:
+    game = paper_game(*args)
+    game._quadrant = None  # the grid method on the same arrays
+    return game
+
+
+def bench_general_map(n_bip: int, n_mixed: int) -> None:
+    bip = (3, 3, 1.0, 0.9)
+    mixed = ([{2: 0.3, 3: 0.5}, {2: 0.2}], {(2, 1): 1.0, (1, 1): 0.3}, [-1, 1], [0.4, 0.6])
+    # warm-up (numba compilation and caches excluded)
+    w = np.linspace(-1.0, 1.0, 4)
+    sg.GanSpinGlass(3, 3, 1.0, 0.5).theta_map(w, w)
+    sg.SpinGlassGame.gan(3, 3, 1.0, 0.5, coupling="bipartite").theta_map(w, w)
+    sg.SpinGlassGame(*mixed).theta_map(w, w)
+    print("4. theta_map of general K = 2 members (grid method), cold, same run as baseline")
+    rng = np.random.default_rng(0)
+    for label, make, n, lo, hi in (
+        ("bipartite GAN (3, 3, 1, 0.9)", lambda: sg.SpinGlassGame.gan(*bip, coupling="bipartite"),
+         n_bip, -10.0, 10.0),
+        ("full-rank mixed member", lambda: sg.SpinGlassGame(*mixed), n_mixed, -3.0, 1.5),
+        ("paper's model, arrays, quadrant machinery off (e = 1)", lambda: _no_quadrant(bip),
+         n_bip, -10.0, 10.0),
+    ):  # fmt: skip
+        u = np.linspace(lo, hi, n)
+        _, t_base = _timed(lambda u=u: sg.GanSpinGlass(*bip).theta_map(u, u))
+        ours, t_ours = _timed(lambda u=u, make=make: make().theta_map(u, u))
+        game = make()
+        cells = rng.integers(0, n, size=(5, 2))
+        diff = max(abs(ours[i, j] - game.theta([u[j], u[i]])) for i, j in cells)
+        print(f"   {n} x {n}, u in [{lo:g}, {hi:g}]: {label}")
+        print(f"     GanSpinGlass.theta_map (baseline) : {t_base:8.3f} s")
+        print(
+            f"     theta_map of the member (ours)    : {t_ours:8.3f} s  (ratio ours/baseline "
+            f"{t_ours / t_base:.2f}; max |difference| from theta at 5 cells {diff:.1e})"
+        )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
@@ -121,6 +171,7 @@ def main() -> None:
     bench_density(200_000 if args.quick else 1_000_000, 2 if args.quick else 3)
     per_cell = bench_theta_map(100 if args.quick else 500)
     bench_general(per_cell, 3 if args.quick else 10)
+    bench_general_map(100 if args.quick else 500, 40 if args.quick else 100)
 
 
 if __name__ == "__main__":

@@ -29,8 +29,10 @@ How the suprema are taken (docs/theory.md, "The asymptotic supremum of a game"):
   by BFGS with the exact gradient -kappa_s Re m_s), kept if feasible for the
   inactive losses, and Theta is the largest over all 2^K faces.
 * Sigma is the face with every loss active.
-* Maps over (u_1, u_2) share the faces between cells and search the corner faces that
-  can win together (``_game_corners``).
+* Maps over (u_1, u_2) place the exact values of Sigma at every node, of its maxima
+  along every grid line and of the free face's maxima, and take one cumulative
+  maximum (``_game_map``); members it does not cover share the faces between cells
+  and search the corner faces that can win together (``_game_corners``).
 * K = 2 members whose profile has the paper's form (sigma_12 = sigma_22) and
   whose G has rank 3 with the D loss depending on the G loss use the package's
   exact quadrant machinery (:class:`~spinglass_gan.complexity.quadrant.QuadrantSolver`)
@@ -52,6 +54,7 @@ from scipy import optimize
 from .. import _validation as val
 from ..rmt.kblock import log_potential_gradient, spectral_radius_bound, validate_profile
 from . import _game_corners as _corners
+from . import _game_map
 
 __all__ = ["GameComplexity"]
 
@@ -338,9 +341,13 @@ class GameComplexity:
         -------
         ndarray
             Theta per cell; each equals :meth:`theta` at that cell.  The paper-form
-            path computes the cells from shared face scans (fast); the general path
-            shares the free face and one face per row and column, and searches the
-            corners that can win together (about 10 ms each, docs/theory.md 13.2).
+            path computes the cells from shared face scans; other members take the
+            supremum of exact values of Sigma at the nodes, its maxima along the grid
+            lines and the free face's maxima (comparable speed where the losses fix
+            the shifts, Legendre transforms on tables seeding Newton where one or two
+            directions of shifts are free); the few members outside those cases share
+            the faces between cells and search the corners that can win (about 10 ms
+            each, docs/theory.md 13.2).
         """
         if self.K != 2:
             raise ValueError(f"theta_map needs K = 2, got K = {self.K}")
@@ -348,7 +355,8 @@ class GameComplexity:
         u_2 = val.loss_levels("u_2", u_2)
         if self._quadrant is not None:
             return self._quadrant.suprema(u_1, u_2).values
-        return self._map_general(u_1, u_2)
+        fast = _game_map.theta_map(self, u_1, u_2)
+        return self._map_general(u_1, u_2) if fast is None else fast
 
     def _map_general(self, u_1: NDArray, u_2: NDArray) -> NDArray[np.float64]:
         """The faces of 13.2 shared between cells: the free face once, the face
