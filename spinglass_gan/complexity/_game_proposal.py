@@ -137,10 +137,11 @@ def auto_proposal(
     values = np.array([val for val, _ in found])
     means = [np.linalg.lstsq(root, y, rcond=None)[0] for _, y in found]
     covs = [laplace_cov(game, root, m) for m in means]
+    start = [m.copy() for m in means]
     spent = 0
     adapted: list[int] = []
     for j in range(len(means)):
-        mirror = next((i for i in adapted if np.allclose(means[i], -means[j], atol=1e-9)), None)
+        mirror = next((i for i in adapted if np.allclose(start[i], -start[j], atol=1e-9)), None)
         if mirror is not None:  # the mirror image of an adapted component
             means[j], covs[j] = -means[mirror], covs[mirror]
             continue
