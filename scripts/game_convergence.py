@@ -1,6 +1,6 @@
 """(1/N) log of the finite-N expected count of a game against its exponent Theta.
 
-    python scripts/game_convergence.py [--quick] [OUT_DIR]   # ~11 min on one core; --quick ~1.5 min
+    python scripts/game_convergence.py [--quick] [OUT_DIR]   # ~15 min on one core; --quick ~2 min
 
 Two members of the spherical spin-glass family other than the paper's model:
 
