@@ -20,9 +20,13 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-from ..complexity._kac_rice_estimates import MIN_ESS, KacRiceEstimate
 from ..complexity.game_complexity import GameComplexity
-from ..complexity.game_kac_rice import GameKacRiceSamples, game_kac_rice_samples
+from ..complexity.game_kac_rice import (
+    MIN_ESS,
+    GameKacRiceSamples,
+    KacRiceEstimate,
+    game_kac_rice_samples,
+)
 from ..complexity.game_spec import GameSpec
 from ..landscapes.game_landscape import GameInstance
 
