@@ -320,6 +320,18 @@ class GameComplexity:
                         best, arg = value, y
         return (best, arg) if return_argmax else best
 
+    def local_maxima(self, u: ArrayLike, floor: float) -> list[tuple[float, NDArray[np.float64]]]:
+        """Every feasible local maximum (value, y = (x, ell)) of F on the faces of
+        {ell <= u} with value >= ``floor``, largest first (the candidates of
+        :meth:`theta`, whose best is Theta(u)); empty if there is none."""
+        u = self._levels("u", u, allow_inf=True)
+        finite = [s for s in range(self.K) if np.isfinite(u[s])]
+        out = []
+        for n in range(len(finite), -1, -1):
+            for active in itertools.combinations(finite, n):
+                out += [c for c in self._face_candidates(active, u, floor) if c[0] >= floor]
+        return sorted(out, key=lambda c: -c[0])
+
     def sigma(self, ell: ArrayLike) -> float:
         """Sigma(ell): the complexity of critical points with losses exactly ell
         (sup over x of F); -inf where ell is not the loss part of range(G)."""

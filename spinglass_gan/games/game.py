@@ -21,7 +21,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..complexity.game_complexity import GameComplexity
-from ..complexity.game_kac_rice import GameKacRiceSamples, game_kac_rice_samples
+from ..complexity.game_kac_rice import (
+    MIN_ESS,
+    GameKacRiceSamples,
+    KacRiceEstimate,
+    game_kac_rice_samples,
+)
 from ..complexity.game_spec import GameSpec
 from ..landscapes.game_landscape import GameInstance
 
@@ -145,6 +150,9 @@ class SpinGlassGame(GameSpec):
         sizes: Sequence[int],
         samples: int = 100_000,
         rng: int | np.random.Generator | None = None,
+        *,
+        proposal: str | None = None,
+        u: Sequence[float] | None = None,
     ) -> GameKacRiceSamples:
         """Draws of the exact finite-N Kac-Rice expectation, reusable for any thresholds.
 
@@ -156,13 +164,20 @@ class SpinGlassGame(GameSpec):
             Monte Carlo draws.
         rng : int, Generator or None
             Seed.
+        proposal : {None, "auto"}
+            None: plain draws from the law of the values and radial derivatives;
+            "auto": importance sampling centred where the count below ``u``
+            concentrates (see
+            :func:`~spinglass_gan.complexity.game_kac_rice.game_kac_rice_samples`).
+        u : sequence of K floats, optional
+            The loss levels per N that ``proposal="auto"`` targets (None: no bound).
 
         Returns
         -------
         GameKacRiceSamples
             See :func:`~spinglass_gan.complexity.game_kac_rice.game_kac_rice_samples`.
         """
-        return game_kac_rice_samples(self, sizes, samples, rng)
+        return game_kac_rice_samples(self, sizes, samples, rng, proposal=proposal, u=u)
 
     def expected_critical_points(
         self,
@@ -170,7 +185,10 @@ class SpinGlassGame(GameSpec):
         u: Sequence[float] | None = None,
         samples: int = 100_000,
         rng: int | np.random.Generator | None = None,
-    ) -> tuple[float, float]:
+        *,
+        proposal: str | None = "auto",
+        min_ess: float = MIN_ESS,
+    ) -> KacRiceEstimate:
         """Exact expected number of critical points at finite N, by Monte Carlo.
 
         The count is ::
@@ -178,7 +196,9 @@ class SpinGlassGame(GameSpec):
             E #{critical points with L_s <= N u_s for all s}
               = prod_s [V_s (2 pi v_s)^(-(N_s-1)/2)] E[|det J'| 1{L_s / N <= u_s}],
 
-        V_s the area of S^(N_s - 1)(sqrt N) (docs/games.md).
+        V_s the area of S^(N_s - 1)(sqrt N) (docs/games.md).  The estimate is the mean of
+        iid terms T_k = prefactor |det J'_k| w_k 1{draw k below u}, w_k the importance
+        weight (1 for plain draws); unbiased for any proposal.
 
         Parameters
         ----------
@@ -187,16 +207,25 @@ class SpinGlassGame(GameSpec):
         u : sequence of K floats, optional
             Loss levels per N (inf: no bound); None: no bound.
         samples : int
-            Monte Carlo draws.
+            Monte Carlo draws (pilot draws of "auto" come on top).
         rng : int, Generator or None
             Seed.
+        proposal : {"auto", None}
+            "auto" (default): importance sampling centred at the maximisers of the
+            N -> infinity exponent below u, adapted by pilot rounds; None: plain draws
+            (:meth:`kac_rice_samples`).
+        min_ess : float
+            Warn (:class:`~spinglass_gan.complexity.kac_rice.KacRiceAccuracyWarning`)
+            when the effective sample size (sum T)^2 / sum T^2 is below this.
 
         Returns
         -------
-        (mean, stderr) : tuple of float
-            Dimensionless count and its Monte Carlo standard error.
+        KacRiceEstimate
+            (mean, stderr): dimensionless count and its Monte Carlo standard error,
+            with ``.ess``, ``.samples`` and ``.hits``.
         """
-        return self.kac_rice_samples(sizes, samples, rng).expected(u)
+        draws = self.kac_rice_samples(sizes, samples, rng, proposal=proposal, u=u)
+        return draws.expected(u, min_ess=min_ess)
 
     def log_expected_critical_points(
         self,
@@ -204,7 +233,10 @@ class SpinGlassGame(GameSpec):
         u: Sequence[float] | None = None,
         samples: int = 100_000,
         rng: int | np.random.Generator | None = None,
-    ) -> tuple[float, float]:
+        *,
+        proposal: str | None = "auto",
+        min_ess: float = MIN_ESS,
+    ) -> KacRiceEstimate:
         """(1/N) log :meth:`expected_critical_points` (log-sum-exp: any N) and its error.
 
         Parameters
@@ -214,17 +246,24 @@ class SpinGlassGame(GameSpec):
         u : sequence of K floats, optional
             Loss levels per N (inf: no bound); None: no bound.
         samples : int
-            Monte Carlo draws.
+            Monte Carlo draws (pilot draws of "auto" come on top).
         rng : int, Generator or None
             Seed.
+        proposal : {"auto", None}
+            As for :meth:`expected_critical_points`.
+        min_ess : float
+            Warn (:class:`~spinglass_gan.complexity.kac_rice.KacRiceAccuracyWarning`)
+            when the effective sample size is below this.
 
         Returns
         -------
-        (value, stderr) : tuple of float
-            (1/N) log of the expected count, and its standard error (delta method);
+        KacRiceEstimate
+            (value, stderr): (1/N) log of the expected count (per N), and its standard
+            error (delta method), with ``.ess``, ``.samples`` and ``.hits``;
             (-inf, inf) when no draw lies below u.
         """
-        return self.kac_rice_samples(sizes, samples, rng).log_expected(u)
+        draws = self.kac_rice_samples(sizes, samples, rng, proposal=proposal, u=u)
+        return draws.log_expected(u, min_ess=min_ess)
 
     def sample(
         self,
