@@ -53,6 +53,7 @@ from ._kac_rice_kernels import (
 from ._kac_rice_spectral import goe_spectra, log_goe_norm
 from .derived import DerivedConstants
 
+_FIT_KEYS = ("a_z", "a_c", "y_p", "lo", "hi", "gaps")  # per-draw arrays a fit needs
 _DF = 5.0  # Student t tails: dominate the Gaussian target whatever the fitted scale
 _WIDEN = 1.3  # fitted scales are widened: a proposal narrower than its target has heavy weights
 
@@ -263,6 +264,10 @@ def _forced(rng, y, rest_logdet, n, k, s, law: GapLaw):
             log_w += np.log(np.abs(xi[:, i] - xi[:, j]))
     log_w += -(xi**2).sum(axis=1) / (4.0 * s * s) - log_g
     return xi, gaps, log_w
+
+
+def _pick(d: dict, keys: tuple[str, ...]) -> dict:
+    return {k: d[k] for k in keys if k in d}
 
 
 def block_plan(n: int, k_below: int, y_star: float, radius: float) -> tuple[float, int, bool]:
@@ -502,7 +507,7 @@ class EdgeSampler:
             "neg_D": neg_D,
             "neg_G": (gb["g"] < 0.0).sum(axis=1).astype(np.int64),
             "log_weight": log_weight,
-            "_fit": (d, gb, y),
+            "_fit": (_pick(d, _FIT_KEYS), _pick(gb, (*_FIT_KEYS, "y")), y),
         }
 
     def update(self, draws: dict, w: NDArray, step: float) -> None:
@@ -554,8 +559,11 @@ def sample_edge(
     def draw(size: int, keep_fit: bool) -> dict[str, NDArray]:
         parts = [sampler.draw(rng, min(batch, size - i)) for i in range(0, size, batch)]
         out = {k: np.concatenate([p[k] for p in parts]) for k in parts[0] if k != "_fit"}
-        if keep_fit:
-            out["_fit"] = parts
+        if keep_fit:  # one fit over all batches: (D arrays, G arrays, shifts)
+            fits = [p["_fit"] for p in parts]
+            blocks = [{k: np.concatenate([f[i][k] for f in fits]) for k in fits[0][i]}
+                      for i in range(2)]  # fmt: skip
+            out["_fit"] = (*blocks, np.concatenate([f[2] for f in fits]))
         return out
 
     spent = 0
@@ -568,14 +576,7 @@ def sample_edge(
             continue
         w = np.where(ok, np.exp(terms - terms[ok].max()), 0.0)
         ess = w.sum() ** 2 / (w * w).sum()
-        w /= w.sum()
-        start = 0
-        for part in draws["_fit"]:
-            size = part["u_D"].size
-            sub = w[start : start + size]
-            if sub.sum() > 0.0:
-                sampler.update(part, sub / sub.sum(), ess / (ess + 2.0) * sub.sum())
-            start += size
+        sampler.update(draws, w / w.sum(), ess / (ess + 2.0))
         if ess > 0.2 * pilot:
             break
     return draw(samples, False), spent
