@@ -155,13 +155,19 @@ def test_normal_mass_in_both_tails():
     assert np.allclose(out[:4], want[:4], rtol=1e-10) and out[4] == -np.inf
 
 
+@pytest.fixture(scope="module")
+def plain_draws():
+    """One set of plain dense draws at N = 12 serves every question (one draw per term)."""
+    return sg.kac_rice_samples(3, 3, 1.0, 8, 4, 150_000, 3)
+
+
 @pytest.mark.parametrize(
     "k_D,k_G,u_G,d_index",
     [(1, 0, np.inf, "ascent"), (1, 1, np.inf, "ascent"), (3, 0, np.inf, "ascent"),
      (4, 1, np.inf, "ascent"), (3, 1, -1.9, "ascent"), (3, 1, np.inf, "descent"),
      (2, 0, np.inf, "descent")],
 )  # fmt: skip
-def test_edge_estimates_agree_with_plain_sampling(k_D, k_G, u_G, d_index):
+def test_edge_estimates_agree_with_plain_sampling(plain_draws, k_D, k_G, u_G, d_index):
     """N = 12 (n_D = 8, n_G = 4): plain dense sampling is the reference where its own
     ESS is in the hundreds (150 000 draws); the pairs cover the shift pinned below the
     edge (k = 0 on one block), between two eigenvalues at the edge (k = 1, 2) and
@@ -170,9 +176,7 @@ def test_edge_estimates_agree_with_plain_sampling(k_D, k_G, u_G, d_index):
     checked against counted critical points below."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", sg.KacRiceAccuracyWarning)
-        plain = sg.kac_rice_samples(3, 3, 1.0, 8, 4, 150_000, 3).expected(
-            np.inf, u_G, k_D, k_G, d_index=d_index
-        )
+        plain = plain_draws.expected(np.inf, u_G, k_D, k_G, d_index=d_index)
         draws = sg.kac_rice_samples(3, 3, 1.0, 8, 4, 20_000, 4, proposal="auto", u_G=u_G,
                                     k_D=k_D, k_G=k_G, d_index=d_index)  # fmt: skip
         est = draws.expected(np.inf, u_G, k_D, k_G, d_index=d_index, min_ess=0)

@@ -206,6 +206,7 @@ def tridiagonal_eliminate(a, e, y, b, stats):
     return signs
 
 
+@njit(cache=True)
 def fill_symmetric(rng, out, scale, shift):
     """Per draw k: out[k] = (G + G^T) / sqrt(2) * scale - diag(shift[k]), G (m, m) standard normals.
 

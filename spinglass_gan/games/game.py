@@ -197,7 +197,7 @@ class SpinGlassGame(GameSpec):
               = prod_s [V_s (2 pi v_s)^(-(N_s-1)/2)] E[|det J'| 1{L_s / N <= u_s}],
 
         V_s the area of S^(N_s - 1)(sqrt N) (docs/games.md).  The estimate is the mean of
-        iid terms T_k = prefactor |det J'_k| w_k 1{draw k below u}, w_k the importance
+        iid terms ``T_k = prefactor |det J'_k| w_k 1{draw k below u}``, w_k the importance
         weight (1 for plain draws); unbiased for any proposal.
 
         Parameters
