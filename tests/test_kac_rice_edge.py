@@ -241,3 +241,23 @@ def test_edge_sampler_against_counted_instances():
             )  # fmt: skip
         assert est.ess > 200
         assert abs(_z(counted, est)) < 3
+
+
+@pytest.mark.parametrize("p,q,sigma_z,n_D,n_G", [(2, 1, 0.5, 6, 6), (3, 2, 1.0, 6, 6),
+                                                 (2, 2, 1.0, 9, 3)])  # fmt: skip
+def test_edge_sampler_on_other_models(p, q, sigma_z, n_D, n_G):
+    """Other models and splits (kappa 1/2 and 3/4): the three commonest index pairs of
+    plain draws (ESS in the thousands there) against the edge sampler, |z| < 4."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", sg.KacRiceAccuracyWarning)
+        plain = sg.kac_rice_samples(p, q, sigma_z, n_D, n_G, 100_000, 1)
+        pairs, freq = np.unique(np.stack([plain.neg_D, plain.neg_G], 1), axis=0,
+                                return_counts=True)  # fmt: skip
+        for k_D, k_G in pairs[np.argsort(-freq, kind="stable")[:3]]:
+            ref = plain.expected(k_D=int(k_D), k_G=int(k_G), min_ess=0)
+            est = sg.expected_critical_points(
+                p, q, sigma_z, n_D, n_G, k_D=int(k_D), k_G=int(k_G), samples=10_000, rng=2,
+                proposal="auto", min_ess=0,
+            )  # fmt: skip
+            assert ref.ess > 1000 and est.ess > 300
+            assert abs(_z(ref, est)) < 4
