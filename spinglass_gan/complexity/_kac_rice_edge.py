@@ -40,7 +40,6 @@ import math
 import numpy as np
 from numpy.typing import NDArray
 from scipy import stats
-from scipy.linalg import eigvalsh_tridiagonal
 from scipy.special import log_ndtr
 from threadpoolctl import threadpool_limits
 
@@ -50,7 +49,7 @@ from ._kac_rice_kernels import (
     tridiagonal_eliminate,
     tridiagonal_logdets,
 )
-from ._kac_rice_spectral import goe_spectra, log_goe_norm
+from ._kac_rice_spectral import forced_log_density, goe_spectra, tridiagonal_spectra
 from .derived import DerivedConstants
 
 _FIT_KEYS = ("a_z", "a_c", "y_p", "lo", "hi", "gaps")  # per-draw arrays a fit needs
@@ -251,19 +250,10 @@ class GapLaw:
 
 def _forced(rng, y, rest_logdet, n, k, s, law: GapLaw):
     """k eigenvalues y - gap (gaps iid from ``law``) below y over a rest of order n - k;
-    (xi, gaps, log of the ratio of the GOE density of the ordered spectrum to the
-    proposal's), as in ``_kac_rice_spectral.forced_spectra``."""
+    (xi, gaps, log weight: ``forced_log_density`` over the gaps' density)."""
     gaps, log_g = law.draw(rng, (y.size, k))
     xi = y[:, None] - gaps
-    log_w = (
-        math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
-        + log_goe_norm(n - k, s) - log_goe_norm(n, s)
-    ) + rest_logdet(xi)  # fmt: skip
-    for i in range(k):
-        for j in range(i):
-            log_w += np.log(np.abs(xi[:, i] - xi[:, j]))
-    log_w += -(xi**2).sum(axis=1) / (4.0 * s * s) - log_g
-    return xi, gaps, log_w
+    return xi, gaps, forced_log_density(xi, rest_logdet(xi), n, s) - log_g
 
 
 def _pick(d: dict, keys: tuple[str, ...]) -> dict:
@@ -318,19 +308,6 @@ def _schur(a: NDArray, e: NDArray, y: NDArray, b: NDArray) -> tuple[NDArray, NDA
         for k in range(size):
             schur[k] = (z[k].T * signs[k]) @ z[k]
     return schur, st
-
-
-def _spectra(a: NDArray, e: NDArray) -> NDArray:
-    """Ascending eigenvalues of a batch of symmetric tridiagonal matrices (rows a, e)."""
-    size, n = a.shape
-    if n > 64:
-        return np.array([eigvalsh_tridiagonal(a[k], e[k]) for k in range(size)])
-    mats = np.zeros((size, n, n))
-    i = np.arange(n)
-    mats[:, i, i] = a
-    mats[:, i[1:], i[:-1]] = e
-    mats[:, i[:-1], i[1:]] = e
-    return np.linalg.eigvalsh(mats)
 
 
 class EdgeSampler:
@@ -430,7 +407,7 @@ class EdgeSampler:
                         g=goe_spectra(rng, n, s, size) - y[:, None])  # fmt: skip
         sign_f, k, forced = self.plan_G
         a, e, log_r, z, c = self.tilt_G.draw(rng, size, s)
-        mu = _spectra(a, e)  # the flipped frame's law is the same
+        mu = tridiagonal_spectra(a, e)  # the flipped frame's law is the same
         out = dict(gaps=np.empty((size, 0)), a_z=z, a_c=c)
         if k and not forced:
             lo, hi = mu[:, k - 1], mu[:, k]

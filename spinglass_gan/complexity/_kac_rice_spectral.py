@@ -78,16 +78,45 @@ def goe_spectra(rng: np.random.Generator, n: int, s: float, size: int) -> NDArra
         out[:, 0] = scale * diag[:, 0]
         return out
     off = np.sqrt(rng.chisquare(np.arange(n - 1, 0, -1.0), size=(size, n - 1)) / 2.0)
+    return tridiagonal_spectra(diag, off) * scale
+
+
+def tridiagonal_spectra(diag: NDArray[np.float64], off: NDArray[np.float64]) -> NDArray:
+    """Ascending eigenvalues of a batch of symmetric tridiagonal matrices (rows of the
+    diagonal ``diag`` and off-diagonal ``off``)."""
+    size, n = diag.shape
     if n <= _DENSE_BELOW:  # small orders: one batched dense solve beats a loop of calls
         mats = np.zeros((size, n, n))
         idx = np.arange(n)
         mats[:, idx, idx] = diag
         mats[:, idx[1:], idx[:-1]] = off
         mats[:, idx[:-1], idx[1:]] = off
-        return np.linalg.eigvalsh(mats) * scale
+        return np.linalg.eigvalsh(mats)
+    out = np.empty((size, n))
     for i in range(size):
         out[i] = eigvalsh_tridiagonal(diag[i], off[i], lapack_driver="stemr")
-    return out * scale
+    return out
+
+
+def forced_log_density(xi: NDArray, log_rest: NDArray, n: int, s: float) -> NDArray:
+    """log of the GOE density of an ordered spectrum of order n whose k lowest are xi,
+    relative to the GOE density of the other n - k (GOE scale s):
+
+        C(n, k) (Z_{n-k} / Z_n) prod_{i,j} |xi_i - mu_j| prod_{i<i'} |xi_i - xi_i'|
+        prod_i exp(-xi_i^2 / (4 s^2)),
+
+    ``log_rest`` the per-draw sum of log|xi_i - mu_j| over the other eigenvalues mu.
+    Minus the log density of the proposal for xi, it is a forced draw's log weight.
+    """
+    k = xi.shape[1]
+    out = (
+        math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
+        + log_goe_norm(n - k, s) - log_goe_norm(n, s)
+    ) + log_rest  # fmt: skip
+    for i in range(k):
+        for j in range(i):
+            out = out + np.log(np.abs(xi[:, i] - xi[:, j]))
+    return out - (xi**2).sum(axis=1) / (4.0 * s * s)
 
 
 def _rate(slope: NDArray, y: NDArray, n: int, s: float) -> NDArray:
@@ -122,16 +151,9 @@ def forced_spectra(
     rate = _rate(slope, y, n, s)
     gaps = rng.standard_exponential((size, k)) / rate[:, None]
     xi = y[:, None] - gaps
-    log_w = (
-        math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
-        + log_goe_norm(n - k, s) - log_goe_norm(n, s)
-    ) + np.zeros(size)  # fmt: skip
     with np.errstate(divide="ignore"):
-        for i in range(k):
-            log_w += np.log(np.abs(xi[:, i, None] - mu)).sum(axis=1)
-            for j in range(i):
-                log_w += np.log(np.abs(xi[:, i] - xi[:, j]))
-    log_w += -(xi**2).sum(axis=1) / (4.0 * s * s)
+        log_rest = np.log(np.abs(xi[:, :, None] - mu[:, None, :])).sum(axis=(1, 2))
+        log_w = forced_log_density(xi, log_rest, n, s)
     log_w -= k * np.log(rate) - rate * gaps.sum(axis=1)
     return np.concatenate([xi, mu], axis=1), log_w
 
@@ -245,15 +267,8 @@ def d_block_tridiagonal(
         rate = _rate(stats[:, 3] - y / (2.0 * s * s), y, n, s)
         gaps = rng.standard_exponential((size, k)) / rate[:, None]
         xi = y[:, None] - gaps
-        log_w += (
-            math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
-            + log_goe_norm(n - k, s) - log_goe_norm(n, s)
-        )  # fmt: skip
-        log_w += tridiagonal_logdets(a, e, xi).sum(axis=1)
-        for i in range(k):
-            for j in range(i):
-                log_w += np.log(np.abs(xi[:, i] - xi[:, j]))
-        log_w += -(xi**2).sum(axis=1) / (4.0 * s * s) - k * np.log(rate) + rate * gaps.sum(axis=1)
+        log_w += forced_log_density(xi, tridiagonal_logdets(a, e, xi).sum(axis=1), n, s)
+        log_w += -k * np.log(rate) + rate * gaps.sum(axis=1)
         d = xi - y[:, None]  # all negative
         neg += k
         log_det += np.log(np.abs(d)).sum(axis=1)
