@@ -261,3 +261,19 @@ def test_edge_sampler_on_other_models(p, q, sigma_z, n_D, n_G):
             )  # fmt: skip
             assert ref.ess > 1000 and est.ess > 300
             assert abs(_z(ref, est)) < 4
+
+
+def test_edge_sampler_at_a_tiny_sigma_z():
+    """sigma_z = 1e-6 makes the shifts' covariance ill-conditioned (condition ~1e12,
+    which scipy's multivariate normal calls singular): the edge sampler still draws, and
+    agrees with the spectral sampler."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", sg.KacRiceAccuracyWarning)
+        edge_draws = sg.kac_rice_samples(2, 1, 1e-6, 8, 4, 10_000, 0, proposal="auto", k_D=0,
+                                         k_G=0)  # fmt: skip
+        ref = sg.kac_rice_samples(2, 1, 1e-6, 8, 4, 40_000, 1, proposal="auto", k_D=0, k_G=0,
+                                  sampler="spectral")  # fmt: skip
+        spec = ref.expected(k_D=0, k_G=0, min_ess=0)
+        est = edge_draws.expected(k_D=0, k_G=0, min_ess=0)
+    assert edge_draws.sampler == "edge" and est.ess > 300
+    assert abs(_z(spec, est)) < 4

@@ -324,7 +324,7 @@ class EdgeSampler:
         centre: NDArray, thresholds: tuple[float, float],
     ) -> None:  # fmt: skip
         n = n_D + n_G
-        self.n_D, self.n_G, self.n = n_D, n_G, n
+        self.n_D, self.n_G = n_D, n_G
         b, b1 = constants.b, constants.b1
         self.s_D = math.sqrt(b * b / (2.0 * n) + b1 * b1 / (2.0 * n_D))
         self.s_G = b / math.sqrt(2.0 * n)
@@ -333,7 +333,10 @@ class EdgeSampler:
         self.w_of_v = np.stack([t[0] + t[1], t[0], np.array([0.0, 1.0, 0.0])])
         self.v_of_w = np.linalg.inv(self.w_of_v)
         cov_w = self.w_of_v @ constants.cov_matrix @ self.w_of_v.T / n
-        self.target = stats.multivariate_normal(np.zeros(2), cov_w[:2, :2])
+        # The shifts' Gaussian density by its own Cholesky factor: scipy's
+        # multivariate_normal calls a condition number of 1e12 (sigma_z ~ 1e-6) singular.
+        self._chol = np.linalg.cholesky(cov_w[:2, :2])
+        self._log_norm = -math.log(2.0 * math.pi) - float(np.log(np.diag(self._chol)).sum())
         self.t_coef = np.linalg.solve(cov_w[:2, :2], cov_w[:2, 2])  # E[t | y] = coef . y
         self.t_sd = math.sqrt(cov_w[2, 2] - cov_w[2, :2] @ self.t_coef)
         self.thresholds = thresholds
@@ -429,6 +432,11 @@ class EdgeSampler:
         out.update(y_p=y, y=sign_f * y, log_q=log_q, g=sign_f * (lam - y[:, None]))
         return out
 
+    def _log_density(self, y: NDArray) -> NDArray:
+        """log N(y; 0, Sigma_yy / N) of the shifts y = (y_D, y_G), one row per draw."""
+        z = np.linalg.solve(self._chol, y.T)
+        return self._log_norm - 0.5 * (z * z).sum(axis=0)
+
     def _t(self, rng: np.random.Generator, y: NDArray) -> tuple[NDArray, NDArray]:
         """t given y = (y_D, y_G): its Gaussian law cut to the thresholds; (t, log mass).
 
@@ -470,7 +478,7 @@ class EdgeSampler:
         t, log_mass = self._t(rng, y)
         v = np.column_stack([y, t]) @ self.v_of_w.T
         log_weight = (
-            self.target.logpdf(y) + log_mass - d["log_q"] - gb["log_q"] + d["log_r"] + gb["log_r"]
+            self._log_density(y) + log_mass - d["log_q"] - gb["log_q"] + d["log_r"] + gb["log_r"]
         )
         sign_f, k, _ = self.plan_D
         neg_D = np.full(size, k if sign_f > 0 else (self.n_D - 1) - k, dtype=np.int64)
