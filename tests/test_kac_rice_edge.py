@@ -277,3 +277,12 @@ def test_edge_sampler_at_a_tiny_sigma_z():
         est = edge_draws.expected(k_D=0, k_G=0, min_ess=0)
     assert edge_draws.sampler == "edge" and est.ess > 300
     assert abs(_z(spec, est)) < 4
+
+
+def test_auto_outside_the_computable_range_names_sigma_z():
+    """proposal="auto" solves the N -> infinity exponent, so it refuses what GanSpinGlass
+    refuses (a loss covariance of condition number > 1e12), naming the argument."""
+    with pytest.raises(ValueError, match="sigma_z out of the computable range"):
+        sg.kac_rice_samples(3, 3, 1e6, 8, 4, 100, 0, proposal="auto", k_D=0, k_G=0)
+    with pytest.raises(ValueError, match="sigma_z out of the computable range"):
+        sg.expected_critical_points(3, 3, 1e6, 8, 4, samples=100, rng=0, proposal="auto")

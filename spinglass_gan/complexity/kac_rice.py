@@ -131,7 +131,9 @@ def kac_rice_samples(
         Student t with 5 degrees of freedom, to the mean and 1.5 times the
         covariance of v under the weighted terms of the question (u_D, u_G, k_D,
         k_G); the finite-N integrand sits measurably away from the N -> infinity
-        maximiser (the blocks' spectral edges move by O(N^(-2/3))).
+        maximiser (the blocks' spectral edges move by O(N^(-2/3)))  "auto" refuses, as
+        ``GanSpinGlass`` does, a loss covariance of condition number above 1e12
+        (``ValueError`` naming sigma_z, p or q).
     u_D, u_G : float
         Thresholds used by ``proposal="auto"`` only (centre and pilot rounds).
     k_D, k_G : int or None
@@ -174,6 +176,8 @@ def kac_rice_samples(
         raise ValueError(f"sampler must be 'auto', 'dense', 'spectral' or 'edge', got {sampler!r}")
     targeted = k_D is not None or k_G is not None
     auto = isinstance(proposal, str) and proposal == "auto"
+    if auto:  # "auto" centres on the exponent's maximiser: the model's computable range
+        val.derived_conditioning(constants.cov_matrix, constants.p, constants.q, sigma_z)
     if sampler == "auto":
         sampler = "edge" if k_D is not None and auto else "spectral" if targeted else "dense"
     if sampler == "edge" and (k_D is None or not auto):
