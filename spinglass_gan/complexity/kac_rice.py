@@ -131,11 +131,12 @@ def kac_rice_samples(
         Student t with 5 degrees of freedom, to the mean and 1.5 times the
         covariance of v under the weighted terms of the question (u_D, u_G, k_D,
         k_G); the finite-N integrand sits measurably away from the N -> infinity
-        maximiser (the blocks' spectral edges move by O(N^(-2/3)))  "auto" refuses, as
+        maximiser (the blocks' spectral edges move by O(N^(-2/3))).  "auto" refuses, as
         ``GanSpinGlass`` does, a loss covariance of condition number above 1e12
         (``ValueError`` naming sigma_z, p or q).
     u_D, u_G : float
-        Thresholds used by ``proposal="auto"`` only (centre and pilot rounds).
+        Thresholds used by ``proposal="auto"`` only (centre and pilot rounds; with the
+        edge sampler also the highest thresholds the draws answer).
     k_D, k_G : int or None
         Target block indices.  With ``proposal="auto"`` they move the centre (above);
         an index >= 1 also forces that block's spectrum: k eigenvalues are drawn
@@ -149,13 +150,18 @@ def kac_rice_samples(
         Compute the block indices (dense sampler: two symmetric eigensolves per draw,
         most of its cost at large N; the spectral sampler always has them).  With
         False, index constraints raise ``ValueError``.
-    sampler : {"auto", "dense", "spectral"}
+    sampler : {"auto", "dense", "spectral", "edge"}
         "dense": J' entry by entry, det by LU (the reference).  "spectral": the
         diagonal blocks replaced by their spectra (exact in law: each is a GOE,
         orthogonally invariant, independent of the off-diagonal Gaussian block) and
         det J' by the Schur complement of order n_G - 1; O(N^2 n_G) per draw instead
-        of O(N^3), and the only sampler that forces indices.  "auto": "spectral" when
-        ``k_D`` or ``k_G`` is given, else "dense".
+        of O(N^3).  "edge" (needs ``k_D`` and ``proposal="auto"``): the blocks'
+        spectra first, each shift placed against its block's edge eigenvalues, l_G/N
+        from its law cut to ``u_D``, ``u_G`` (module docstring of ``_kac_rice_edge``);
+        its draws answer only their (k_D, k_G) and thresholds up to ``u_D``, ``u_G``
+        (``KacRiceSamples.max_thresholds``).  "auto": "edge" for ``k_D`` with
+        ``proposal="auto"``, else "spectral" when ``k_D`` or ``k_G`` is given, else
+        "dense".
     max_bytes : int
         Bound on the memory of the matrices held at once (a batch holds at least one).
 
