@@ -129,20 +129,23 @@ def test_shift_law_draws_follow_its_density():
 
 def test_tilt_ratio_is_the_density_ratio():
     """EdgeTilt's log ratio equals log p - log q of what it drew, with p and q from
-    scipy (normal and scaled chi-square densities of the tilted entries)."""
+    scipy (normal and scaled chi-square densities of every entry), for the groups of a
+    tilt of order 12 (5 single entries, then dyadic blocks)."""
     tilt = edge.EdgeTilt(12, 5)
-    tilt.m = np.array([0.3, -0.2, 0.5, 0.0, 1.0])
-    tilt.g = np.array([0.8, 1.3, 1.0, 0.6, 2.0])
+    assert tilt.gd.tolist() == [0, 1, 2, 3, 4, 5, 5, 5, 5, 5, 6, 6]
+    tilt.m = np.array([0.3, -0.2, 0.5, 0.0, 1.0, 0.4, -0.3])
+    tilt.g = np.array([0.8, 1.3, 1.0, 0.6, 2.0, 0.9, 1.2])
     s = 0.7
-    a, e, log_r, z, c = tilt.draw(np.random.default_rng(3), 30, s)
-    dof = np.arange(11, 0, -1.0)[:5]
-    log_q_c = stats.chi2.logpdf(c / tilt.g, dof) - np.log(tilt.g)  # c = g * chi2
+    a, e, log_r, zs, cs = tilt.draw(np.random.default_rng(3), 30, s)
+    z, c = a / (s * np.sqrt(2.0)), (e / s) ** 2
+    m, g, dof = tilt.m[tilt.gd], tilt.g[tilt.go], np.arange(11, 0, -1.0)
+    log_q_c = stats.chi2.logpdf(c / g, dof) - np.log(g)  # c = g * chi2
     want = (
-        stats.norm.logpdf(z).sum(1) - stats.norm.logpdf(z - tilt.m).sum(1)
+        stats.norm.logpdf(z).sum(1) - stats.norm.logpdf(z - m).sum(1)
         + stats.chi2.logpdf(c, dof).sum(1) - log_q_c.sum(1)
     )  # fmt: skip
     assert np.allclose(log_r, want, rtol=1e-12, atol=1e-10)
-    assert np.allclose(a[:, :5], z * s * np.sqrt(2.0)) and np.allclose(e[:, :5], np.sqrt(c) * s)
+    assert np.allclose(zs[:, 5], z[:, 5:10].sum(1)) and np.allclose(cs[:, 6], c[:, 10])
 
 
 def test_normal_mass_in_both_tails():

@@ -50,47 +50,70 @@ from ._kac_rice_kernels import (
     tridiagonal_logdets,
 )
 from ._kac_rice_spectral import forced_log_density, goe_spectra, tridiagonal_spectra
+from ._shift_integral_kernels import integrate_shift
 from .derived import DerivedConstants
 
 _FIT_KEYS = ("a_z", "a_c", "y_p", "lo", "hi", "gaps")  # per-draw arrays a fit needs
 _DF = 5.0  # Student t tails: dominate the Gaussian target whatever the fitted scale
+_GAUSS = np.polynomial.legendre.leggauss(12)  # nodes per piece of the y_G integral
 _WIDEN = 1.3  # fitted scales are widened: a proposal narrower than its target has heavy weights
+_TEMPER = 0.1  # a pilot's tempered weights keep at least this fraction as ESS
+
+
+def _groups(count: int, length: int, shared: bool) -> NDArray:
+    """Group of each of ``count`` entries: one group (``shared``), else the first
+    ``length`` alone and the rest in dyadic blocks [length 2^j, length 2^(j+1))."""
+    i = np.arange(count)
+    if shared:
+        return np.zeros(count, dtype=np.int64)
+    rest = np.floor(np.log2(np.maximum(i, 1) / max(length, 1))).astype(np.int64)
+    return np.where(i < length, i, length + rest)
+
+
+def _group_sums(x: NDArray, groups: NDArray, count: int) -> NDArray:
+    """Row sums of x over each group of columns (groups are contiguous, ascending)."""
+    if count == 0:
+        return np.zeros((x.shape[0], 0))
+    return np.add.reduceat(x, np.flatnonzero(np.diff(groups, prepend=-1)), axis=1)
 
 
 class EdgeTilt:
-    """Tilt of the first ``L`` entries of a tridiagonal GOE of order n (scale s).
+    """Tilt of a tridiagonal GOE of order n (scale s), one parameter pair per group.
 
     Diagonal z_i ~ N(m_i, 1) instead of N(0, 1) (entry s sqrt(2) z_i), squared
-    off-diagonals c_i ~ g_i chi2_{n-i} instead of chi2_{n-i} (entry s sqrt(c_i)).
-    ``shared``: one m and one g for all of them (the block shifted and scaled as a
-    whole, for a small block whose outliers the index question needs).
+    off-diagonals c_i ~ g_i chi2_{n-i} instead of chi2_{n-i} (entry s sqrt(c_i)), with
+    m and g constant over groups of entries: the first ``length`` alone (the entries
+    that carry the edge eigenvector), then dyadic blocks of the rest, so that a wall
+    pushed into the spectrum, which deforms the entries with a profile that decays
+    away from the edge, is within the family at a cost of O(log n) parameters.
+    ``shared``: one group (the block shifted and scaled as a whole).
     """
 
     def __init__(self, n: int, length: int, shared: bool = False) -> None:
-        self.n, self.shared = n, shared
-        self.m = np.zeros(min(n, length))
-        self.dof = np.arange(n - 1, 0, -1.0)[: min(n - 1, length)]
-        self.g = np.ones(self.dof.size)
+        self.n = n
+        self.gd = _groups(n, length, shared)
+        self.go = _groups(max(n - 1, 0), length, shared)
+        self.dof = np.arange(n - 1, 0, -1.0)
+        self.m = np.zeros(int(self.gd.max(initial=-1)) + 1)
+        self.g = np.ones(int(self.go.max(initial=-1)) + 1)
+        self.size_d = np.bincount(self.gd, minlength=self.m.size).astype(float)
+        self.dof_g = np.bincount(self.go, weights=self.dof, minlength=self.g.size)
 
     def draw(self, rng: np.random.Generator, size: int, s: float):
-        """(a, e, log density ratio target/proposal, z of the tilted diagonal, c)."""
-        n, lz, lc = self.n, self.m.size, self.g.size
-        z = rng.standard_normal((size, n))
-        z[:, :lz] += self.m
-        c = rng.chisquare(np.arange(n - 1, 0, -1.0), size=(size, max(n - 1, 0)))
-        c[:, :lc] *= self.g
-        log_r = -(z[:, :lz] @ self.m) + 0.5 * float(self.m @ self.m)
-        log_r += 0.5 * float(self.dof @ np.log(self.g))
-        log_r += (c[:, :lc] * (0.5 / self.g - 0.5)).sum(axis=1)
+        """(a, e, log density ratio target/proposal, group sums of z, of c)."""
+        n = self.n
+        z = rng.standard_normal((size, n)) + self.m[self.gd]
+        c = rng.chisquare(self.dof, size=(size, max(n - 1, 0))) * self.g[self.go]
+        zs, cs = _group_sums(z, self.gd, self.m.size), _group_sums(c, self.go, self.g.size)
+        log_r = -(zs @ self.m) + 0.5 * float(self.size_d @ self.m**2)
+        log_r += 0.5 * float(self.dof_g @ np.log(self.g))
+        log_r += cs @ (0.5 / self.g - 0.5)
         scale = s * math.sqrt(2.0)
-        return z * scale, np.sqrt(c) * s, log_r, z[:, :lz].copy(), c[:, :lc].copy()
+        return z * scale, np.sqrt(c) * s, log_r, zs, cs
 
-    def update(self, w: NDArray, z: NDArray, c: NDArray, step: float) -> None:
-        m = w @ z
-        g = (w @ c) / self.dof
-        if self.shared and m.size:  # one shift and one scale: fewer parameters to fit
-            m = np.full(m.size, m.mean())
-            g = np.full(g.size, float((w @ c).sum() / self.dof.sum()) if g.size else 1.0)
+    def update(self, w: NDArray, zs: NDArray, cs: NDArray, step: float) -> None:
+        m = (w @ zs) / self.size_d
+        g = (w @ cs) / self.dof_g
         self.m = step * m + (1.0 - step) * self.m
         self.g = np.clip(step * g + (1.0 - step) * self.g, 0.25, 4.0)
 
@@ -353,14 +376,19 @@ class EdgeSampler:
         self.shift_D = ShiftLaw(sign * w0[0], sd[0], tw_D, 0) if forced or not k else IntervalLaw()
         self.gaps_D = GapLaw(tw_D / 2.0)
         self.plan_G = None if below_G is None else block_plan(n_G - 1, below_G, w0[1], radius_G)
+        # y_G given y_D under the target: N(g_slope y_D, g_sd^2); t's cut as the kernel wants it
+        self.g_slope = cov_w[1, 0] / cov_w[0, 0]
+        self.g_sd = math.sqrt(cov_w[1, 1] - cov_w[1, 0] ** 2 / cov_w[0, 0])
+        row = self.v_of_w[0]
+        self._tpar = np.array([*self.t_coef, self.t_sd, *thresholds, row[0], row[1], row[2] - 1.0])
+        self.shift_G = None
         if self.plan_G is None:
             self.shift_G = Regression(w0[1], sd[1], 1)
         else:
             sign, k, forced = self.plan_G
             tw_G = self.s_G * max(n_G - 1, 1) ** (-1.0 / 6.0)
-            self.shift_G = (
-                ShiftLaw(sign * w0[1], sd[1], tw_G, 1) if forced or not k else IntervalLaw()
-            )
+            if forced:  # the largest forced eigenvalue, below the rest; y_G is integrated out
+                self.shift_G = ShiftLaw(sign * w0[1], sd[1], tw_G, 1)
             self.gaps_G = GapLaw(tw_G / 2.0)
             order = n_G - 1 - (k if forced else 0)
             self.tilt_G = EdgeTilt(order, order, shared=True)  # the whole block moves
@@ -402,7 +430,9 @@ class EdgeSampler:
         return out
 
     def _g_block(self, rng: np.random.Generator, y_D: NDArray) -> dict:
-        """The G block's eigenvalues minus its shift, the shift and the log weights."""
+        """The G block: with y_G free (no k_G), its spectrum minus a drawn shift; else its
+        spectrum ``lam`` and the interval (``y_lo``, ``y_hi``) of the shifts with the
+        asked index (both in the block's own frame), and the log weights."""
         size, n, s = y_D.size, self.n_G - 1, self.s_G
         if self.plan_G is None:
             y, log_q = self.shift_G.draw(rng, y_D[:, None])
@@ -412,24 +442,23 @@ class EdgeSampler:
         a, e, log_r, z, c = self.tilt_G.draw(rng, size, s)
         mu = tridiagonal_spectra(a, e)  # the flipped frame's law is the same
         out = dict(gaps=np.empty((size, 0)), a_z=z, a_c=c)
+        lam, lo = mu, np.full(size, -np.inf)
+        hi = mu[:, k] if k < mu.shape[1] else np.full(size, np.inf)
         if k and not forced:
-            lo, hi = mu[:, k - 1], mu[:, k]
-            y, log_q = self.shift_G.draw(rng, lo, hi)
-            lam = mu
-            out.update(lo=lo, hi=hi)
-        else:
+            lo = mu[:, k - 1]
+        elif forced:
             hi = mu[:, 0] if mu.shape[1] else np.full(size, np.inf)
-            y, log_q = self.shift_G.draw(rng, hi, y_D[:, None])
-            lam = mu
-            if forced:
-                rest = lambda p: np.log(np.abs(p[:, :, None] - mu[:, None, :])).sum(axis=(1, 2))  # noqa: E731
-                xi, gaps, w = _forced(rng, y, rest, n, k, s, self.gaps_G)
-                log_r = log_r + w
-                lam = np.concatenate([xi, mu], axis=1)
-                out.update(gaps=gaps)
-            out.update(hi=hi)
-        out.update(log_r=log_r)
-        out.update(y_p=y, y=sign_f * y, log_q=log_q, g=sign_f * (lam - y[:, None]))
+            top, log_q = self.shift_G.draw(rng, hi, y_D[:, None])
+            gaps, log_g = self.gaps_G.draw(rng, (size, k - 1))
+            xi = np.concatenate([top[:, None], top[:, None] - gaps], axis=1)
+            rest = np.log(np.abs(xi[:, :, None] - mu[:, None, :])).sum(axis=(1, 2))
+            # the proposal makes the first of the k the largest: 1/k of the target's
+            # labelled tuples, hence the log k
+            log_r = log_r + forced_log_density(xi, rest, n, s) - log_g - log_q + math.log(k)
+            lam, lo = np.concatenate([xi, mu], axis=1), top
+            out.update(gaps=gaps, y_p=top, hi=hi)
+        y_lo, y_hi = (lo, hi) if sign_f > 0 else (-hi, -lo)
+        out.update(log_r=log_r, lam=sign_f * lam, y_lo=y_lo, y_hi=y_hi)
         return out
 
     def _log_density(self, y: NDArray) -> NDArray:
@@ -465,21 +494,51 @@ class EdgeSampler:
         return t, log_mass
 
     # ------------------------------------------------------------------ draws
+    def _g_shift(self, rng: np.random.Generator, d: dict, gb: dict) -> dict:
+        """y_G and the G factor of |det J'|: drawn (y_G free) or integrated out.
+
+        Integrated: Omega = diag(lambda_G) - B^T (D - y_D)^-1 B does not depend on
+        y_G, so one eigensolve of it gives det(Omega - y_G) for every y_G, and the
+        kernel integrates the Gaussian law of y_G given y_D times that determinant
+        times the mass of t's cut over the interval of the asked index (exact up to
+        quadrature).  The draw's y_G comes from that integrand normalised (a cell of
+        the quadrature by its share, then uniform in it), so that thresholds below
+        the question's see the right law; its term is the integral.
+        """
+        size = d["y"].size
+        idx = np.arange(self.n_G - 1)
+        mat = -d["schur"]
+        if self.plan_G is None:
+            mat[:, idx, idx] += gb["g"]
+            sign_s, log_s = np.linalg.slogdet(mat)
+            y = np.stack([d["y"], gb["y"]], axis=1)
+            t, log_mass = self._t(rng, y)
+            log_w = self._log_density(y) + log_mass - gb["log_q"]
+            return dict(y=y, t=t, log_w=log_w, log_det=log_s, sign=sign_s,
+                        neg=(gb["g"] < 0.0).sum(axis=1))  # fmt: skip
+        mat[:, idx, idx] += gb["lam"]
+        omega = np.linalg.eigvalsh(mat)
+        res = integrate_shift(
+            omega, gb["y_lo"], gb["y_hi"], self.g_slope * d["y"], self.g_sd, d["y"],
+            self._tpar, *_GAUSS, rng.random((size, 2)), np.empty((size, 3)),
+        )  # fmt: skip
+        y = np.stack([d["y"], res[:, 1]], axis=1)
+        t, _ = self._t(rng, y)
+        var_D = self._chol[0, 0] ** 2
+        log_p = -0.5 * d["y"] ** 2 / var_D - 0.5 * math.log(2.0 * math.pi * var_D)
+        below = (omega < y[:, 1:]).sum(axis=1)
+        return dict(y=y, t=t, log_w=log_p + res[:, 0] - res[:, 2], log_det=res[:, 2],
+                    sign=(-1.0) ** below, neg=(gb["lam"] < y[:, 1:]).sum(axis=1))  # fmt: skip
+
     def draw(self, rng: np.random.Generator, size: int) -> dict[str, NDArray]:
         """``size`` draws: the fields of ``KacRiceSamples`` and, under "_fit", what the
         cross-entropy step needs."""
         d = self._d_block(rng, size)
         gb = self._g_block(rng, d["y"])
-        idx = np.arange(self.n_G - 1)
-        mat = -d["schur"]
-        mat[:, idx, idx] += gb["g"]
-        sign_s, log_s = np.linalg.slogdet(mat)
-        y = np.stack([d["y"], gb["y"]], axis=1)
-        t, log_mass = self._t(rng, y)
-        v = np.column_stack([y, t]) @ self.v_of_w.T
-        log_weight = (
-            self._log_density(y) + log_mass - d["log_q"] - gb["log_q"] + d["log_r"] + gb["log_r"]
-        )
+        g = self._g_shift(rng, d, gb)
+        y = g["y"]
+        v = np.column_stack([y, g["t"]]) @ self.v_of_w.T
+        log_weight = g["log_w"] - d["log_q"] + d["log_r"] + gb["log_r"]
         sign_f, k, _ = self.plan_D
         neg_D = np.full(size, k if sign_f > 0 else (self.n_D - 1) - k, dtype=np.int64)
         return {
@@ -487,10 +546,10 @@ class EdgeSampler:
             "u_G": v[:, 1].copy(),
             "x": y[:, 1].copy(),
             "x1": y[:, 0] - y[:, 1],
-            "log_abs_det": d["log_det"] + log_s,
-            "sign": (d["sign"] * sign_s).astype(np.int8),
+            "log_abs_det": d["log_det"] + g["log_det"],
+            "sign": (d["sign"] * g["sign"]).astype(np.int8),
             "neg_D": neg_D,
-            "neg_G": (gb["g"] < 0.0).sum(axis=1).astype(np.int64),
+            "neg_G": g["neg"].astype(np.int64),
             "log_weight": log_weight,
             "_fit": (_pick(d, _FIT_KEYS), _pick(gb, (*_FIT_KEYS, "y")), y),
         }
@@ -504,7 +563,8 @@ class EdgeSampler:
         if self.plan_G is None:
             self.shift_G.update(gb["y"], y[:, :1], w, step)
             return
-        self._update_shift(self.shift_G, gb, y[:, :1], w, step)
+        if self.shift_G is not None:
+            self._update_shift(self.shift_G, gb, y[:, :1], w, step)
         self.gaps_G.update(gb["gaps"], w, step)
         self.tilt_G.update(w, gb["a_z"], gb["a_c"], step)
 
@@ -559,9 +619,31 @@ def sample_edge(
         ok = np.isfinite(terms)
         if ok.sum() < 2:
             continue
-        w = np.where(ok, np.exp(terms - terms[ok].max()), 0.0)
+        beta, w = _tempered(terms - terms[ok].max(), _TEMPER * pilot)
         ess = w.sum() ** 2 / (w * w).sum()
         sampler.update(draws, w / w.sum(), ess / (ess + 2.0))
-        if ess > 0.2 * pilot:
+        if beta == 1.0 and ess > 0.2 * pilot:
             break
     return draw(samples, False), spent
+
+
+def _tempered(terms: NDArray, target: float) -> tuple[float, NDArray]:
+    """(beta, weights exp(beta * terms)): beta = 1 where the weights' ESS reaches
+    ``target``, else the largest beta whose ESS does (bisection; the ESS falls as beta
+    grows).  Far from the target law a pilot's ESS is a few draws, too few to fit the
+    laws' parameters; fitting to the tempered target first moves them towards it."""
+    ok = np.isfinite(terms)
+    t = np.where(ok, terms, 0.0)
+
+    def weights(beta: float) -> tuple[NDArray, float]:
+        w = np.where(ok, np.exp(beta * t), 0.0)
+        return w, w.sum() ** 2 / (w * w).sum()
+
+    w, ess = weights(1.0)
+    if ess >= target:
+        return 1.0, w
+    lo, hi = 0.0, 1.0
+    for _ in range(40):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if weights(mid)[1] >= target else (lo, mid)
+    return lo, weights(lo)[0]
