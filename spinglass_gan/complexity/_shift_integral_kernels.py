@@ -10,8 +10,9 @@ in closed form on the interval (lo, hi) that the G block's index allows:
 with t = l_G/N Gaussian given the shifts (mean c_D y_D + c_G y, sd s_t) and the cut
 the question's loss thresholds.  Between two consecutive omega_j the integrand exp(f)
 is a polynomial times smooth factors (its zeros sit at the omega_j), so Gauss-Legendre
-on the pieces between them converges fast; a coarse scan first finds the window in
-which f is within ``_DROP`` of its maximum.
+on the pieces between them (cut also where t's two bounds cross, a kink of the mass)
+converges fast; a coarse scan first finds the window in which f is within ``_DROP`` of
+its maximum.
 """
 
 from __future__ import annotations
@@ -31,8 +32,8 @@ _LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
 @njit(cache=True)
 def _log_ndtr(x):
     """log Phi(x), accurate in both tails."""
-    if x > 6.0:
-        return -0.5 * math.erfc(x / math.sqrt(2.0))  # log1p(-Phi(-x)), Phi(-x) < 1e-9
+    if x > 0.0:
+        return math.log1p(-0.5 * math.erfc(x / math.sqrt(2.0)))
     if x > -20.0:
         return math.log(0.5 * math.erfc(-x / math.sqrt(2.0)))
     r = 1.0 / (x * x)  # asymptotic series, error below 1e-9 here
@@ -71,6 +72,15 @@ def _log_t_mass(y_d, y, tp):
         else:
             lo = rest / slope
     return _log_mass((lo - mean) / tp[2], (hi - mean) / tp[2])
+
+
+@njit(cache=True)
+def _cut_kink(y_d, tp):
+    """The y at which t's two bounds (u_G, and u_D's) cross: the mass has a kink there
+    (a breakpoint of the quadrature); NaN where there is none."""
+    if not (math.isfinite(tp[3]) and math.isfinite(tp[4])) or tp[6] == 0.0:
+        return math.nan
+    return (tp[3] - tp[5] * y_d - tp[7] * tp[4]) / tp[6]
 
 
 @njit(cache=True)
@@ -113,11 +123,14 @@ def _integrate_one(omega, lo, hi, mean, sd, y_d, tp, nodes, weights, u, scratch)
     # breakpoints: the window's ends, the omega_j inside, pieces at most (wb - wa) / _PIECES
     n_nodes, step, x0 = 0, (wb - wa) / _PIECES, wa
     j = np.searchsorted(omega, wa, side="right")
+    kink = _cut_kink(y_d, tp)
     while x0 < wb:
         x1 = min(x0 + step, wb)
         if j < omega.size and omega[j] < x1:
             x1 = omega[j]
             j += 1
+        if x0 < kink < x1:
+            x1 = kink
         half, mid = 0.5 * (x1 - x0), 0.5 * (x0 + x1)
         for k in range(nodes.size):
             y = mid + half * nodes[k]
