@@ -1,6 +1,6 @@
 """Index-resolved finite-N counts against Theta_{k_D,k_G} (p = q = 3, sigma_z = 1, kappa = 0.9).
 
-    nice -n 10 python scripts/finite_n_index_table.py [--sizes 20 40 80 160 320 640] [--quick]
+    nice -n 10 python scripts/finite_n_index_table.py [--sizes 20 40 80 160 320 640 1000] [--quick]
     python scripts/finite_n_index_table.py --replot      # refit the stored data, redraw, save
 
 For each N (n_D = round(kappa N), n_G = N - n_D) and each (k_D, k_G) in
@@ -32,8 +32,16 @@ import spinglass_gan as sg  # noqa: E402
 
 MODEL = (3, 3, 1.0, 0.9)
 PAIRS = ((0, 0), (1, 0), (2, 0), (0, 1), (1, 1), (0, 2), (-1, -1))  # (-1, -1): the total
-SIZES = (20, 40, 80, 160, 320, 640)
-SAMPLES = {20: 50_000, 40: 100_000, 80: 200_000, 160: 300_000, 320: 60_000, 640: 20_000}
+SIZES = (20, 40, 80, 160, 320, 640, 1000)
+SAMPLES = {
+    20: 50_000,
+    40: 100_000,
+    80: 200_000,
+    160: 300_000,
+    320: 60_000,
+    640: 20_000,
+    1000: 10_000,
+}
 TOTAL_SAMPLES = 20_000  # the total: explicit block spectra, slower per draw, ESS ample
 TOTAL_UP_TO = 320  # beyond, the total's dense block spectra cost minutes per estimate
 SEED = 2026

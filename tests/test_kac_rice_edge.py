@@ -289,3 +289,15 @@ def test_auto_outside_the_computable_range_names_sigma_z():
         sg.kac_rice_samples(3, 3, 1e6, 8, 4, 100, 0, proposal="auto", k_D=0, k_G=0)
     with pytest.raises(ValueError, match="sigma_z out of the computable range"):
         sg.expected_critical_points(3, 3, 1e6, 8, 4, samples=100, rng=0, proposal="auto")
+
+
+def test_tempered_pilot_weights():
+    """beta = 1 when the plain weights have the ESS asked for; otherwise the tempered
+    weights' ESS equals the target (to the bisection's precision) and beta < 1."""
+    terms = np.random.default_rng(0).standard_normal(1000) * 6.0
+    terms[3] = -np.inf  # a draw outside the question: weight 0 at every beta
+    beta, w = edge._tempered(terms, 100.0)
+    ess = w.sum() ** 2 / (w * w).sum()
+    assert 0.0 < beta < 1.0 and abs(ess - 100.0) < 0.5 and w[3] == 0.0
+    beta, w = edge._tempered(terms * 0.01, 100.0)
+    assert beta == 1.0 and np.allclose(w, np.where(np.isfinite(terms), np.exp(terms * 0.01), 0))

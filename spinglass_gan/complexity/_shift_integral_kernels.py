@@ -22,8 +22,8 @@ import math
 import numpy as np
 from numba import njit
 
-_COARSE = 1024  # scan points over the window search range
-_REACH = 40.0  # the search range: mean +- _REACH sd (within the index interval)
+_COARSE = 512  # scan points over the window search range
+_REACH = 30.0  # the search range: mean +- _REACH sd (within the index interval)
 _DROP = 60.0  # the window keeps f within _DROP of its coarse maximum (e^-60 ~ 1e-26)
 _PIECES = 32  # the window is cut into at least this many pieces
 _LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
