@@ -57,7 +57,7 @@ def _ess_rate(sampler: str, samples: int) -> tuple[float, float]:
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--big-samples", type=int, default=10_000)
+    parser.add_argument("--big-samples", type=int, default=6_000)
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args(argv)
     big = 300 if args.quick else args.big_samples

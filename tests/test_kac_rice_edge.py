@@ -168,13 +168,14 @@ def plain_draws():
     "k_D,k_G,u_G,d_index",
     [(1, 0, np.inf, "ascent"), (1, 1, np.inf, "ascent"), (3, 0, np.inf, "ascent"),
      (4, 1, np.inf, "ascent"), (3, 1, -1.9, "ascent"), (3, 1, np.inf, "descent"),
-     (2, 0, np.inf, "descent")],
+     (2, 0, np.inf, "descent"), (2, 2, np.inf, "ascent"), (2, 3, np.inf, "ascent")],
 )  # fmt: skip
 def test_edge_estimates_agree_with_plain_sampling(plain_draws, k_D, k_G, u_G, d_index):
     """N = 12 (n_D = 8, n_G = 4): plain dense sampling is the reference where its own
     ESS is in the hundreds (150 000 draws); the pairs cover the shift pinned below the
     edge (k = 0 on one block), between two eigenvalues at the edge (k = 1, 2) and
-    inside the bulk (k = 3, 4), both sides of the D block and a loss threshold.  The
+    inside the bulk (k = 3, 4), both sides of the D block, a loss threshold, and two and
+    three forced G eigenvalues (the largest drawn first: a factor k in the weight).  The
     pinned pairs (0, 0) and (0, 1), where plain sampling has an ESS of 20-30, are
     checked against counted critical points below."""
     with warnings.catch_warnings():
