@@ -22,10 +22,10 @@ import math
 import numpy as np
 from numba import njit
 
-_COARSE = 512  # scan points over the window search range
+_COARSE = 256  # scan points over the window search range
 _REACH = 30.0  # the search range: mean +- _REACH sd (within the index interval)
 _DROP = 60.0  # the window keeps f within _DROP of its coarse maximum (e^-60 ~ 1e-26)
-_PIECES = 32  # the window is cut into at least this many pieces
+_PIECES = 16  # the window is cut into at least this many pieces
 _LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
 
 
@@ -89,6 +89,8 @@ def _f(y, omega, mean, sd, y_d, tp):
     out = -0.5 * z * z - math.log(sd) - _LOG_SQRT_2PI
     for w in omega:
         out += math.log(abs(w - y))
+    if tp[3] == math.inf and tp[4] == math.inf:  # no cut: mass 1
+        return out
     return out + _log_t_mass(y_d, y, tp)
 
 
@@ -126,9 +128,10 @@ def _integrate_one(omega, lo, hi, mean, sd, y_d, tp, nodes, weights, u, scratch)
     kink = _cut_kink(y_d, tp)
     while x0 < wb:
         x1 = min(x0 + step, wb)
+        while j < omega.size and omega[j] <= x0:
+            j += 1
         if j < omega.size and omega[j] < x1:
             x1 = omega[j]
-            j += 1
         if x0 < kink < x1:
             x1 = kink
         half, mid = 0.5 * (x1 - x0), 0.5 * (x0 + x1)
