@@ -49,6 +49,14 @@ def test_tridiagonal_eigenvalue_matches_lapack(n):
         assert np.allclose(out, ref, rtol=0, atol=1e-11 * np.sqrt(n))
 
 
+def test_tridiagonal_eigenvalue_ends_on_a_narrow_interval():
+    """A Gershgorin interval of width 2e-12 around 1e6 has fewer doubles than 1e-13 of
+    its width asks for: the bisection stops at adjacent doubles (it looped forever)."""
+    a, e, out = np.full((1, 2), 1e6), np.full((1, 1), 1e-12), np.empty(1)
+    tridiagonal_eigenvalue(a, e, 0, out)
+    assert abs(out[0] - 1e6) < 1e-9
+
+
 @pytest.mark.parametrize("between", [False, True])
 def test_schur_paths_match_the_eigendecomposition(between):
     """B^T (T - y)^-1 B by the compiled rank-one updates, by elimination + BLAS, and by

@@ -132,8 +132,9 @@ def tridiagonal_eigenvalue(a, e, j, out):
     """out[k] = the (j+1)-th smallest eigenvalue of each T_k (diagonal a[k], off-diagonal e[k]).
 
     Bisection on the Sturm count of ``tridiagonal_pivots`` inside the Gershgorin
-    interval, to a relative width of 1e-13 of the interval: a shift is then placed
-    next to the eigenvalue, so it must be accurate far below the spacing there.
+    interval, to a relative width of 1e-13 of the interval or to adjacent doubles: a
+    shift is then placed next to the eigenvalue, so it must be accurate far below the
+    spacing there.
     """
     n = a.shape[1]
     for k in range(a.shape[0]):
@@ -150,6 +151,8 @@ def tridiagonal_eigenvalue(a, e, j, out):
         width = hi - lo
         while hi - lo > 1e-13 * width:
             mid = 0.5 * (lo + hi)
+            if mid <= lo or mid >= hi:  # no double between them: an interval narrow
+                break  # against its place would otherwise never close
             if tridiagonal_pivots(a[k], e[k], mid)[0] >= j + 1:
                 hi = mid
             else:
