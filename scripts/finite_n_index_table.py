@@ -156,15 +156,18 @@ def plot(data, rows, path: Path) -> None:
         ax.plot(1.0 / ns[weak], data["value"][i][weak], "o", ms=6, mfc="white", color=colour)
         ax.plot(0.0, data["theta"][i], marker="*", ms=10, color=colour)
         r = rows[str(tuple(int(v) for v in pr))]
-        if np.isfinite(r["a"]):
+        if pr[0] < 0 and np.isfinite(r["a"]):  # the total: a + b log N / N + c / N
             ax.plot(1.0 / grid, r["a"] + r["b"] * np.log(grid) / grid + r["c"] / grid, "--",
                     color=colour, lw=0.8)  # fmt: skip
+        elif np.isfinite(r["sqrt_a"]):  # indexed rows: a + b N^(-1/2) + c / N
+            ax.plot(1.0 / grid, r["sqrt_a"] + r["sqrt_b"] / np.sqrt(grid) + r["sqrt_c"] / grid,
+                    "--", color=colour, lw=0.8)  # fmt: skip
     ax.axhline(0.0, color="k", lw=0.5)
     ax.set_xlabel("1/N")
     ax.set_ylabel("(1/N) log E #")
     ax.set_title("Index-resolved finite-N counts, p = q = 3, sigma_z = 1, kappa = 0.9\n"
-                 "stars: Theta_{k_D,k_G}; dashed: a + b log N / N + c / N; "
-                 "open: ESS < 50")  # fmt: skip
+                 "stars: Theta; dashed: fits a + b N^-1/2 + c/N (total: a + b log N/N + c/N); "
+                 "open: ESS < 50", fontsize=9)  # fmt: skip
     ax.legend(fontsize=7, ncol=2)
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
