@@ -64,7 +64,8 @@ def plot(results: dict) -> None:
     import matplotlib.pyplot as plt
 
     ns = sorted(results)
-    fig, axes = plt.subplots(2, len(ns) + 1, figsize=(4.2 * (len(ns) + 1), 7.5))
+    fig, axes = plt.subplots(2, len(ns) + 1, figsize=(4.2 * (len(ns) + 1), 7.5),
+                             layout="constrained")  # fmt: skip
     first = results[ns[0]]
     panels = [("N -> infinity", first["k_D_asymptotic"], first["k_G_asymptotic"], first, None)]
     panels += [(f"N = {n}", results[n]["k_D"], results[n]["k_G"], results[n], results[n]["ess"])
