@@ -156,8 +156,10 @@ def kac_rice_samples(
         orthogonally invariant, independent of the off-diagonal Gaussian block) and
         det J' by the Schur complement of order n_G - 1; O(N^2 n_G) per draw instead
         of O(N^3).  "edge" (needs ``k_D`` and ``proposal="auto"``): the blocks'
-        spectra first, each shift placed against its block's edge eigenvalues, l_G/N
-        from its law cut to ``u_D``, ``u_G`` (module docstring of ``_kac_rice_edge``);
+        spectra first, the D shift placed against its block's edge eigenvalues, the
+        G shift integrated out given them (one eigensolve of order n_G - 1 and a
+        quadrature per draw), l_G/N from its law cut to ``u_D``, ``u_G`` (module
+        docstring of ``_kac_rice_edge``);
         its draws answer only their (k_D, k_G) and thresholds up to ``u_D``, ``u_G``
         (``KacRiceSamples.max_thresholds``).  "auto": "edge" for ``k_D`` with
         ``proposal="auto"``, else "spectral" when ``k_D`` or ``k_G`` is given, else
