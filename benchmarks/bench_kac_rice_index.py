@@ -2,7 +2,7 @@
 
 Run from the repository root (not part of the unit tests)::
 
-    nice -n 10 python benchmarks/bench_kac_rice_index.py            # about 15 minutes
+    nice -n 10 python benchmarks/bench_kac_rice_index.py            # about 10 minutes
     python benchmarks/bench_kac_rice_index.py --quick               # smoke run
 
 Three measurements, p = q = 3, sigma_z = 1, kappa = 0.9:
