@@ -159,7 +159,7 @@ def test_tilt_ratio_is_the_density_ratio():
 def test_normal_mass_in_both_tails():
     a = np.array([-np.inf, -1.0, 8.0, -40.0, 3.0])
     b = np.array([0.0, 2.0, 9.0, -39.0, 3.0])
-    out = edge._log_normal_mass(a, b)
+    out = edge.log_normal_mass(a, b)
     # Phi(-40) / Phi(-39) ~ e^-39.5: the last mass is Phi(-39) to double precision
     want = [np.log(0.5), np.log(stats.norm.cdf(2.0) - stats.norm.cdf(-1.0)),
             np.log(stats.norm.sf(8.0) - stats.norm.sf(9.0)), log_ndtr(-39.0)]  # fmt: skip
