@@ -212,8 +212,9 @@ class EdgeSampler:
         out = dict(a_z=z, a_c=c, gaps=np.empty((size, 0)))
         count = k if forced else 0
         b = rng.standard_normal((size, nd1, m))  # unit: off_sd^2 scales the Schur matrix
-        hi = np.empty(size)
-        tridiagonal_eigenvalue(a, e, k - count, hi)
+        hi = np.full(size, np.inf)  # every eigenvalue forced below: no edge above
+        if a.shape[1]:
+            tridiagonal_eigenvalue(a, e, k - count, hi)
         if k and not forced:  # the shift between the k-th and (k+1)-th eigenvalues
             lo = np.empty(size)
             tridiagonal_eigenvalue(a, e, k - 1, lo)
