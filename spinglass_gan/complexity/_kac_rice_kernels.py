@@ -44,86 +44,84 @@ def fill_jacobians(rng, out, b, b1, n_total, n_d, shift_d, shift_g):
 
 
 @njit(cache=True)
-def tridiagonal_pivots(a, e, y):
-    """LDL^T of T - y I, T symmetric tridiagonal (diagonal a, off-diagonal e).
-
-    Returns (number of negative pivots = eigenvalues of T below y (Sylvester),
-    log|det(T - y)|, sign det(T - y), d/dy log|det(T - y)| = sum_j 1/(y - lam_j)).
+def tridiagonal_pivots(a, e, y, piv):
+    """The pivots of T - y I = L D L^T (T symmetric tridiagonal, diagonal a, off-diagonal
+    e) into ``piv``, an exact zero replaced by 1e-300; returns (number of negative pivots
+    = eigenvalues of T below y (Sylvester), log|det(T - y)|, sign det(T - y),
+    d/dy log|det(T - y)| = sum_j 1/(y - lam_j)).  L's subdiagonal is e[i-1] / piv[i-1].
     """
-    n = a.shape[0]
     neg = 0
     logdet = 0.0
     sign = 1.0
     dlog = 0.0
-    piv = 0.0
-    dpiv = 0.0
-    for i in range(n):
+    p = 0.0
+    dp = 0.0
+    for i in range(a.shape[0]):
         if i == 0:
-            piv = a[0] - y
-            dpiv = -1.0
+            p = a[0] - y
+            dp = -1.0
         else:
             e2 = e[i - 1] * e[i - 1]
-            new = a[i] - y - e2 / piv
-            dpiv = -1.0 + e2 * dpiv / (piv * piv)
-            piv = new
-        if piv == 0.0:
-            piv = 1e-300
-        if piv < 0.0:
+            new = a[i] - y - e2 / p
+            dp = -1.0 + e2 * dp / (p * p)
+            p = new
+        if p == 0.0:
+            p = 1e-300
+        if p < 0.0:
             neg += 1
             sign = -sign
-        logdet += math.log(abs(piv))
-        dlog += dpiv / piv
+        logdet += math.log(abs(p))
+        dlog += dp / p
+        piv[i] = p
     return neg, logdet, sign, dlog
 
 
 @njit(cache=True)
-def tridiagonal_schur(a, e, y, b, out):
-    """out += b^T (T - y I)^-1 b = z^T D^-1 z with z = L^-1 b (T - y = L D L^T).
+def tridiagonal_schur(a, e, piv, b, out):
+    """out += b^T (T - y I)^-1 b = z^T D^-1 z with z = L^-1 b (T - y = L D L^T, D the
+    pivots ``piv`` of ``tridiagonal_pivots``).
 
     b has shape (n, m), out (m, m).  Without pivoting: meant for T - y positive
     definite (the draws an index question keeps), where it is stable.
     """
     n, m = b.shape
     z = np.empty(m)
-    piv = 0.0
     for i in range(n):
         if i == 0:
-            piv = a[0] - y
             for c in range(m):
                 z[c] = b[0, c]
         else:
-            ell = e[i - 1] / piv
-            piv = a[i] - y - e[i - 1] * ell
+            ell = e[i - 1] / piv[i - 1]
             for c in range(m):
                 z[c] = b[i, c] - ell * z[c]
-        if piv == 0.0:
-            piv = 1e-300
         for c in range(m):
-            zc = z[c] / piv
+            zc = z[c] / piv[i]
             for d in range(m):
                 out[c, d] += zc * z[d]
 
 
 @njit(cache=True)
 def tridiagonal_batch(a, e, y, b, schur, stats):
-    """Per draw k: stats[k] = tridiagonal_pivots(a[k], e[k], y[k]) and
+    """Per draw k: stats[k] = the statistics of tridiagonal_pivots(a[k], e[k], y[k]) and
     schur[k] = b[k]^T (T_k - y_k)^-1 b[k] (added to what schur[k] holds)."""
+    piv = np.empty(a.shape[1])
     for k in range(a.shape[0]):
-        neg, logdet, sign, dlog = tridiagonal_pivots(a[k], e[k], y[k])
+        neg, logdet, sign, dlog = tridiagonal_pivots(a[k], e[k], y[k], piv)
         stats[k, 0] = neg
         stats[k, 1] = logdet
         stats[k, 2] = sign
         stats[k, 3] = dlog
-        tridiagonal_schur(a[k], e[k], y[k], b[k], schur[k])
+        tridiagonal_schur(a[k], e[k], piv, b[k], schur[k])
 
 
 @njit(cache=True)
 def tridiagonal_logdets(a, e, ys):
     """log|det(T_k - ys[k, i])| for each draw k and level i."""
     out = np.empty(ys.shape)
+    piv = np.empty(a.shape[1])
     for k in range(ys.shape[0]):
         for i in range(ys.shape[1]):
-            out[k, i] = tridiagonal_pivots(a[k], e[k], ys[k, i])[1]
+            out[k, i] = tridiagonal_pivots(a[k], e[k], ys[k, i], piv)[1]
     return out
 
 
@@ -137,6 +135,7 @@ def tridiagonal_eigenvalue(a, e, j, out):
     spacing there.
     """
     n = a.shape[1]
+    piv = np.empty(n)
     for k in range(a.shape[0]):
         lo = np.inf
         hi = -np.inf
@@ -153,7 +152,7 @@ def tridiagonal_eigenvalue(a, e, j, out):
             mid = 0.5 * (lo + hi)
             if mid <= lo or mid >= hi:  # no double between them: an interval narrow
                 break  # against its place would otherwise never close
-            if tridiagonal_pivots(a[k], e[k], mid)[0] >= j + 1:
+            if tridiagonal_pivots(a[k], e[k], mid, piv)[0] >= j + 1:
                 hi = mid
             else:
                 lo = mid
@@ -171,35 +170,17 @@ def tridiagonal_eliminate(a, e, y, b, stats):
     """
     size, n, m = b.shape
     signs = np.empty((size, n))
+    piv = np.empty(n)
     for k in range(size):
-        neg = 0
-        logdet = 0.0
-        sign = 1.0
-        dlog = 0.0
-        piv = 0.0
-        dpiv = 0.0
+        neg, logdet, sign, dlog = tridiagonal_pivots(a[k], e[k], y[k], piv)
         prev_scale = 1.0
         for i in range(n):
-            if i == 0:
-                piv = a[k, 0] - y[k]
-                dpiv = -1.0
-            else:
-                e2 = e[k, i - 1] * e[k, i - 1]
-                ell = e[k, i - 1] / piv
-                new = a[k, i] - y[k] - e2 / piv
-                dpiv = -1.0 + e2 * dpiv / (piv * piv)
+            if i > 0:
+                ell = e[k, i - 1] / piv[i - 1]
                 for c in range(m):
                     b[k, i, c] -= ell * b[k, i - 1, c] * prev_scale
-                piv = new
-            if piv == 0.0:
-                piv = 1e-300
-            if piv < 0.0:
-                neg += 1
-                sign = -sign
-            logdet += math.log(abs(piv))
-            dlog += dpiv / piv
-            prev_scale = math.sqrt(abs(piv))
-            signs[k, i] = 1.0 if piv > 0.0 else -1.0
+            prev_scale = math.sqrt(abs(piv[i]))
+            signs[k, i] = 1.0 if piv[i] > 0.0 else -1.0
             for c in range(m):
                 b[k, i, c] /= prev_scale
         stats[k, 0] = neg
