@@ -24,6 +24,16 @@ def test_log_ndtr_in_both_tails():
     assert k._log_ndtr(-np.inf) == -np.inf and k._log_ndtr(np.inf) == 0.0
 
 
+def test_normal_mass_in_both_tails():
+    a = np.array([-np.inf, -1.0, 8.0, -40.0, 3.0])
+    b = np.array([0.0, 2.0, 9.0, -39.0, 3.0])
+    out = np.array([k._log_mass(x, y) for x, y in zip(a, b)])
+    # Phi(-40) / Phi(-39) ~ e^-39.5: the last mass is Phi(-39) to double precision
+    want = [np.log(0.5), np.log(stats.norm.cdf(2.0) - stats.norm.cdf(-1.0)),
+            np.log(stats.norm.sf(8.0) - stats.norm.sf(9.0)), log_ndtr(-39.0)]  # fmt: skip
+    assert np.allclose(out[:4], want[:4], rtol=1e-10) and out[4] == -np.inf
+
+
 def _tp(u_D, u_G):
     """t-cut parameters: t | (y_D, y) ~ N(0.3 y_D - 0.2 y, 0.7^2), u_G bounds t and
     u_D bounds 0.1 y_D + 0.5 y + 1.5 t."""

@@ -13,7 +13,6 @@ import math
 import numpy as np
 from numpy.typing import NDArray
 from scipy import stats
-from scipy.special import log_ndtr
 
 DF = 5.0  # Student t tails: dominate the Gaussian target whatever the fitted scale
 _WIDEN = 1.3  # fitted scales are widened: a proposal narrower than its target has heavy weights
@@ -166,17 +165,6 @@ class ShiftLaw:
             self.theta = step * mean / alpha + (1.0 - step) * self.theta
             pi = min(max(float(w_a.sum()) / max(float(w.sum()), 1e-300), 0.15), 0.85)
             self.pi = step * pi + (1.0 - step) * self.pi
-
-
-def log_normal_mass(a: NDArray, b: NDArray) -> NDArray:
-    """log(Phi(b) - Phi(a)) for a <= b, accurate in both tails (-inf where empty)."""
-    flip = a > 0.0  # both in the upper tail: use Phi(-a) - Phi(-b)
-    hi = np.where(flip, -a, b)
-    lo = np.where(flip, -b, a)
-    l_hi, l_lo = log_ndtr(hi), log_ndtr(lo)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = l_hi + np.log1p(-np.exp(l_lo - l_hi))
-    return np.where(b > a, out, -np.inf)
 
 
 class IntervalLaw:

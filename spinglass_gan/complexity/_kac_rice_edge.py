@@ -59,7 +59,6 @@ from ._edge_laws import (
     IntervalLaw,
     Regression,
     ShiftLaw,
-    log_normal_mass,
 )
 from ._kac_rice_kernels import (
     tridiagonal_batch,
@@ -68,7 +67,7 @@ from ._kac_rice_kernels import (
     tridiagonal_logdets,
 )
 from ._kac_rice_spectral import forced_log_density, goe_spectra, tridiagonal_spectra
-from ._shift_integral_kernels import integrate_shift
+from ._shift_integral_kernels import integrate_shift, t_cuts
 from .derived import DerivedConstants
 
 _FIT_KEYS = ("a_z", "a_c", "y_p", "lo", "hi", "gaps")  # per-draw arrays a fit needs
@@ -171,7 +170,6 @@ class EdgeSampler:
         self._log_norm = -math.log(2.0 * math.pi) - float(np.log(np.diag(self._chol)).sum())
         self.t_coef = np.linalg.solve(cov_w[:2, :2], cov_w[:2, 2])  # E[t | y] = coef . y
         self.t_sd = math.sqrt(cov_w[2, 2] - cov_w[2, :2] @ self.t_coef)
-        self.thresholds = thresholds
         w0 = self.w_of_v @ np.asarray(centre, dtype=float)
         sd = np.sqrt(np.diag(cov_w))
         kappa = n_D / n  # the limiting bulk radii 2 sqrt(lim s^2 (order)) of the blocks
@@ -252,12 +250,12 @@ class EdgeSampler:
         a, e, log_r, z, c = self.tilt_G.draw(rng, size, s)
         mu = tridiagonal_spectra(a, e)  # the flipped frame's law is the same
         out = dict(gaps=np.empty((size, 0)), a_z=z, a_c=c)
+        above = 0 if forced else k  # the first of mu above the shift
         lam, lo = mu, np.full(size, -np.inf)
-        hi = mu[:, k] if k < mu.shape[1] else np.full(size, np.inf)
+        hi = mu[:, above] if above < mu.shape[1] else np.full(size, np.inf)
         if k and not forced:
             lo = mu[:, k - 1]
         elif forced:
-            hi = mu[:, 0] if mu.shape[1] else np.full(size, np.inf)
             top, log_q = self.shift_G.draw(rng, hi, y_D[:, None])
             gaps, log_g = self.gaps_G.draw(rng, (size, k - 1))
             xi = np.concatenate([top[:, None], top[:, None] - gaps], axis=1)
@@ -282,21 +280,9 @@ class EdgeSampler:
         u_G bounds t = l_G/N; u_D bounds (l_D - l_G)/N = c . y + (c_t - 1) t, with v's
         first row of the inverse change of coordinates (c, c_t).
         """
-        u_D, u_G = self.thresholds
-        mean, sd = y @ self.t_coef, self.t_sd
-        lo = np.full(y.shape[0], -np.inf)
-        hi = np.full(y.shape[0], u_G)
-        row = self.v_of_w[0]
-        slope, rest = row[2] - 1.0, u_D - y @ row[:2]
-        if math.isfinite(u_D):
-            if abs(slope) < 1e-12:
-                hi = np.where(rest >= 0.0, hi, -np.inf)
-            elif slope > 0.0:
-                hi = np.minimum(hi, rest / slope)
-            else:
-                lo = rest / slope
-        a, b = (lo - mean) / sd, (hi - mean) / sd
-        log_mass = log_normal_mass(a, b)
+        cut = t_cuts(y[:, 0], y[:, 1], self._tpar, np.empty((y.shape[0], 4)))
+        mean, a, b, log_mass = cut.T
+        sd = self.t_sd
         ok = np.isfinite(log_mass)
         t = mean.copy()
         if ok.any():

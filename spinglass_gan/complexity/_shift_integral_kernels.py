@@ -56,9 +56,11 @@ def _log_mass(a, b):
 
 
 @njit(cache=True)
-def _log_t_mass(y_d, y, tp):
-    """log P(t in the question's cut | y_D, y_G); tp = (c_D, c_G, s_t, u_D, u_G, r_D,
-    r_G, slope): u_G bounds t and u_D bounds r_D y_D + r_G y + slope t."""
+def _t_cut(y_d, y, tp):
+    """t's Gaussian law given (y_D, y_G) and the question's cut on it: (mean, lo, hi),
+    hi = -inf for an empty cut; tp = (c_D, c_G, s_t, u_D, u_G, r_D, r_G, slope): t has
+    mean c_D y_D + c_G y and sd s_t, u_G bounds t and u_D bounds r_D y_D + r_G y +
+    slope t."""
     mean = tp[0] * y_d + tp[1] * y
     lo, hi = -math.inf, tp[4]
     if math.isfinite(tp[3]):
@@ -66,12 +68,30 @@ def _log_t_mass(y_d, y, tp):
         slope = tp[7]
         if abs(slope) < 1e-12:
             if rest < 0.0:
-                return -math.inf
+                hi = -math.inf
         elif slope > 0.0:
             hi = min(hi, rest / slope)
         else:
             lo = rest / slope
+    return mean, lo, hi
+
+
+@njit(cache=True)
+def _log_t_mass(y_d, y, tp):
+    """log P(t in the question's cut | y_D, y_G)."""
+    mean, lo, hi = _t_cut(y_d, y, tp)
     return _log_mass((lo - mean) / tp[2], (hi - mean) / tp[2])
+
+
+@njit(cache=True)
+def t_cuts(y_d, y, tp, out):
+    """Per draw k: out[k] = (mean of t, lower and upper end of its cut in sd units
+    from the mean, log of the cut's mass) given (y_d[k], y[k])."""
+    for k in range(y_d.size):
+        mean, lo, hi = _t_cut(y_d[k], y[k], tp)
+        a, b = (lo - mean) / tp[2], (hi - mean) / tp[2]
+        out[k, 0], out[k, 1], out[k, 2], out[k, 3] = mean, a, b, _log_mass(a, b)
+    return out
 
 
 @njit(cache=True)
