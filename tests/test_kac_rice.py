@@ -288,6 +288,19 @@ def test_bad_input_names_argument(name, value):
         sg.expected_critical_points(**(GOOD | {name: value}))
 
 
+@pytest.mark.parametrize(
+    ("sizes", "kwargs"),
+    [((6000, 2), {}), ((100_000, 1000), {"k_D": 0, "k_G": 0, "proposal": "auto"}),
+     ((100_000, 1000), {"k_G": 0})],
+)  # fmt: skip
+def test_sizes_beyond_a_draw_limit_are_refused(sizes, kwargs):
+    """One draw over 256 MiB (dense: order N - 2 = 5998; edge and spectral: the
+    1e5 x 1e3 coupling block) is refused up front, naming n_D; the edge sampler had not
+    finished its pilot rounds there after 5 minutes."""
+    with pytest.raises(ValueError, match=r"n_D=.*MiB"):
+        sg.kac_rice_samples(3, 3, 1.0, *sizes, 10, 0, **kwargs)
+
+
 def test_infinite_thresholds_allowed_and_seeded():
     a = sg.expected_critical_points(**GOOD, u_D=np.inf, u_G=math.inf, rng=1)
     b = sg.expected_critical_points(**GOOD, rng=np.random.default_rng(1))

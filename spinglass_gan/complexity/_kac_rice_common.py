@@ -19,6 +19,7 @@ Proposal = (
 )
 Sampler = Literal["auto", "dense", "spectral", "edge"]
 MAX_BYTES = 1 << 25  # matrices held at once while sampling (32 MiB)
+MAX_DRAW_BYTES = 1 << 28  # the largest array of one draw (256 MiB): larger sizes are refused
 LOG_MAX = 700.0  # exp() of more than this overflows float64 (~709.8)
 
 

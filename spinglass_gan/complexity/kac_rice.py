@@ -48,6 +48,7 @@ from numpy.typing import NDArray
 from .. import _validation as val
 from ._kac_rice_common import (
     MAX_BYTES,
+    MAX_DRAW_BYTES,
     DIndex,
     Proposal,
     RngLike,
@@ -166,6 +167,9 @@ def kac_rice_samples(
         "dense".
     max_bytes : int
         Bound on the memory of the matrices held at once (a batch holds at least one).
+        Sizes whose single draw holds more than 256 MiB (the dense sampler's matrix of
+        order N - 2 beyond N of about 5800, the other samplers' n_D x n_G coupling
+        block beyond about 1.7e7 entries) are refused with ``ValueError``.
 
     Returns
     -------
@@ -190,6 +194,12 @@ def kac_rice_samples(
         sampler = "edge" if k_D is not None and auto else "spectral" if targeted else "dense"
     if sampler == "edge" and (k_D is None or not auto):
         raise ValueError("sampler='edge' needs k_D (an index question) and proposal='auto'")
+    per_draw = 8 * (n_D + n_G - 2) ** 2 if sampler == "dense" else 16 * (n_D - 1) * (n_G - 1)
+    if per_draw > MAX_DRAW_BYTES:  # a batch holds at least one draw, whatever max_bytes
+        raise ValueError(
+            f"n_D={n_D}, n_G={n_G}: one {sampler} draw holds {per_draw / 2**20:.0f} MiB, "
+            f"above the limit of {MAX_DRAW_BYTES >> 20} MiB (choose smaller n_D, n_G)"
+        )
     forced = (k_D, k_G)
     if sampler == "dense" and (k_D or k_G):
         raise ValueError("forcing k_D or k_G >= 1 needs sampler='spectral' (or 'auto')")
