@@ -79,3 +79,15 @@ def test_interrupt_is_one_line_and_status_130(tmp_path, command):
         folders = [p for p in root.rglob("*") if p.is_dir()] + [root]
         assert all(any(f.iterdir()) for f in folders), folders
         assert any(p.is_file() for p in root.rglob("*"))
+
+
+def test_interrupted_finite_n_banded_keeps_the_asymptotic_map(tmp_path):
+    """Ctrl-C during the finite-N counts of ``banded --finite-n``: the N -> infinity map,
+    finished before them, is kept as banded.npz."""
+    argv = ["banded", "--finite-n", "300", "--u-d", "5", "30", "6", "--u-g", "-30", "-5", "6",
+            "--k-d-max", "2", "--k-g-max", "1", "--samples", "30000"]  # fmt: skip
+    out = tmp_path / "out"
+    code, before, after = _interrupt(argv, out, "finite N")
+    assert code == 130, (before, after)
+    assert after.strip().splitlines()[-1] == "spinglass-gan: interrupted", after
+    assert (out / "banded.npz").is_file() and not (out / "finite_n_banded.npz").exists()

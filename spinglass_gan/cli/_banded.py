@@ -110,6 +110,8 @@ def _check_finite_n(args: argparse.Namespace, parser: argparse.ArgumentParser) -
 
 def _finite_n(args, parser, model, band, out) -> int:
     """The finite-N banded structure beside the N -> infinity map ``band``."""
+    with write_errors(parser):  # kept if the finite-N run is interrupted
+        band_path = band.save(out / "banded.npz")
     note(args, f"banded: finite N = {args.finite_n}, {args.samples} draws per anchor")
     res = finite_n_banded(model, args.finite_n, band.u_D, band.u_G, args.k_d_max,
                           args.k_g_max, anchors=args.anchors, samples=args.samples,
@@ -145,7 +147,7 @@ def _finite_n(args, parser, model, band, out) -> int:
     meta = {**res.metadata, "seed": args.seed, "min_ess_mark": MIN_ESS}
     with write_errors(parser):
         paths = [
-            band.save(out / "banded.npz"),
+            band_path,
             save_result(out / "finite_n_banded.npz", "finite_n_banded", arrays, meta),
             *save_figure(fig, out, "banded"),
         ]
